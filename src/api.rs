@@ -1,0 +1,78 @@
+//! Server functions: thin lookups in the current content snapshot. Read-only
+//! ones are GET with stable URLs so caches and CDNs can keep them.
+
+use leptos::prelude::*;
+use leptos::server_fn::codec::GetUrl;
+
+use crate::error::AppError;
+use crate::model::{Glossary, Page, Post, PostSummary, TagPosts};
+
+/// Longest slug or tag accepted; anything longer cannot exist.
+pub const MAX_KEY_LEN: usize = 200;
+
+#[cfg(feature = "ssr")]
+fn site() -> Result<std::sync::Arc<crate::content::Site>, AppError> {
+    use_context::<crate::content::ContentStore>()
+        .map(|s| s.snapshot())
+        .ok_or_else(|| fail(AppError::Internal("content store missing".into())))
+}
+
+/// Records the error's status on the response, then hands the error back.
+#[cfg(feature = "ssr")]
+fn fail(e: AppError) -> AppError {
+    e.set_response_status();
+    e
+}
+
+#[cfg(feature = "ssr")]
+fn check_key(kind: &str, key: &str) -> Result<(), AppError> {
+    if key.is_empty() || key.len() > MAX_KEY_LEN {
+        return Err(fail(AppError::BadRequest(format!(
+            "{kind} must be 1 to {MAX_KEY_LEN} bytes"
+        ))));
+    }
+    Ok(())
+}
+
+#[server(input = GetUrl, endpoint = "posts")]
+pub async fn list_posts() -> Result<Vec<PostSummary>, AppError> {
+    Ok(site()?.post_summaries())
+}
+
+#[server(input = GetUrl, endpoint = "post")]
+pub async fn get_post(slug: String) -> Result<Post, AppError> {
+    check_key("slug", &slug)?;
+    site()?
+        .post(&slug)
+        .cloned()
+        .ok_or_else(|| fail(AppError::NotFound(format!("no post `{slug}`"))))
+}
+
+#[server(input = GetUrl, endpoint = "about")]
+pub async fn get_about() -> Result<Page, AppError> {
+    site()?
+        .about()
+        .cloned()
+        .ok_or_else(|| fail(AppError::NotFound("no about page".into())))
+}
+
+#[server(input = GetUrl, endpoint = "glossary")]
+pub async fn get_glossary() -> Result<Glossary, AppError> {
+    site()?
+        .glossary()
+        .cloned()
+        .ok_or_else(|| fail(AppError::NotFound("no glossary".into())))
+}
+
+#[server(input = GetUrl, endpoint = "tag")]
+pub async fn get_tag(tag: String) -> Result<TagPosts, AppError> {
+    check_key("tag", &tag)?;
+    site()?
+        .tag(&tag)
+        .ok_or_else(|| fail(AppError::NotFound(format!("no tag `{tag}`"))))
+}
+
+#[server(input = GetUrl, endpoint = "tags")]
+pub async fn list_tags() -> Result<Vec<(String, usize)>, AppError> {
+    Ok(site()?.tag_counts())
+}

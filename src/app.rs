@@ -1,0 +1,62 @@
+//! The HTML shell and the router: every page of the site is declared here.
+
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, Link, MetaTags, Stylesheet, Title};
+use leptos_router::components::{Route, Router, Routes};
+use leptos_router::{path, SsrMode};
+
+use crate::components::{Footer, Header};
+use crate::routes::{
+    about::AboutPage, glossary::GlossaryPage, home::HomePage, not_found::NotFound,
+    post::PostPage, tags::TagPage, tags::TagsPage,
+};
+
+/// Shown in every `<title>` and the header.
+pub const SITE_NAME: &str = "microblog";
+
+/// The document around the app; rendered on the server only.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html>
+            <head>
+                <meta charset="utf-8" />
+                <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <AutoReload options=options.clone() />
+                <HydrationScripts options />
+                <MetaTags />
+            </head>
+            <body>
+                <App />
+            </body>
+        </html>
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    view! {
+        <Stylesheet id="leptos" href="/pkg/microblog.css" />
+        <Link rel="icon" href="/favicon.svg" type_="image/svg+xml" />
+        <Title formatter=|title: String| {
+            if title.is_empty() { SITE_NAME.to_string() } else { format!("{title} — {SITE_NAME}") }
+        } />
+        <Router>
+            <Header />
+            <main id="content">
+                // Content pages wait for their data (`SsrMode::Async`) so the
+                // first response carries the whole text and head tags.
+                <Routes fallback=NotFound>
+                    <Route path=path!("/") view=HomePage ssr=SsrMode::Async />
+                    <Route path=path!("/posts/:slug") view=PostPage ssr=SsrMode::Async />
+                    <Route path=path!("/about") view=AboutPage ssr=SsrMode::Async />
+                    <Route path=path!("/glossary") view=GlossaryPage ssr=SsrMode::Async />
+                    <Route path=path!("/tags") view=TagsPage ssr=SsrMode::Async />
+                    <Route path=path!("/tags/:tag") view=TagPage ssr=SsrMode::Async />
+                </Routes>
+            </main>
+            <Footer />
+        </Router>
+    }
+}

@@ -1,0 +1,627 @@
+//! The content snapshot: every Markdown file read, checked and rendered once,
+//! then served from memory. Requests look pages up by key; they never touch disk.
+
+pub mod front_matter;
+pub mod glossary;
+
+use std::collections::{BTreeMap, HashMap};
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use arc_swap::ArcSwap;
+use chrono::NaiveDate;
+
+use crate::markdown::{self, EmojiRenderer, RefResolver, RenderContext, ResolveError, Severity};
+use crate::model::{Glossary, Page, Post, PostSummary, TagPosts};
+use front_matter::{FrontMatter, Split};
+
+/// A content problem with the file and position it comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diagnostic {
+    /// Content-relative path, `/`-separated (e.g. `posts/netlify.md`).
+    pub path: String,
+    pub line: usize,
+    pub col: usize,
+    pub severity: Severity,
+    pub message: String,
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let level = match self.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        };
+        write!(
+            f,
+            "{}:{}:{}: {level}: {}",
+            self.path, self.line, self.col, self.message
+        )
+    }
+}
+
+/// Loading failed before any file could be judged.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("content folder {path}: {source}")]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("content folder {0} is not a directory")]
+    NotADirectory(PathBuf),
+}
+
+/// Settings that shape rendering.
+#[derive(Debug, Clone, Default)]
+pub struct LoadOptions {
+    pub emoji: EmojiRenderer,
+}
+
+/// A post as held in the snapshot.
+#[derive(Debug, Clone)]
+pub struct PostEntry {
+    pub path: String,
+    pub date: NaiveDate,
+    pub aliases: Vec<String>,
+    pub post: Post,
+}
+
+/// One immutable, fully rendered view of the content folder.
+#[derive(Debug, Default)]
+pub struct Site {
+    /// Published posts, newest first.
+    posts: Vec<PostEntry>,
+    by_slug: HashMap<String, usize>,
+    /// Tag → indexes into `posts`, newest first.
+    tags: BTreeMap<String, Vec<usize>>,
+    about: Option<Page>,
+    glossary: Option<Glossary>,
+    diagnostics: Vec<Diagnostic>,
+    drafts: usize,
+    load_duration: Duration,
+}
+
+/// A file as read from disk, before rendering.
+struct Source {
+    path: String,
+    text: String,
+}
+
+/// Front matter parsed, body not yet rendered.
+struct Parsed {
+    path: String,
+    kind: Kind,
+    fm: FrontMatter,
+    body: String,
+    body_line_offset: usize,
+    split_front: String,
+    split_format: front_matter::Format,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Post,
+    About,
+    Glossary,
+}
+
+impl Site {
+    /// Reads and renders every file under `dir`. Broken files are reported in
+    /// [`Site::diagnostics`] and left out; only an unreadable folder is an `Err`.
+    pub fn load(dir: &Path, options: &LoadOptions) -> Result<Site, Error> {
+        let started = Instant::now();
+        let mut diags = Vec::new();
+        let sources = read_sources(dir, &mut diags)?;
+        let mut site = Site::from_sources(sources, options, diags);
+        site.load_duration = started.elapsed();
+        Ok(site)
+    }
+
+    fn from_sources(sources: Vec<Source>, options: &LoadOptions, mut diags: Vec<Diagnostic>) -> Site {
+        let mut parsed = Vec::new();
+        for source in sources {
+            if let Some(p) = parse_source(source, &mut diags) {
+                parsed.push(p);
+            }
+        }
+        let index = PageIndex::build(&parsed, &mut diags);
+
+        let mut site = Site::default();
+        let mut posts = Vec::new();
+        for p in &parsed {
+            let ctx = RenderContext {
+                path: &p.path,
+                emoji: &options.emoji,
+                resolver: &index,
+            };
+            match p.kind {
+                Kind::Post => {
+                    if let Some(entry) = build_post(p, &ctx, &index, &mut diags) {
+                        if p.fm.draft {
+                            site.drafts += 1;
+                        } else {
+                            posts.push(entry);
+                        }
+                    }
+                }
+                Kind::About => site.about = Some(build_page(p, &ctx, &mut diags)),
+                Kind::Glossary => {
+                    site.glossary = Some(glossary::build(
+                        &p.path,
+                        &p.fm,
+                        &p.body,
+                        p.body_line_offset,
+                        &ctx,
+                        &mut diags,
+                    ))
+                }
+            }
+        }
+        // Newest first; same-day posts in a stable, readable order.
+        posts.sort_by(|a, b| b.date.cmp(&a.date).then_with(|| a.post.meta.title.cmp(&b.post.meta.title)));
+        for (i, entry) in posts.iter().enumerate() {
+            site.by_slug.insert(entry.post.meta.slug.clone(), i);
+            for tag in &entry.post.meta.tags {
+                site.tags.entry(tag.clone()).or_default().push(i);
+            }
+        }
+        site.posts = posts;
+        diags.sort_by(|a, b| (&a.path, a.line, a.col).cmp(&(&b.path, b.line, b.col)));
+        site.diagnostics = diags;
+        site
+    }
+
+    pub fn posts(&self) -> impl ExactSizeIterator<Item = &PostEntry> {
+        self.posts.iter()
+    }
+
+    pub fn post_summaries(&self) -> Vec<PostSummary> {
+        self.posts.iter().map(|p| p.post.meta.clone()).collect()
+    }
+
+    pub fn post(&self, slug: &str) -> Option<&Post> {
+        self.by_slug.get(slug).map(|&i| &self.posts[i].post)
+    }
+
+    pub fn tag(&self, tag: &str) -> Option<TagPosts> {
+        self.tags.get(tag).map(|idx| TagPosts {
+            tag: tag.to_string(),
+            posts: idx.iter().map(|&i| self.posts[i].post.meta.clone()).collect(),
+        })
+    }
+
+    /// Every tag with its post count, alphabetical.
+    pub fn tag_counts(&self) -> Vec<(String, usize)> {
+        self.tags.iter().map(|(t, v)| (t.clone(), v.len())).collect()
+    }
+
+    pub fn about(&self) -> Option<&Page> {
+        self.about.as_ref()
+    }
+
+    pub fn glossary(&self) -> Option<&Glossary> {
+        self.glossary.as_ref()
+    }
+
+    pub fn diagnostics(&self) -> &[Diagnostic] {
+        &self.diagnostics
+    }
+
+    pub fn error_count(&self) -> usize {
+        self.diagnostics
+            .iter()
+            .filter(|d| d.severity == Severity::Error)
+            .count()
+    }
+
+    pub fn warning_count(&self) -> usize {
+        self.diagnostics.len() - self.error_count()
+    }
+
+    pub fn drafts(&self) -> usize {
+        self.drafts
+    }
+
+    pub fn load_duration(&self) -> Duration {
+        self.load_duration
+    }
+}
+
+/// The current snapshot, shared by every request; a reload swaps it whole.
+#[derive(Clone)]
+pub struct ContentStore {
+    site: Arc<ArcSwap<Site>>,
+}
+
+impl ContentStore {
+    pub fn new(site: Site) -> Self {
+        ContentStore {
+            site: Arc::new(ArcSwap::from_pointee(site)),
+        }
+    }
+
+    /// The snapshot at this instant; holding it keeps it alive across a reload.
+    pub fn snapshot(&self) -> Arc<Site> {
+        self.site.load_full()
+    }
+
+    pub fn replace(&self, site: Site) {
+        self.site.store(Arc::new(site));
+    }
+}
+
+fn diag(path: &str, line: usize, col: usize, severity: Severity, message: impl Into<String>) -> Diagnostic {
+    Diagnostic {
+        path: path.to_string(),
+        line,
+        col,
+        severity,
+        message: message.into(),
+    }
+}
+
+/// Collects `posts/**/*.md`, `about.md` and `glossary.md`. Symlinks are not
+/// followed, so nothing outside the folder is ever read.
+fn read_sources(dir: &Path, diags: &mut Vec<Diagnostic>) -> Result<Vec<Source>, Error> {
+    let meta = std::fs::metadata(dir).map_err(|source| Error::Io {
+        path: dir.to_path_buf(),
+        source,
+    })?;
+    if !meta.is_dir() {
+        return Err(Error::NotADirectory(dir.to_path_buf()));
+    }
+    let mut files = Vec::new();
+    for name in ["about.md", "glossary.md"] {
+        let path = dir.join(name);
+        if path.symlink_metadata().is_ok() {
+            files.push((name.to_string(), path));
+        }
+    }
+    collect_posts(dir, &dir.join("posts"), &mut files, diags);
+    files.sort();
+
+    let mut sources = Vec::with_capacity(files.len());
+    for (rel, path) in files {
+        match std::fs::symlink_metadata(&path) {
+            Ok(m) if m.file_type().is_symlink() => {
+                diags.push(diag(&rel, 1, 1, Severity::Error, "symbolic link not followed"));
+                continue;
+            }
+            Ok(_) => {}
+            Err(e) => {
+                diags.push(diag(&rel, 1, 1, Severity::Error, format!("cannot read: {e}")));
+                continue;
+            }
+        }
+        match std::fs::read(&path) {
+            Ok(bytes) => match String::from_utf8(bytes) {
+                Ok(text) => sources.push(Source { path: rel, text }),
+                Err(e) => {
+                    let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
+                    let line = valid.iter().filter(|b| **b == b'\n').count() + 1;
+                    diags.push(diag(&rel, line, 1, Severity::Error, "file is not valid UTF-8"));
+                }
+            },
+            Err(e) => diags.push(diag(&rel, 1, 1, Severity::Error, format!("cannot read: {e}"))),
+        }
+    }
+    Ok(sources)
+}
+
+fn collect_posts(root: &Path, dir: &Path, files: &mut Vec<(String, PathBuf)>, diags: &mut Vec<Diagnostic>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        let rel = path
+            .strip_prefix(root)
+            .map(|p| p.to_string_lossy().replace('\\', "/"))
+            .unwrap_or_default();
+        let Ok(file_type) = entry.file_type() else {
+            continue;
+        };
+        if file_type.is_dir() {
+            collect_posts(root, &path, files, diags);
+        } else if path.extension().is_some_and(|e| e == "md") {
+            files.push((rel, path));
+        } else if file_type.is_symlink() && path.extension().is_some_and(|e| e == "md") {
+            diags.push(diag(&rel, 1, 1, Severity::Error, "symbolic link not followed"));
+        }
+    }
+}
+
+fn parse_source(source: Source, diags: &mut Vec<Diagnostic>) -> Option<Parsed> {
+    let kind = match source.path.as_str() {
+        "about.md" => Kind::About,
+        "glossary.md" => Kind::Glossary,
+        _ => Kind::Post,
+    };
+    let text = source.text.strip_prefix('\u{feff}').unwrap_or(&source.text);
+    let text = if text.contains('\r') {
+        text.replace("\r\n", "\n")
+    } else {
+        text.to_string()
+    };
+    let fail = |diags: &mut Vec<Diagnostic>, e: front_matter::FrontMatterError| {
+        diags.push(diag(&source.path, e.line, e.col, Severity::Error, e.message));
+    };
+    let split: Split<'_> = match front_matter::split(&text) {
+        Ok(s) => s,
+        Err(e) => {
+            fail(diags, e);
+            return None;
+        }
+    };
+    let fm = match front_matter::parse(&split) {
+        Ok(fm) => fm,
+        Err(e) => {
+            fail(diags, e);
+            return None;
+        }
+    };
+    match &fm.title {
+        Some(t) if !t.trim().is_empty() => {}
+        _ => {
+            diags.push(diag(&source.path, 1, 1, Severity::Error, "missing required field `title`"));
+            return None;
+        }
+    }
+    Some(Parsed {
+        kind,
+        fm,
+        body: split.body.to_string(),
+        body_line_offset: split.body_line_offset,
+        split_front: split.front.to_string(),
+        split_format: split.format,
+        path: source.path,
+    })
+}
+
+impl Parsed {
+    fn key_line(&self, key: &str) -> usize {
+        let split = Split {
+            format: self.split_format,
+            front: &self.split_front,
+            front_line: 2,
+            body: "",
+            body_line_offset: self.body_line_offset,
+        };
+        front_matter::key_line(&split, key)
+    }
+
+    fn slug(&self) -> String {
+        self.fm.slug.clone().unwrap_or_else(|| {
+            let stem = self.path.rsplit('/').next().unwrap_or(&self.path);
+            stem.trim_end_matches(".md").to_string()
+        })
+    }
+
+    fn url(&self) -> String {
+        match self.kind {
+            Kind::Post => format!("/posts/{}", self.slug()),
+            Kind::About => "/about".to_string(),
+            Kind::Glossary => "/glossary".to_string(),
+        }
+    }
+}
+
+fn valid_slug(slug: &str) -> bool {
+    !slug.is_empty()
+        && slug
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_')
+}
+
+/// Page lookup for `{{< ref >}}`: by path relative to the referring file, else
+/// by unique file name or old URL (alias), the way Hugo finds pages.
+struct PageIndex {
+    by_path: HashMap<String, String>,
+    by_name: HashMap<String, Vec<(String, String)>>,
+}
+
+fn stem_of(path: &str) -> String {
+    let last = path.trim_end_matches('/').rsplit('/').next().unwrap_or(path);
+    let stem = last
+        .strip_suffix(".md")
+        .or_else(|| last.strip_suffix(".html"))
+        .unwrap_or(last);
+    stem.to_lowercase()
+}
+
+impl PageIndex {
+    fn build(parsed: &[Parsed], diags: &mut Vec<Diagnostic>) -> PageIndex {
+        let mut index = PageIndex {
+            by_path: HashMap::new(),
+            by_name: HashMap::new(),
+        };
+        let mut slugs: HashMap<String, &str> = HashMap::new();
+        for p in parsed.iter().filter(|p| !p.fm.draft) {
+            if p.kind == Kind::Post {
+                let slug = p.slug();
+                if let Some(first) = slugs.get(&slug) {
+                    diags.push(diag(
+                        &p.path,
+                        p.key_line("slug"),
+                        1,
+                        Severity::Error,
+                        format!("duplicate slug `{slug}`: also used by {first}"),
+                    ));
+                    continue;
+                }
+                slugs.insert(slug, &p.path);
+            }
+            let url = p.url();
+            index.by_path.insert(p.path.clone(), url.clone());
+            let mut names = vec![stem_of(&p.path)];
+            names.extend(p.fm.aliases.iter().map(|a| stem_of(a)));
+            names.dedup();
+            for name in names {
+                index
+                    .by_name
+                    .entry(name)
+                    .or_default()
+                    .push((p.path.clone(), url.clone()));
+            }
+        }
+        index
+    }
+
+    fn contains_path(&self, path: &str) -> bool {
+        self.by_path.contains_key(path)
+    }
+}
+
+impl RefResolver for PageIndex {
+    fn resolve(&self, from: &str, target: &str) -> Result<String, ResolveError> {
+        let joined = markdown::refs::join_relative(from, target);
+        if let Some(url) = joined.as_ref().and_then(|p| self.by_path.get(p)) {
+            return Ok(url.clone());
+        }
+        match self.by_name.get(&stem_of(target)).map(Vec::as_slice) {
+            Some([(_, url)]) => Ok(url.clone()),
+            Some(many) if !many.is_empty() => Err(ResolveError::Ambiguous {
+                target: target.to_string(),
+                candidates: many.iter().map(|(p, _)| p.clone()).collect(),
+            }),
+            _ if joined.is_none() => Err(ResolveError::EscapesRoot(target.to_string())),
+            _ => Err(ResolveError::NotFound(target.to_string())),
+        }
+    }
+}
+
+/// Positions from the renderer are relative to the body; make them file lines.
+fn push_render_diags(path: &str, offset: usize, found: Vec<markdown::Diagnostic>, diags: &mut Vec<Diagnostic>) {
+    diags.extend(
+        found
+            .into_iter()
+            .map(|d| diag(path, d.line + offset, d.col, d.severity, d.message)),
+    );
+}
+
+/// Front-matter text fields may use shortcodes too; shown as plain text.
+fn plain_text(emoji: &EmojiRenderer, s: &str) -> String {
+    emoji.replace(s).plain
+}
+
+const SUMMARY_MAX_CHARS: usize = 280;
+
+fn truncate_chars(s: &str, max: usize) -> String {
+    match s.char_indices().nth(max) {
+        Some((i, _)) => {
+            let cut = s[..i].rfind(' ').unwrap_or(i);
+            format!("{}…", s[..cut].trim_end_matches([',', '.', ';', ':']))
+        }
+        None => s.to_string(),
+    }
+}
+
+fn build_post(p: &Parsed, ctx: &RenderContext<'_>, index: &PageIndex, diags: &mut Vec<Diagnostic>) -> Option<PostEntry> {
+    let slug = p.slug();
+    if !valid_slug(&slug) {
+        diags.push(diag(
+            &p.path,
+            p.key_line("slug"),
+            1,
+            Severity::Error,
+            format!("invalid slug `{slug}`: use lower-case letters, digits, `-` and `_` only"),
+        ));
+        return None;
+    }
+    if !p.fm.draft && !index.contains_path(&p.path) {
+        // Rejected as a duplicate while indexing; already reported.
+        return None;
+    }
+    let Some(raw_date) = &p.fm.date else {
+        diags.push(diag(&p.path, 1, 1, Severity::Error, "missing required field `date`"));
+        return None;
+    };
+    let date = match raw_date.parse() {
+        Ok(d) => d,
+        Err(msg) => {
+            diags.push(diag(&p.path, p.key_line("date"), 1, Severity::Error, msg));
+            return None;
+        }
+    };
+    let updated = match p.fm.updated.as_ref().map(|d| d.parse()) {
+        Some(Ok(d)) => Some(d),
+        Some(Err(msg)) => {
+            diags.push(diag(&p.path, p.key_line("updated"), 1, Severity::Error, msg));
+            return None;
+        }
+        None => None,
+    };
+    let mut tags = Vec::new();
+    for tag in &p.fm.tags {
+        let t = tag.trim().to_lowercase();
+        if !valid_slug(&t) {
+            diags.push(diag(
+                &p.path,
+                p.key_line("tags"),
+                1,
+                Severity::Error,
+                format!("invalid tag `{tag}`: use lower-case letters, digits, `-` and `_` only"),
+            ));
+            return None;
+        }
+        if !tags.contains(&t) {
+            tags.push(t);
+        }
+    }
+
+    let rendered = markdown::render(&p.body, ctx);
+    push_render_diags(&p.path, p.body_line_offset, rendered.diagnostics, diags);
+    let summary = rendered
+        .more_summary
+        .or_else(|| p.fm.summary.as_deref().map(|s| plain_text(ctx.emoji, s)))
+        .or_else(|| p.fm.description.as_deref().map(|s| plain_text(ctx.emoji, s)))
+        .unwrap_or(rendered.first_paragraph);
+    let words = rendered.words;
+    let title = plain_text(ctx.emoji, p.fm.title.as_deref().unwrap_or_default().trim());
+    Some(PostEntry {
+        path: p.path.clone(),
+        date,
+        aliases: p.fm.aliases.clone(),
+        post: Post {
+            meta: PostSummary {
+                slug,
+                title,
+                date: date.format("%Y-%m-%d").to_string(),
+                date_display: date.format("%-d %B %Y").to_string(),
+                summary: truncate_chars(&summary, SUMMARY_MAX_CHARS),
+                tags,
+                reading_minutes: words.div_ceil(200).max(1) as u32,
+            },
+            updated: updated.map(|d| d.format("%Y-%m-%d").to_string()),
+            lang: p.fm.lang.clone().unwrap_or_else(|| "en".to_string()),
+            html: rendered.html,
+            toc: rendered.toc,
+            words,
+        },
+    })
+}
+
+fn build_page(p: &Parsed, ctx: &RenderContext<'_>, diags: &mut Vec<Diagnostic>) -> Page {
+    let rendered = markdown::render(&p.body, ctx);
+    push_render_diags(&p.path, p.body_line_offset, rendered.diagnostics, diags);
+    let summary = p
+        .fm
+        .summary
+        .as_deref()
+        .or(p.fm.description.as_deref())
+        .map(|s| plain_text(ctx.emoji, s))
+        .unwrap_or(rendered.first_paragraph);
+    Page {
+        title: plain_text(ctx.emoji, p.fm.title.as_deref().unwrap_or_default().trim()),
+        summary: truncate_chars(&summary, SUMMARY_MAX_CHARS),
+        lang: p.fm.lang.clone().unwrap_or_else(|| "en".to_string()),
+        html: rendered.html,
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,192 @@
+//! The `microblog` binary: `serve` (default) runs the site, `check` lints content.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use microblog::content::{ContentStore, LoadOptions, Site};
+use microblog::markdown::EmojiRenderer;
+use microblog::server::config::{Config, LogFormat};
+use microblog::server::{router, AppState};
+
+#[derive(Parser)]
+#[command(version, about = "A Leptos microblog for SRE, DevOps and MLOps writing")]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the site (the default).
+    Serve,
+    /// Load all content, print every diagnostic, exit 1 on any error.
+    Check {
+        /// Content folder; defaults to $CONTENT_DIR, then `content`.
+        #[arg(long)]
+        content_dir: Option<PathBuf>,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let config = match Config::from_env() {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("microblog: configuration error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    match cli.command.unwrap_or(Command::Serve) {
+        Command::Check { content_dir } => check(&config, content_dir),
+        Command::Serve => serve(config),
+    }
+}
+
+fn load_options(config: &Config) -> LoadOptions {
+    LoadOptions {
+        emoji: EmojiRenderer::new(&config.emoji_base_url),
+    }
+}
+
+fn check(config: &Config, dir: Option<PathBuf>) -> ExitCode {
+    let dir = dir.unwrap_or_else(|| config.content_dir.clone());
+    let site = match Site::load(&dir, &load_options(config)) {
+        Ok(site) => site,
+        Err(e) => {
+            eprintln!("microblog: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let mut out = std::io::stdout().lock();
+    let root = dir.display().to_string();
+    for d in site.diagnostics() {
+        // Paths are shown as the user can open them: content dir + relative path.
+        let _ = writeln!(out, "{}/{d}", root.trim_end_matches('/'));
+    }
+    let _ = writeln!(
+        out,
+        "{} posts, {} drafts, {} glossary terms: {} errors, {} warnings",
+        site.posts().len(),
+        site.drafts(),
+        site.glossary().map_or(0, |g| g.terms.len()),
+        site.error_count(),
+        site.warning_count()
+    );
+    if site.error_count() > 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+fn init_tracing(format: LogFormat) {
+    use tracing_subscriber::EnvFilter;
+    let filter = EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| EnvFilter::new("info,microblog=info,tower_http=info"));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter);
+    match format {
+        LogFormat::Json => builder.json().init(),
+        LogFormat::Pretty => builder.init(),
+    }
+}
+
+fn serve(config: Config) -> ExitCode {
+    init_tracing(config.log_format);
+    // cargo-leptos bakes the output name into its builds; a plain `cargo build`
+    // does not, so default it here, before any thread exists.
+    if std::env::var_os("LEPTOS_OUTPUT_NAME").is_none() && option_env!("LEPTOS_OUTPUT_NAME").is_none() {
+        // SAFETY: single-threaded at this point; nothing else reads the environment.
+        std::env::set_var("LEPTOS_OUTPUT_NAME", "microblog");
+    }
+    let leptos_options = match leptos::config::get_configuration(None) {
+        Ok(conf) => conf.leptos_options,
+        Err(e) => {
+            tracing::error!("leptos configuration: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let site = match Site::load(&config.content_dir, &load_options(&config)) {
+        Ok(site) => site,
+        Err(e) => {
+            tracing::error!("cannot load content: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    for d in site.diagnostics() {
+        match d.severity {
+            microblog::markdown::Severity::Error => tracing::error!("{d}"),
+            microblog::markdown::Severity::Warning => tracing::warn!("{d}"),
+        }
+    }
+    tracing::info!(
+        dir = %config.content_dir.display(),
+        posts = site.posts().len(),
+        drafts = site.drafts(),
+        terms = site.glossary().map_or(0, |g| g.terms.len()),
+        errors = site.error_count(),
+        warnings = site.warning_count(),
+        load_ms = site.load_duration().as_secs_f64() * 1000.0,
+        "content loaded"
+    );
+    let addr = leptos_options.site_addr;
+    let state = AppState {
+        leptos_options,
+        store: ContentStore::new(site),
+    };
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            tracing::error!("cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    runtime.block_on(async move {
+        let listener = match tokio::net::TcpListener::bind(addr).await {
+            Ok(l) => l,
+            Err(e) => {
+                tracing::error!("cannot listen on {addr}: {e}");
+                return ExitCode::from(2);
+            }
+        };
+        tracing::info!("listening on http://{addr}");
+        let app = router(state);
+        match axum::serve(listener, app.into_make_service())
+            .with_graceful_shutdown(shutdown_signal())
+            .await
+        {
+            Ok(()) => {
+                tracing::info!("shut down cleanly");
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                tracing::error!("server error: {e}");
+                ExitCode::FAILURE
+            }
+        }
+    })
+}
+
+/// Resolves on SIGINT or SIGTERM so in-flight requests can finish.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+    tracing::info!("shutdown signal received");
+}

@@ -1,0 +1,455 @@
+//! The Markdown pipeline: a pure function of (text, context) → HTML + metadata.
+//!
+//! Order matters: Hugo shortcodes are expanded on the raw text first (they are not
+//! valid link destinations), then pulldown-cmark parses, text runs are merged so
+//! shortcodes like `:t-rex:` are seen whole, and one pass over the events renders
+//! emoji, heading ids, code blocks and the summary. No Leptos, axum or tokio here.
+
+pub mod emoji;
+pub mod headings;
+pub mod refs;
+
+use std::collections::HashSet;
+use std::ops::Range;
+
+use pulldown_cmark::{
+    CodeBlockKind, CowStr, Event, LinkType, Options, Parser, Tag, TagEnd, TextMergeWithOffset,
+};
+
+pub use emoji::EmojiRenderer;
+pub use refs::{RefResolver, ResolveError};
+
+/// How serious a content diagnostic is: errors fail `microblog check`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Severity {
+    Warning,
+    Error,
+}
+
+/// A problem found in a document, positioned in the *body* (1-based line and column).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diagnostic {
+    pub line: usize,
+    pub col: usize,
+    pub severity: Severity,
+    pub message: String,
+}
+
+/// What the pipeline needs to know about the document's surroundings.
+pub struct RenderContext<'a> {
+    /// Content-relative path of the document, e.g. `posts/netlify.md`.
+    pub path: &'a str,
+    pub emoji: &'a EmojiRenderer,
+    pub resolver: &'a dyn RefResolver,
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Rendered {
+    pub html: String,
+    pub toc: Vec<crate::model::TocEntry>,
+    /// Plain text before `<!--more-->`, if the marker is present.
+    pub more_summary: Option<String>,
+    /// Plain text of the first paragraph (the fallback summary).
+    pub first_paragraph: String,
+    /// Words outside code blocks and inline code.
+    pub words: usize,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// The parser options every document uses (smart punctuation stays off: the
+/// author's quotes and dashes are kept as typed).
+pub fn options() -> Options {
+    Options::ENABLE_TABLES
+        | Options::ENABLE_FOOTNOTES
+        | Options::ENABLE_STRIKETHROUGH
+        | Options::ENABLE_TASKLISTS
+        | Options::ENABLE_HEADING_ATTRIBUTES
+        | Options::ENABLE_DEFINITION_LIST
+}
+
+/// Marks links whose `{{< ref >}}` could not be resolved; rewritten to a
+/// visibly broken `<a>` during rendering.
+const BROKEN_REF: &str = "#microblog-broken-ref:";
+
+const MORE_MARKER: &str = "<!--more-->";
+
+/// Renders one document body.
+pub fn render(body: &str, ctx: &RenderContext<'_>) -> Rendered {
+    let mut diagnostics = Vec::new();
+    let expanded = refs::expand(body, ctx.path, ctx.resolver, &mut diagnostics);
+    let lines = LineIndex::new(&expanded);
+    let reserved = headings::reserved_ids(&expanded);
+
+    let parser = Parser::new_ext(&expanded, options()).into_offset_iter();
+    let mut state = State {
+        ctx,
+        lines: &lines,
+        ids: headings::IdAllocator::new(reserved),
+        out: Vec::new(),
+        toc: Vec::new(),
+        diagnostics,
+        in_code: None,
+        code_buf: String::new(),
+        heading: None,
+        image_depth: 0,
+        link_stack: Vec::new(),
+        text: TextStats::default(),
+        unknown_emoji: HashSet::new(),
+    };
+    for (event, range) in TextMergeWithOffset::new(parser) {
+        state.event(event, range);
+    }
+
+    let mut html = String::with_capacity(expanded.len() * 3 / 2);
+    pulldown_cmark::html::push_html(&mut html, state.out.into_iter());
+    let mut diagnostics = state.diagnostics;
+    diagnostics.sort_by_key(|d| (d.line, d.col));
+    Rendered {
+        html,
+        toc: state.toc,
+        more_summary: state.text.more.map(|s| collapse_ws(&s)),
+        first_paragraph: collapse_ws(&state.text.first_paragraph),
+        words: state.text.words,
+        diagnostics,
+    }
+}
+
+/// Maps byte offsets to 1-based (line, column).
+pub struct LineIndex {
+    starts: Vec<usize>,
+}
+
+impl LineIndex {
+    pub fn new(text: &str) -> Self {
+        let mut starts = vec![0];
+        starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+        LineIndex { starts }
+    }
+
+    pub fn position(&self, offset: usize) -> (usize, usize) {
+        let line = self.starts.partition_point(|&s| s <= offset).max(1);
+        (line, offset - self.starts[line - 1] + 1)
+    }
+}
+
+#[derive(Default)]
+struct TextStats {
+    words: usize,
+    first_paragraph: String,
+    /// Paragraph nesting seen so far: 0 = none started, 1 = inside the first, 2 = done.
+    first_paragraph_state: u8,
+    /// Plain text collected until the `<!--more-->` marker.
+    before_more: String,
+    more: Option<String>,
+}
+
+impl TextStats {
+    fn push(&mut self, text: &str, in_code: bool) {
+        if !in_code {
+            self.words += text.split_whitespace().count();
+        }
+        if self.first_paragraph_state == 1 {
+            self.first_paragraph.push_str(text);
+        }
+        if self.more.is_none() {
+            self.before_more.push_str(text);
+        }
+    }
+
+    fn soft_break(&mut self) {
+        self.push(" ", true);
+    }
+}
+
+struct HeadingBuf<'a> {
+    level: pulldown_cmark::HeadingLevel,
+    id: Option<CowStr<'a>>,
+    classes: Vec<CowStr<'a>>,
+    text: String,
+    events: Vec<Event<'a>>,
+}
+
+enum LinkKind {
+    Normal,
+    Auto,
+    Broken,
+}
+
+struct State<'c, 'a> {
+    ctx: &'c RenderContext<'c>,
+    lines: &'c LineIndex,
+    ids: headings::IdAllocator,
+    out: Vec<Event<'a>>,
+    toc: Vec<crate::model::TocEntry>,
+    diagnostics: Vec<Diagnostic>,
+    /// Language of the code block being collected, if any (`Some("")` = none given).
+    in_code: Option<String>,
+    code_buf: String,
+    heading: Option<HeadingBuf<'a>>,
+    image_depth: usize,
+    link_stack: Vec<LinkKind>,
+    text: TextStats,
+    unknown_emoji: HashSet<String>,
+}
+
+impl<'a> State<'_, 'a> {
+    fn emit(&mut self, event: Event<'a>) {
+        match &mut self.heading {
+            Some(h) => h.events.push(event),
+            None => self.out.push(event),
+        }
+    }
+
+    fn event(&mut self, event: Event<'a>, range: Range<usize>) {
+        match event {
+            Event::Start(Tag::CodeBlock(kind)) => {
+                let lang = match kind {
+                    CodeBlockKind::Fenced(info) => {
+                        info.split([' ', ',', '{']).next().unwrap_or("").to_string()
+                    }
+                    CodeBlockKind::Indented => String::new(),
+                };
+                self.in_code = Some(lang);
+                self.code_buf.clear();
+            }
+            Event::End(TagEnd::CodeBlock) => {
+                let lang = self.in_code.take().unwrap_or_default();
+                let html = code_block_html(&lang, &self.code_buf);
+                self.emit(Event::Html(html.into()));
+            }
+            Event::Text(text) if self.in_code.is_some() => {
+                self.code_buf.push_str(&text);
+                self.text.push(&text, true);
+            }
+            Event::Start(Tag::Heading {
+                level,
+                id,
+                classes,
+                attrs: _,
+            }) => {
+                self.heading = Some(HeadingBuf {
+                    level,
+                    id,
+                    classes,
+                    text: String::new(),
+                    events: Vec::new(),
+                });
+            }
+            Event::End(TagEnd::Heading(_)) => self.finish_heading(),
+            Event::Start(Tag::Paragraph) => {
+                if self.text.first_paragraph_state == 0 && self.heading.is_none() {
+                    self.text.first_paragraph_state = 1;
+                }
+                self.emit(Event::Start(Tag::Paragraph));
+            }
+            Event::End(TagEnd::Paragraph) => {
+                if self.text.first_paragraph_state == 1 {
+                    // A paragraph of only emoji or symbols makes a poor summary.
+                    if self.text.first_paragraph.chars().any(char::is_alphabetic) {
+                        self.text.first_paragraph_state = 2;
+                    } else {
+                        self.text.first_paragraph.clear();
+                        self.text.first_paragraph_state = 0;
+                    }
+                }
+                self.text.push(" ", true);
+                self.emit(Event::End(TagEnd::Paragraph));
+            }
+            Event::Start(Tag::Image {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) => {
+                self.image_depth += 1;
+                self.emit(Event::Start(Tag::Image {
+                    link_type,
+                    dest_url,
+                    title,
+                    id,
+                }));
+            }
+            Event::End(TagEnd::Image) => {
+                self.image_depth = self.image_depth.saturating_sub(1);
+                self.emit(Event::End(TagEnd::Image));
+            }
+            Event::Start(Tag::Link {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) => self.start_link(link_type, dest_url, title, id),
+            Event::End(TagEnd::Link) => {
+                if matches!(self.link_stack.pop(), Some(LinkKind::Broken)) {
+                    self.emit(Event::InlineHtml("</a>".into()));
+                } else {
+                    self.emit(Event::End(TagEnd::Link));
+                }
+            }
+            Event::Text(text) => self.text_event(text, range),
+            Event::Code(code) => {
+                if let Some(h) = &mut self.heading {
+                    h.text.push_str(&code);
+                }
+                self.text.push(&code, true);
+                self.emit(Event::Code(code));
+            }
+            Event::Html(html) | Event::InlineHtml(html)
+                if html.trim() == MORE_MARKER && self.text.more.is_none() =>
+            {
+                self.text.more = Some(std::mem::take(&mut self.text.before_more));
+                self.emit(Event::Html("<span id=\"more\"></span>".into()));
+            }
+            Event::SoftBreak | Event::HardBreak => {
+                if let Some(h) = &mut self.heading {
+                    h.text.push(' ');
+                }
+                self.text.soft_break();
+                self.emit(event);
+            }
+            other => self.emit(other),
+        }
+    }
+
+    fn start_link(
+        &mut self,
+        link_type: LinkType,
+        dest_url: CowStr<'a>,
+        title: CowStr<'a>,
+        id: CowStr<'a>,
+    ) {
+        if let Some(target) = dest_url.strip_prefix(BROKEN_REF) {
+            self.link_stack.push(LinkKind::Broken);
+            let html = format!(
+                "<a class=\"broken-ref\" href=\"#\" title=\"broken reference: {}\">",
+                escape_html(target)
+            );
+            self.emit(Event::InlineHtml(html.into()));
+        } else {
+            // An autolink's text is its URL: never a place for emoji.
+            let kind = if matches!(link_type, LinkType::Autolink | LinkType::Email) {
+                LinkKind::Auto
+            } else {
+                LinkKind::Normal
+            };
+            self.link_stack.push(kind);
+            self.emit(Event::Start(Tag::Link {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }));
+        }
+    }
+
+    fn text_event(&mut self, text: CowStr<'a>, range: Range<usize>) {
+        let in_autolink = self.link_stack.iter().any(|k| matches!(k, LinkKind::Auto));
+        if self.image_depth > 0 || in_autolink || !text.contains(':') {
+            if let Some(h) = &mut self.heading {
+                h.text.push_str(&text);
+            }
+            self.text.push(&text, false);
+            self.emit(Event::Text(text));
+            return;
+        }
+        let out = self.ctx.emoji.replace(&text);
+        for name in out.unknown {
+            if self.unknown_emoji.insert(name.clone()) {
+                let offset = text
+                    .find(&format!(":{name}:"))
+                    .map_or(range.start, |i| range.start + i);
+                let (line, col) = self.lines.position(offset);
+                self.diagnostics.push(Diagnostic {
+                    line,
+                    col,
+                    severity: Severity::Warning,
+                    message: format!("unknown emoji shortcode `:{name}:`"),
+                });
+            }
+        }
+        if let Some(h) = &mut self.heading {
+            h.text.push_str(&out.plain);
+        }
+        self.text.push(&out.plain, false);
+        match out.html {
+            Some(html) => self.emit(Event::InlineHtml(html.into())),
+            None => self.emit(Event::Text(text)),
+        }
+    }
+
+    fn finish_heading(&mut self) {
+        let Some(h) = self.heading.take() else {
+            return;
+        };
+        let text = collapse_ws(&h.text);
+        let id = match &h.id {
+            Some(id) => self.ids.claim_explicit(id),
+            None => self.ids.allocate(&headings::slugify(&text)),
+        };
+        let level = h.level as u8;
+        if (2..=3).contains(&level) {
+            self.toc.push(crate::model::TocEntry {
+                level,
+                id: id.clone(),
+                text: text.clone(),
+            });
+        }
+        let class = if h.classes.is_empty() {
+            String::new()
+        } else {
+            let joined: Vec<&str> = h.classes.iter().map(|c| c.as_ref()).collect();
+            format!(" class=\"{}\"", escape_html(&joined.join(" ")))
+        };
+        self.out.push(Event::Html(
+            format!("<h{level} id=\"{}\"{class}>", escape_html(&id)).into(),
+        ));
+        self.out.extend(h.events);
+        if (2..=4).contains(&level) {
+            self.out.push(Event::Html(
+                format!(
+                    "<a class=\"anchor\" href=\"#{}\" aria-label=\"Link to this section\">#</a>",
+                    escape_html(&id)
+                )
+                .into(),
+            ));
+        }
+        self.out.push(Event::Html(format!("</h{level}>\n").into()));
+        self.text.push(" ", true);
+    }
+}
+
+/// A code block with its language as a class; highlighting hooks in here.
+fn code_block_html(lang: &str, code: &str) -> String {
+    let lang = lang.trim();
+    if lang.is_empty() {
+        format!("<pre><code>{}</code></pre>\n", escape_html(code))
+    } else {
+        format!(
+            "<pre data-lang=\"{0}\"><code class=\"language-{0}\">{1}</code></pre>\n",
+            escape_html(lang),
+            escape_html(code)
+        )
+    }
+}
+
+pub fn escape_html(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+fn collapse_ws(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+#[cfg(test)]
+mod tests;

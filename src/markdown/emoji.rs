@@ -1,0 +1,182 @@
+//! GitHub emoji shortcodes: `:rocket:` → 🚀, GitHub's own `:shipit:` → image.
+
+use super::escape_html;
+
+/// GitHub's custom emoji: not Unicode, GitHub serves them as images.
+pub const GITHUB_CUSTOM: [&str; 22] = [
+    "accessibility",
+    "atom",
+    "basecamp",
+    "basecampy",
+    "bowtie",
+    "dependabot",
+    "electron",
+    "feelsgood",
+    "finnadie",
+    "fishsticks",
+    "goberserk",
+    "godmode",
+    "hurtrealbad",
+    "neckbeard",
+    "octocat",
+    "rage1",
+    "rage2",
+    "rage3",
+    "rage4",
+    "shipit",
+    "suspect",
+    "trollface",
+];
+
+/// Where the old site (and GitHub) serve the custom emoji images from.
+pub const DEFAULT_EMOJI_BASE_URL: &str = "https://github.githubassets.com/images/icons/emoji";
+
+/// Result of scanning one text run.
+#[derive(Debug, Default, PartialEq)]
+pub struct Replaced {
+    /// HTML with emoji substituted (text escaped), or `None` when nothing matched.
+    pub html: Option<String>,
+    /// The text as a reader sees it: glyphs for Unicode emoji, `:name:` for images.
+    pub plain: String,
+    /// Shortcode-shaped names that are not emoji, in order of appearance.
+    pub unknown: Vec<String>,
+}
+
+enum Emoji {
+    Custom(&'static str),
+    Unicode(&'static str),
+}
+
+/// Renders shortcodes; the image base URL is configurable (`EMOJI_BASE_URL`).
+#[derive(Debug, Clone)]
+pub struct EmojiRenderer {
+    base_url: String,
+}
+
+impl Default for EmojiRenderer {
+    fn default() -> Self {
+        Self::new(DEFAULT_EMOJI_BASE_URL)
+    }
+}
+
+fn is_name_char(c: u8) -> bool {
+    c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, b'_' | b'+' | b'-')
+}
+
+fn lookup(name: &str) -> Option<Emoji> {
+    if let Some(custom) = GITHUB_CUSTOM.iter().find(|c| **c == name) {
+        return Some(Emoji::Custom(custom));
+    }
+    emojis::get_by_shortcode(name).map(|e| Emoji::Unicode(e.as_str()))
+}
+
+impl EmojiRenderer {
+    pub fn new(base_url: &str) -> Self {
+        EmojiRenderer {
+            base_url: base_url.trim_end_matches('/').to_string(),
+        }
+    }
+
+    /// True when `name` renders as an emoji.
+    pub fn is_known(name: &str) -> bool {
+        lookup(name).is_some()
+    }
+
+    /// The HTML for one known shortcode name.
+    pub fn html_for(&self, name: &str) -> Option<String> {
+        lookup(name).map(|e| self.markup(name, &e))
+    }
+
+    fn markup(&self, name: &str, emoji: &Emoji) -> String {
+        match emoji {
+            Emoji::Custom(n) => format!(
+                "<img class=\"emoji\" alt=\":{n}:\" title=\":{n}:\" width=\"20\" height=\"20\" src=\"{}/{n}.png\">",
+                escape_html(&self.base_url)
+            ),
+            Emoji::Unicode(glyph) => format!(
+                "<span class=\"emoji\" role=\"img\" aria-label=\"{}\">{glyph}</span>",
+                escape_html(&name.replace('_', " "))
+            ),
+        }
+    }
+
+    /// Replaces `:name:` shortcodes in a plain-text run.
+    ///
+    /// A shortcode must stand alone: its colons may not touch a letter or digit
+    /// (`10:30:00`, `a:b:c`) nor a stray colon (`::x::`), but two shortcodes may
+    /// touch each other (`:rocket::rocket:`).
+    pub fn replace(&self, text: &str) -> Replaced {
+        let bytes = text.as_bytes();
+        let mut html = String::new();
+        let mut plain = String::new();
+        let mut unknown = Vec::new();
+        let mut matched_any = false;
+        // Start of the text not yet copied to the output.
+        let mut copied = 0;
+        // End of the last emoji, so a following shortcode may reuse the boundary.
+        let mut last_emoji_end = usize::MAX;
+        let mut i = 0;
+        while i < bytes.len() {
+            if bytes[i] != b':' {
+                i += 1;
+                continue;
+            }
+            let opens_ok = i == 0
+                || i == last_emoji_end
+                || !(bytes[i - 1].is_ascii_alphanumeric() || bytes[i - 1] == b':');
+            let name_len = bytes[i + 1..]
+                .iter()
+                .take_while(|c| is_name_char(**c))
+                .count();
+            let close = i + 1 + name_len;
+            let closes_ok = name_len > 0
+                && close < bytes.len()
+                && bytes[close] == b':'
+                && !bytes
+                    .get(close + 1)
+                    .is_some_and(|c| c.is_ascii_alphanumeric());
+            if !(opens_ok && closes_ok) {
+                i += 1;
+                continue;
+            }
+            let name = &text[i + 1..close];
+            match lookup(name) {
+                Some(emoji) => {
+                    html.push_str(&escape_html(&text[copied..i]));
+                    plain.push_str(&text[copied..i]);
+                    html.push_str(&self.markup(name, &emoji));
+                    match emoji {
+                        Emoji::Unicode(glyph) => plain.push_str(glyph),
+                        Emoji::Custom(_) => plain.push_str(&text[i..=close]),
+                    }
+                    matched_any = true;
+                    copied = close + 1;
+                    last_emoji_end = close + 1;
+                    i = close + 1;
+                }
+                None => {
+                    if name.bytes().any(|c| c.is_ascii_lowercase()) {
+                        unknown.push(name.to_string());
+                    }
+                    i = close;
+                }
+            }
+        }
+        html.push_str(&escape_html(&text[copied..]));
+        plain.push_str(&text[copied..]);
+        Replaced {
+            html: matched_any.then_some(html),
+            plain,
+            unknown,
+        }
+    }
+}
+
+/// Every shortcode the renderer knows, for galleries and docs: `(name, is_custom)`.
+pub fn all_shortcodes() -> impl Iterator<Item = (&'static str, bool)> {
+    GITHUB_CUSTOM.iter().map(|n| (*n, true)).chain(
+        emojis::iter()
+            .flat_map(|e| e.shortcodes())
+            .map(|name| (name, false)),
+    )
+}

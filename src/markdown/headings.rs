@@ -1,0 +1,76 @@
+//! Heading ids: GitHub-style slugs that never collide with each other or with
+//! anchors the author wrote by hand (`<a name="...">`, `id="..."`).
+
+use std::collections::HashSet;
+
+/// GitHub's rule: lower-case, drop punctuation, spaces become `-`; letters of
+/// any script are kept (`Año` → `año`).
+pub fn slugify(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.trim().chars() {
+        if c.is_alphanumeric() || c == '_' || c == '-' {
+            out.extend(c.to_lowercase());
+        } else if c.is_whitespace() {
+            out.push('-');
+        }
+    }
+    out.trim_matches('-').to_string()
+}
+
+/// Ids already used by raw HTML in the document.
+pub fn reserved_ids(source: &str) -> HashSet<String> {
+    let mut ids = HashSet::new();
+    for attr in ["name=", "id="] {
+        let mut rest = source;
+        while let Some(pos) = rest.find(attr) {
+            let preceded_ok = rest[..pos]
+                .chars()
+                .next_back()
+                .is_some_and(char::is_whitespace);
+            rest = &rest[pos + attr.len()..];
+            let Some(quote) = rest.chars().next().filter(|c| *c == '"' || *c == '\'') else {
+                continue;
+            };
+            let value = &rest[1..];
+            if let (true, Some(end)) = (preceded_ok, value.find(quote)) {
+                ids.insert(value[..end].to_string());
+            }
+        }
+    }
+    ids
+}
+
+/// Hands out unique ids in document order.
+#[derive(Debug, Default)]
+pub struct IdAllocator {
+    used: HashSet<String>,
+}
+
+impl IdAllocator {
+    pub fn new(reserved: HashSet<String>) -> Self {
+        IdAllocator { used: reserved }
+    }
+
+    /// An author-given `{#id}` is kept even if raw HTML uses it too: the author
+    /// asked for it by name.
+    pub fn claim_explicit(&mut self, id: &str) -> String {
+        self.used.insert(id.to_string());
+        id.to_string()
+    }
+
+    /// The slug itself if free, else `slug-1`, `slug-2`, …
+    pub fn allocate(&mut self, slug: &str) -> String {
+        let base = if slug.is_empty() { "section" } else { slug };
+        if self.used.insert(base.to_string()) {
+            return base.to_string();
+        }
+        let mut n = 1;
+        loop {
+            let candidate = format!("{base}-{n}");
+            if self.used.insert(candidate.clone()) {
+                return candidate;
+            }
+            n += 1;
+        }
+    }
+}

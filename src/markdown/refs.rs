@@ -1,0 +1,180 @@
+//! Hugo's `{{< ref "x.md" >}}` / `{{< relref "x.md#a" >}}` (and `{{% %}}`),
+//! expanded on the raw text before parsing.
+
+use super::{Diagnostic, LineIndex, Severity, BROKEN_REF};
+
+/// Why a reference target could not be turned into a URL.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ResolveError {
+    #[error("no page `{0}` in the content folder")]
+    NotFound(String),
+    #[error("`{0}` points outside the content folder")]
+    EscapesRoot(String),
+    #[error("`{target}` is ambiguous: it matches {}", .candidates.join(", "))]
+    Ambiguous {
+        target: String,
+        candidates: Vec<String>,
+    },
+}
+
+/// Maps a content file (as written in the shortcode) to the URL of its page.
+pub trait RefResolver {
+    /// `from` is the content-relative path of the referring file, `target` the
+    /// path as written (no `#fragment`).
+    fn resolve(&self, from: &str, target: &str) -> Result<String, ResolveError>;
+}
+
+/// A resolver that knows no pages: every reference is broken. For tests and
+/// documents rendered outside a site.
+pub struct NoPages;
+
+impl RefResolver for NoPages {
+    fn resolve(&self, _from: &str, target: &str) -> Result<String, ResolveError> {
+        Err(ResolveError::NotFound(target.to_string()))
+    }
+}
+
+/// Joins `target` onto the directory of `from` and normalises `.`/`..`.
+/// `None` when the result would climb above the content root.
+pub fn join_relative(from: &str, target: &str) -> Option<String> {
+    let mut parts: Vec<&str> = if target.starts_with('/') {
+        Vec::new()
+    } else {
+        let mut dir: Vec<&str> = from.split('/').collect();
+        dir.pop();
+        dir
+    };
+    for seg in target.split(['/', '\\']) {
+        match seg {
+            "" | "." => {}
+            ".." => {
+                parts.pop()?;
+            }
+            s => parts.push(s),
+        }
+    }
+    Some(parts.join("/"))
+}
+
+struct Shortcode<'s> {
+    /// Byte range of the whole `{{< … >}}` in the text.
+    start: usize,
+    end: usize,
+    name: &'s str,
+    arg: Option<&'s str>,
+}
+
+/// Finds the next `{{<`/`{{%` shortcode at or after `from`.
+fn next_shortcode(text: &str, from: usize) -> Option<Shortcode<'_>> {
+    let mut search = from;
+    loop {
+        let rel = text[search..].find("{{")?;
+        let start = search + rel;
+        let open = text[start + 2..].chars().next()?;
+        let close = match open {
+            '<' => ">}}",
+            '%' => "%}}",
+            _ => {
+                search = start + 2;
+                continue;
+            }
+        };
+        let inner_start = start + 3;
+        let Some(inner_len) = text[inner_start..].find(close) else {
+            search = start + 2;
+            continue;
+        };
+        let inner = text[inner_start..inner_start + inner_len].trim();
+        // A shortcode never spans paragraphs.
+        if inner.contains("\n\n") {
+            search = start + 2;
+            continue;
+        }
+        let (name, rest) = inner.split_once(char::is_whitespace).unwrap_or((inner, ""));
+        let rest = rest.trim();
+        let arg = if let Some(q) = rest.strip_prefix('"') {
+            q.split_once('"').map(|(a, _)| a)
+        } else if !rest.is_empty() {
+            rest.split_whitespace().next()
+        } else {
+            None
+        };
+        return Some(Shortcode {
+            start,
+            end: inner_start + inner_len + close.len(),
+            name,
+            arg,
+        });
+    }
+}
+
+/// Replaces every `ref`/`relref` shortcode with the target page's URL. A target
+/// that does not resolve becomes a marked broken link and an error diagnostic.
+pub fn expand(
+    text: &str,
+    path: &str,
+    resolver: &dyn RefResolver,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> String {
+    if !text.contains("{{") {
+        return text.to_string();
+    }
+    let lines = LineIndex::new(text);
+    let mut out = String::with_capacity(text.len());
+    let mut copied = 0;
+    let mut pos = 0;
+    while let Some(sc) = next_shortcode(text, pos) {
+        pos = sc.end;
+        let (line, col) = lines.position(sc.start);
+        let mut report = |severity, message| {
+            diagnostics.push(Diagnostic {
+                line,
+                col,
+                severity,
+                message,
+            })
+        };
+        if !matches!(sc.name, "ref" | "relref") {
+            report(
+                Severity::Warning,
+                format!("unsupported shortcode `{}` left as text", sc.name),
+            );
+            continue;
+        }
+        out.push_str(&text[copied..sc.start]);
+        copied = sc.end;
+        let Some(arg) = sc.arg else {
+            report(
+                Severity::Error,
+                format!("`{}` shortcode without a target", sc.name),
+            );
+            out.push_str(BROKEN_REF);
+            continue;
+        };
+        let (target, fragment) = match arg.split_once('#') {
+            Some((t, f)) => (t, Some(f)),
+            None => (arg, None),
+        };
+        let url = if target.is_empty() {
+            Ok(String::new())
+        } else {
+            resolver.resolve(path, target)
+        };
+        match url {
+            Ok(url) => {
+                out.push_str(&url);
+                if let Some(f) = fragment {
+                    out.push('#');
+                    out.push_str(f);
+                }
+            }
+            Err(e) => {
+                report(Severity::Error, format!("broken reference: {e}"));
+                out.push_str(BROKEN_REF);
+                out.push_str(&arg.replace([' ', '(', ')', '<', '>'], "_"));
+            }
+        }
+    }
+    out.push_str(&text[copied..]);
+    out
+}

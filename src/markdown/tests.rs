@@ -1,0 +1,196 @@
+use super::refs::NoPages;
+use super::*;
+
+fn render_plain(md: &str) -> Rendered {
+    let emoji = EmojiRenderer::new("https://emoji.test/img");
+    let ctx = RenderContext {
+        path: "posts/test.md",
+        emoji: &emoji,
+        resolver: &NoPages,
+    };
+    render(md, &ctx)
+}
+
+/// Resolves `x.md` to `/posts/x` for any target, like a site with every page.
+struct AllPages;
+
+impl RefResolver for AllPages {
+    fn resolve(&self, from: &str, target: &str) -> Result<String, ResolveError> {
+        let joined =
+            refs::join_relative(from, target).ok_or(ResolveError::EscapesRoot(target.into()))?;
+        let stem = joined.rsplit('/').next().unwrap_or("").trim_end_matches(".md");
+        Ok(format!("/posts/{stem}"))
+    }
+}
+
+#[test]
+fn emoji_table() {
+    let r = EmojiRenderer::new("https://emoji.test/img");
+    // (input, expected html or None when untouched, unknown names)
+    let cases: &[(&str, Option<&str>, &[&str])] = &[
+        (
+            "go :rocket:",
+            Some("go <span class=\"emoji\" role=\"img\" aria-label=\"rocket\">🚀</span>"),
+            &[],
+        ),
+        (
+            ":shipit:",
+            Some("<img class=\"emoji\" alt=\":shipit:\" title=\":shipit:\" width=\"20\" height=\"20\" src=\"https://emoji.test/img/shipit.png\">"),
+            &[],
+        ),
+        (":+1:", Some("<span class=\"emoji\" role=\"img\" aria-label=\"+1\">👍</span>"), &[]),
+        (":-1:", Some("<span class=\"emoji\" role=\"img\" aria-label=\"-1\">👎</span>"), &[]),
+        (":t-rex:", Some("<span class=\"emoji\" role=\"img\" aria-label=\"t-rex\">🦖</span>"), &[]),
+        (":e-mail:", Some("<span class=\"emoji\" role=\"img\" aria-label=\"e-mail\">📧</span>"), &[]),
+        ("at 10:30:00 sharp", None, &[]),
+        ("::x::", None, &[]),
+        ("see a:b:c here", None, &[]),
+        ("https://example.com:8080/x", None, &[]),
+        (":not_an_emoji_name:", None, &["not_an_emoji_name"]),
+        ("a < b :fire:", Some("a &lt; b <span class=\"emoji\" role=\"img\" aria-label=\"fire\">🔥</span>"), &[]),
+    ];
+    for (input, html, unknown) in cases {
+        let out = r.replace(input);
+        assert_eq!(out.html.as_deref(), *html, "html for {input:?}");
+        assert_eq!(out.unknown, *unknown, "unknown names for {input:?}");
+    }
+}
+
+#[test]
+fn two_adjacent_shortcodes_give_two_emoji() {
+    let out = EmojiRenderer::default().replace(":rocket::rocket:");
+    assert_eq!(out.plain, "🚀🚀");
+}
+
+#[test]
+fn emoji_never_in_code_or_html_or_urls() {
+    let md = "Text :rocket:, code `:rocket:`.\n\n```bash\necho :rocket:\n```\n\n    indented :rocket:\n\n<span title=\":rocket:\">raw</span>\n\n[link](https://x.test/:rocket:/) <https://x.test/a:rocket:b>\n";
+    let html = render_plain(md).html;
+    assert_eq!(html.matches("🚀").count(), 1, "{html}");
+    assert!(html.contains("<code>:rocket:</code>"), "{html}");
+    assert!(html.contains("echo :rocket:"), "{html}");
+    assert!(html.contains("indented :rocket:"), "{html}");
+    assert!(html.contains("title=\":rocket:\""), "{html}");
+    assert!(html.contains("href=\"https://x.test/:rocket:/\""), "{html}");
+}
+
+#[test]
+fn hyphenated_names_survive_text_splitting() {
+    // The parser splits text at `_` and `[`; merged text must still match.
+    let html = render_plain("a :t-rex: and :white_check_mark: done").html;
+    assert!(html.contains("🦖"), "{html}");
+    assert!(html.contains("✅"), "{html}");
+}
+
+#[test]
+fn unknown_emoji_is_a_warning_with_position() {
+    let r = render_plain("first line\n\nsecond :nopenope: here\n");
+    assert_eq!(r.diagnostics.len(), 1);
+    let d = &r.diagnostics[0];
+    assert_eq!((d.line, d.col, d.severity), (3, 8, Severity::Warning));
+    assert!(d.message.contains(":nopenope:"));
+    assert!(r.html.contains(":nopenope:"), "left literal");
+}
+
+#[test]
+fn refs_resolve_relative_to_the_file() {
+    let emoji = EmojiRenderer::default();
+    let ctx = RenderContext {
+        path: "posts/a.md",
+        emoji: &emoji,
+        resolver: &AllPages,
+    };
+    let r = render(
+        "[x]({{< ref \"b.md\" >}}) [y]({{< relref \"../posts/c.md#part-2\" >}}) [z]({{% ref \"d.md\" %}})",
+        &ctx,
+    );
+    assert!(r.html.contains("href=\"/posts/b\""), "{}", r.html);
+    assert!(r.html.contains("href=\"/posts/c#part-2\""), "{}", r.html);
+    assert!(r.html.contains("href=\"/posts/d\""), "{}", r.html);
+    assert!(r.diagnostics.is_empty(), "{:?}", r.diagnostics);
+}
+
+#[test]
+fn broken_ref_is_an_error_and_a_marked_link() {
+    let r = render_plain("Intro\n\nSee [gone]({{< ref \"../nope.md\" >}}).\n");
+    assert_eq!(r.diagnostics.len(), 1);
+    let d = &r.diagnostics[0];
+    assert_eq!((d.line, d.severity), (3, Severity::Error));
+    assert!(d.message.contains("nope.md"), "{}", d.message);
+    assert!(r.html.contains("<a class=\"broken-ref\""), "{}", r.html);
+    assert!(r.html.contains(">gone</a>"), "{}", r.html);
+}
+
+#[test]
+fn join_relative_never_leaves_the_root() {
+    assert_eq!(refs::join_relative("posts/a.md", "b.md").as_deref(), Some("posts/b.md"));
+    assert_eq!(refs::join_relative("posts/a.md", "../about.md").as_deref(), Some("about.md"));
+    assert_eq!(refs::join_relative("posts/a.md", "/glossary.md").as_deref(), Some("glossary.md"));
+    assert_eq!(refs::join_relative("about.md", "../netlify.md"), None);
+    assert_eq!(refs::join_relative("posts/a.md", "../../etc/passwd"), None);
+}
+
+#[test]
+fn heading_ids_are_github_style_and_unique() {
+    let md = "<a name=\"setup\"></a>\n\n## Setup\n\n## Setup\n\n## Año nuevo: ¡hola!\n\n### Custom {#mine}\n\n## The Icons :shipit:\n";
+    let r = render_plain(md);
+    assert!(r.html.contains("<h2 id=\"setup-1\">"), "{}", r.html);
+    assert!(r.html.contains("<h2 id=\"setup-2\">"), "{}", r.html);
+    assert!(r.html.contains("<h2 id=\"año-nuevo-hola\">"), "{}", r.html);
+    assert!(r.html.contains("<h3 id=\"mine\">"), "{}", r.html);
+    assert!(r.html.contains("href=\"#setup-1\""), "anchor link: {}", r.html);
+    let toc: Vec<(u8, &str)> = r.toc.iter().map(|e| (e.level, e.id.as_str())).collect();
+    assert_eq!(
+        toc,
+        [(2, "setup-1"), (2, "setup-2"), (2, "año-nuevo-hola"), (3, "mine"), (2, "the-icons-shipit")]
+    );
+}
+
+#[test]
+fn slugify_rules() {
+    assert_eq!(headings::slugify("Hello, World!"), "hello-world");
+    assert_eq!(headings::slugify("CI/CD & GitOps"), "cicd--gitops");
+    assert_eq!(headings::slugify("Observabilidad"), "observabilidad");
+    assert_eq!(headings::slugify("LMAO 🔭"), "lmao");
+}
+
+#[test]
+fn raw_html_passes_through() {
+    let html = render_plain("<a name=\"lmao\"></a>\n### LMAO\n\n<div class=\"x\">kept</div>\n").html;
+    assert!(html.contains("<a name=\"lmao\"></a>"), "{html}");
+    assert!(html.contains("<div class=\"x\">kept</div>"), "{html}");
+}
+
+#[test]
+fn extensions_are_on_and_smart_punctuation_off() {
+    let md = "| a | b |\n|---|---|\n| 1 | 2 |\n\n~~old~~ \"quoted\" -- dash\n\n- [x] done\n\nNote[^1]\n\n[^1]: The note.\n\nTerm\n: Definition\n";
+    let html = render_plain(md).html;
+    assert!(html.contains("<table>"), "{html}");
+    assert!(html.contains("<del>old</del>"), "{html}");
+    assert!(html.contains("&quot;quoted&quot; -- dash") || html.contains("\"quoted\" -- dash"), "{html}");
+    assert!(html.contains("type=\"checkbox\""), "{html}");
+    assert!(html.contains("footnote-definition"), "{html}");
+    assert!(html.contains("<dl>"), "{html}");
+}
+
+#[test]
+fn code_blocks_keep_language_and_escape() {
+    let html = render_plain("```rust\nlet x = a < b;\n```\n").html;
+    assert!(html.contains("class=\"language-rust\""), "{html}");
+    assert!(html.contains("let x = a &lt; b;"), "{html}");
+}
+
+#[test]
+fn summary_sources() {
+    let with_more = render_plain("First :rocket: part.\n\nSecond.\n\n<!--more-->\n\nRest.\n");
+    assert_eq!(with_more.more_summary.as_deref(), Some("First 🚀 part. Second."));
+    let first = render_plain(":sunrise:\n\n## Title\n\nThe real intro, with `code`.\n\nLater.\n");
+    assert_eq!(first.more_summary, None);
+    assert_eq!(first.first_paragraph, "The real intro, with code.");
+}
+
+#[test]
+fn word_count_skips_code() {
+    let r = render_plain("one two three\n\n```\nnot counted at all\n```\n\nfour `skip` five\n");
+    assert_eq!(r.words, 5);
+}

@@ -1,0 +1,9 @@
+//! One module per page. Each page loads its data through a server function in a
+//! `Resource`, so the same code renders on the server and after client navigation.
+
+pub mod about;
+pub mod glossary;
+pub mod home;
+pub mod not_found;
+pub mod post;
+pub mod tags;

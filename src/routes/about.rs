@@ -1,0 +1,26 @@
+use leptos::prelude::*;
+
+use crate::api::get_about;
+use crate::components::{ErrorView, Loading, PageMeta};
+
+#[component]
+pub fn AboutPage() -> impl IntoView {
+    let page = Resource::new(|| (), |_| get_about());
+    view! {
+        <Suspense fallback=Loading>
+            {move || Suspend::new(async move {
+                match page.await {
+                    Ok(page) => view! {
+                        <PageMeta title=page.title.clone() description=page.summary lang=page.lang />
+                        <article class="page">
+                            <h1>{page.title}</h1>
+                            <div class="prose" inner_html=page.html></div>
+                        </article>
+                    }
+                    .into_any(),
+                    Err(e) => view! { <ErrorView error=e /> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}

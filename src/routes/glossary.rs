@@ -1,0 +1,73 @@
+use leptos::prelude::*;
+
+use crate::api::get_glossary;
+use crate::components::{ErrorView, Loading, PageMeta};
+use crate::model::Glossary;
+
+#[component]
+pub fn GlossaryPage() -> impl IntoView {
+    let glossary = Resource::new(|| (), |_| get_glossary());
+    view! {
+        <Suspense fallback=Loading>
+            {move || Suspend::new(async move {
+                match glossary.await {
+                    Ok(g) => view! { <GlossaryView glossary=g /> }.into_any(),
+                    Err(e) => view! { <ErrorView error=e /> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn GlossaryView(glossary: Glossary) -> impl IntoView {
+    let count = glossary.terms.len();
+    view! {
+        <PageMeta
+            title=glossary.title.clone()
+            description=glossary.summary
+            lang=glossary.lang.clone()
+        />
+        <article class="page glossary" lang=glossary.lang>
+            <h1>{glossary.title}</h1>
+            <div class="prose" inner_html=glossary.intro_html></div>
+            <p class="term-count">{count} " términos"</p>
+            <dl class="terms">
+                {glossary
+                    .terms
+                    .into_iter()
+                    .map(|t| {
+                        let aliases = (!t.aliases.is_empty())
+                            .then(|| view! { <span class="aliases">" (" {t.aliases.join(", ")} ")"</span> });
+                        let see_also = (!t.see_also.is_empty()).then(|| {
+                            view! {
+                                <p class="see-also">
+                                    "Ver también: "
+                                    {t
+                                        .see_also
+                                        .into_iter()
+                                        .map(|(id, name)| {
+                                            let href = format!("#{id}");
+                                            view! { <a href=href>{name}</a> " " }
+                                        })
+                                        .collect_view()}
+                                </p>
+                            }
+                        });
+                        let self_href = format!("#{}", t.id);
+                        view! {
+                            <dt id=t.id>
+                                <a href=self_href>{t.term}</a>
+                                {aliases}
+                            </dt>
+                            <dd>
+                                <div inner_html=t.definition_html></div>
+                                {see_also}
+                            </dd>
+                        }
+                    })
+                    .collect_view()}
+            </dl>
+        </article>
+    }
+}

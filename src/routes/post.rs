@@ -1,0 +1,70 @@
+use leptos::prelude::*;
+use leptos_router::hooks::use_params_map;
+
+use crate::api::get_post;
+use crate::components::{ErrorView, Loading, PageMeta, TagList};
+use crate::model::Post;
+
+#[component]
+pub fn PostPage() -> impl IntoView {
+    let params = use_params_map();
+    let post = Resource::new(
+        move || params.read().get("slug").unwrap_or_default(),
+        get_post,
+    );
+    view! {
+        <Suspense fallback=Loading>
+            {move || Suspend::new(async move {
+                match post.await {
+                    Ok(post) => view! { <PostView post /> }.into_any(),
+                    Err(e) => view! { <ErrorView error=e /> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn PostView(post: Post) -> impl IntoView {
+    let meta = post.meta;
+    let toc = (post.toc.len() >= 2).then(|| {
+        view! {
+            <nav class="toc" aria-label="Table of contents">
+                <h2>"Contents"</h2>
+                <ol>
+                    {post
+                        .toc
+                        .into_iter()
+                        .map(|e| {
+                            let href = format!("#{}", e.id);
+                            let class = format!("toc-h{}", e.level);
+                            view! {
+                                <li class=class>
+                                    <a href=href>{e.text}</a>
+                                </li>
+                            }
+                        })
+                        .collect_view()}
+                </ol>
+            </nav>
+        }
+    });
+    view! {
+        <PageMeta title=meta.title.clone() description=meta.summary.clone() lang=post.lang />
+        <article class="post">
+            <header>
+                <h1>{meta.title}</h1>
+                <p class="post-meta">
+                    <time datetime=meta.date>{meta.date_display}</time>
+                    " · "
+                    {meta.reading_minutes}
+                    " min read"
+                    {post.updated.map(|u| view! { " · updated " <time datetime=u.clone()>{u.clone()}</time> })}
+                </p>
+                <TagList tags=meta.tags />
+            </header>
+            {toc}
+            <div class="prose" inner_html=post.html></div>
+        </article>
+    }
+}

@@ -1,0 +1,126 @@
+//! Settings from the environment (12-factor), validated once at startup.
+
+use std::path::PathBuf;
+
+use crate::markdown::emoji::DEFAULT_EMOJI_BASE_URL;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogFormat {
+    Pretty,
+    Json,
+}
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub content_dir: PathBuf,
+    /// Absolute base URL of the public site, without a trailing `/`.
+    pub site_url: String,
+    pub emoji_base_url: String,
+    pub log_format: LogFormat,
+}
+
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum ConfigError {
+    #[error("{name} must be an absolute http(s) URL, got `{value}`")]
+    NotAbsoluteUrl { name: &'static str, value: String },
+    #[error("LOG_FORMAT must be `pretty` or `json`, got `{0}`")]
+    LogFormat(String),
+}
+
+fn absolute_url(name: &'static str, value: String) -> Result<String, ConfigError> {
+    let ok = ["http://", "https://"]
+        .iter()
+        .any(|p| value.strip_prefix(p).is_some_and(|rest| !rest.is_empty() && !rest.starts_with('/')));
+    if ok {
+        Ok(value.trim_end_matches('/').to_string())
+    } else {
+        Err(ConfigError::NotAbsoluteUrl { name, value })
+    }
+}
+
+impl Config {
+    /// Reads the settings through `get` (the process environment in `main`).
+    pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Config, ConfigError> {
+        let log_format = match get("LOG_FORMAT").as_deref() {
+            None | Some("") | Some("pretty") => LogFormat::Pretty,
+            Some("json") => LogFormat::Json,
+            Some(other) => return Err(ConfigError::LogFormat(other.to_string())),
+        };
+        Ok(Config {
+            content_dir: get("CONTENT_DIR")
+                .filter(|s| !s.is_empty())
+                .map_or_else(|| PathBuf::from("content"), PathBuf::from),
+            site_url: absolute_url(
+                "SITE_URL",
+                get("SITE_URL").unwrap_or_else(|| "http://127.0.0.1:3000".into()),
+            )?,
+            emoji_base_url: absolute_url(
+                "EMOJI_BASE_URL",
+                get("EMOJI_BASE_URL").unwrap_or_else(|| DEFAULT_EMOJI_BASE_URL.into()),
+            )
+            .or_else(|e| match get("EMOJI_BASE_URL") {
+                // A site-relative folder (e.g. `/emoji`) is fine for self-hosting.
+                Some(v) if v.starts_with('/') => Ok(v.trim_end_matches('/').to_string()),
+                _ => Err(e),
+            })?,
+            log_format,
+        })
+    }
+
+    pub fn from_env() -> Result<Config, ConfigError> {
+        Self::from_lookup(|k| std::env::var(k).ok())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn with(vars: &[(&str, &str)]) -> Result<Config, ConfigError> {
+        let map: HashMap<String, String> = vars
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        Config::from_lookup(|k| map.get(k).cloned())
+    }
+
+    #[test]
+    fn defaults_run_from_a_fresh_clone() {
+        let c = with(&[]).expect("defaults are valid");
+        assert_eq!(c.content_dir, PathBuf::from("content"));
+        assert_eq!(c.site_url, "http://127.0.0.1:3000");
+        assert_eq!(c.emoji_base_url, DEFAULT_EMOJI_BASE_URL);
+        assert_eq!(c.log_format, LogFormat::Pretty);
+    }
+
+    #[test]
+    fn site_url_must_be_absolute() {
+        let err = with(&[("SITE_URL", "example.com")]).unwrap_err();
+        assert_eq!(
+            err,
+            ConfigError::NotAbsoluteUrl {
+                name: "SITE_URL",
+                value: "example.com".into()
+            }
+        );
+        let ok = with(&[("SITE_URL", "https://blog.example.com/")]).expect("valid");
+        assert_eq!(ok.site_url, "https://blog.example.com");
+    }
+
+    #[test]
+    fn emoji_base_may_be_self_hosted_folder() {
+        let c = with(&[("EMOJI_BASE_URL", "/emoji/")]).expect("valid");
+        assert_eq!(c.emoji_base_url, "/emoji");
+        assert!(with(&[("EMOJI_BASE_URL", "emoji")]).is_err());
+    }
+
+    #[test]
+    fn log_format_is_checked() {
+        assert_eq!(with(&[("LOG_FORMAT", "json")]).map(|c| c.log_format), Ok(LogFormat::Json));
+        assert_eq!(
+            with(&[("LOG_FORMAT", "xml")]).map(|c| c.log_format),
+            Err(ConfigError::LogFormat("xml".into()))
+        );
+    }
+}
