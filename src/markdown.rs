@@ -75,15 +75,25 @@ const MORE_MARKER: &str = "<!--more-->";
 
 /// Renders one document body.
 pub fn render(body: &str, ctx: &RenderContext<'_>) -> Rendered {
-    let mut diagnostics = Vec::new();
-    let expanded = refs::expand(body, ctx.path, ctx.resolver, &mut diagnostics);
-    let lines = LineIndex::new(&expanded);
+    let (protected, protect_edits) = protect_emoji_lines(body);
+    let (expanded, ref_edits, ref_problems) = refs::expand(&protected, ctx.path, ctx.resolver);
+    let positions = Positions {
+        lines: LineIndex::new(body),
+        edits: [ref_edits, protect_edits],
+    };
+    let diagnostics = ref_problems
+        .into_iter()
+        // Ref problems are positioned before the expansion: only unprotect them.
+        .map(|(offset, severity, message)| {
+            positions.diagnostic(offset, &positions.edits[1..], severity, message)
+        })
+        .collect();
     let reserved = headings::reserved_ids(&expanded);
 
     let parser = Parser::new_ext(&expanded, options()).into_offset_iter();
     let mut state = State {
         ctx,
-        lines: &lines,
+        positions: &positions,
         ids: headings::IdAllocator::new(reserved),
         out: Vec::new(),
         toc: Vec::new(),
@@ -114,8 +124,72 @@ pub fn render(body: &str, ctx: &RenderContext<'_>) -> Rendered {
     }
 }
 
-/// Maps byte offsets to 1-based (line, column).
+/// A line that starts with a shortcode (`:cloud:` alone under a paragraph, as
+/// the About page has) would open a definition-list entry; escaping its first
+/// colon keeps it an emoji. Lines inside fenced code are left alone.
+fn protect_emoji_lines(text: &str) -> (std::borrow::Cow<'_, str>, Vec<Edit>) {
+    let starts_with_shortcode = |line: &str| {
+        let indent = line.len() - line.trim_start_matches(' ').len();
+        let rest = &line[indent..];
+        indent <= 3
+            && rest.strip_prefix(':').is_some_and(|r| {
+                let n = r
+                    .bytes()
+                    .take_while(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || b"_+-".contains(c))
+                    .count();
+                n > 0 && r[n..].starts_with(':')
+            })
+    };
+    let mut fence: Option<&str> = None;
+    let mut out: Option<String> = None;
+    let mut edits = Vec::new();
+    let mut line_start = 0;
+    for (i, line) in text.split_inclusive('\n').enumerate() {
+        let trimmed = line.trim_start();
+        let mut protect = false;
+        if let Some(f) = fence {
+            if trimmed.starts_with(f) {
+                fence = None;
+            }
+        } else if trimmed.starts_with("```") {
+            fence = Some("```");
+        } else if trimmed.starts_with("~~~") {
+            fence = Some("~~~");
+        } else {
+            protect = starts_with_shortcode(line);
+        }
+        if protect && out.is_none() {
+            let done: usize = text.split_inclusive('\n').take(i).map(str::len).sum();
+            out = Some(text[..done].to_string());
+        }
+        if let Some(o) = &mut out {
+            if protect {
+                let indent = line.len() - line.trim_start_matches(' ').len();
+                o.push_str(&line[..indent]);
+                edits.push(Edit {
+                    new_start: o.len(),
+                    new_end: o.len() + 1,
+                    old_start: line_start + indent,
+                    old_end: line_start + indent,
+                });
+                o.push('\\');
+                o.push_str(&line[indent..]);
+            } else {
+                o.push_str(line);
+            }
+        }
+        line_start += line.len();
+    }
+    match out {
+        Some(o) => (std::borrow::Cow::Owned(o), edits),
+        None => (std::borrow::Cow::Borrowed(text), edits),
+    }
+}
+
+/// Maps byte offsets to 1-based (line, column), columns counted in characters
+/// as editors show them.
 pub struct LineIndex {
+    text: String,
     starts: Vec<usize>,
 }
 
@@ -123,12 +197,67 @@ impl LineIndex {
     pub fn new(text: &str) -> Self {
         let mut starts = vec![0];
         starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
-        LineIndex { starts }
+        LineIndex {
+            text: text.to_string(),
+            starts,
+        }
     }
 
     pub fn position(&self, offset: usize) -> (usize, usize) {
+        let offset = offset.min(self.text.len());
         let line = self.starts.partition_point(|&s| s <= offset).max(1);
-        (line, offset - self.starts[line - 1] + 1)
+        let start = self.starts[line - 1];
+        let col = self
+            .text
+            .get(start..offset)
+            .map_or(offset - start, |s| s.chars().count());
+        (line, col + 1)
+    }
+}
+
+/// One rewrite of the source before parsing: `new` bytes replaced `old` bytes.
+#[derive(Debug, Clone, Copy)]
+pub struct Edit {
+    pub new_start: usize,
+    pub new_end: usize,
+    pub old_start: usize,
+    pub old_end: usize,
+}
+
+/// Maps an offset in rewritten text back to the text before the rewrite.
+/// Edits are in increasing order of position.
+fn to_old(edits: &[Edit], pos: usize) -> usize {
+    match edits.iter().rev().find(|e| e.new_start <= pos) {
+        None => pos,
+        Some(e) if pos < e.new_end => e.old_start,
+        Some(e) => pos - e.new_end + e.old_end,
+    }
+}
+
+/// Turns offsets in the parsed text into positions in the author's file.
+struct Positions {
+    lines: LineIndex,
+    /// Applied last-first: the ref expansion, then the emoji-line protection.
+    edits: [Vec<Edit>; 2],
+}
+
+impl Positions {
+    /// `edits`: the rewrites that `offset` has been through, latest first.
+    fn diagnostic(
+        &self,
+        offset: usize,
+        edits: &[Vec<Edit>],
+        severity: Severity,
+        message: String,
+    ) -> Diagnostic {
+        let original = edits.iter().fold(offset, |pos, e| to_old(e, pos));
+        let (line, col) = self.lines.position(original);
+        Diagnostic {
+            line,
+            col,
+            severity,
+            message,
+        }
     }
 }
 
@@ -177,7 +306,7 @@ enum LinkKind {
 
 struct State<'c, 'a> {
     ctx: &'c RenderContext<'c>,
-    lines: &'c LineIndex,
+    positions: &'c Positions,
     ids: headings::IdAllocator,
     out: Vec<Event<'a>>,
     toc: Vec<crate::model::TocEntry>,
@@ -358,13 +487,12 @@ impl<'a> State<'_, 'a> {
                 let offset = text
                     .find(&format!(":{name}:"))
                     .map_or(range.start, |i| range.start + i);
-                let (line, col) = self.lines.position(offset);
-                self.diagnostics.push(Diagnostic {
-                    line,
-                    col,
-                    severity: Severity::Warning,
-                    message: format!("unknown emoji shortcode `:{name}:`"),
-                });
+                self.diagnostics.push(self.positions.diagnostic(
+                    offset,
+                    &self.positions.edits,
+                    Severity::Warning,
+                    format!("unknown emoji shortcode `:{name}:`"),
+                ));
             }
         }
         if let Some(h) = &mut self.heading {

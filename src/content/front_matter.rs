@@ -178,7 +178,14 @@ fn position(text: &str, offset: usize) -> (usize, usize) {
 /// serde-saphyr renders a source snippet under its message; a diagnostic wants
 /// only the message, without the position it already carries.
 fn first_line(message: &str) -> String {
-    let line = message.lines().next().unwrap_or(message).trim();
+    let mut line = message.lines().next().unwrap_or(message).trim();
+    line = line.strip_prefix("error:").unwrap_or(line).trim_start();
+    // `line 3 column 1: unknown field …`
+    if let Some(rest) = line.strip_prefix("line ") {
+        if let Some((_, msg)) = rest.split_once(": ") {
+            line = msg;
+        }
+    }
     match line.find(" at line ") {
         Some(i) => line[..i].to_string(),
         None => line.to_string(),

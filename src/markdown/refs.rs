@@ -1,7 +1,10 @@
 //! Hugo's `{{< ref "x.md" >}}` / `{{< relref "x.md#a" >}}` (and `{{% %}}`),
 //! expanded on the raw text before parsing.
 
-use super::{Diagnostic, LineIndex, Severity, BROKEN_REF};
+use super::{Edit, Severity, BROKEN_REF};
+
+/// A problem at a byte offset of the text given to [`expand`].
+pub type Problem = (usize, Severity, String);
 
 /// Why a reference target could not be turned into a URL.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -109,31 +112,21 @@ fn next_shortcode(text: &str, from: usize) -> Option<Shortcode<'_>> {
 }
 
 /// Replaces every `ref`/`relref` shortcode with the target page's URL. A target
-/// that does not resolve becomes a marked broken link and an error diagnostic.
-pub fn expand(
-    text: &str,
-    path: &str,
-    resolver: &dyn RefResolver,
-    diagnostics: &mut Vec<Diagnostic>,
-) -> String {
+/// that does not resolve becomes a marked broken link and an error. Returns the
+/// new text, the edits made (to map positions back) and the problems found.
+pub fn expand(text: &str, path: &str, resolver: &dyn RefResolver) -> (String, Vec<Edit>, Vec<Problem>) {
+    let mut edits = Vec::new();
+    let mut problems = Vec::new();
     if !text.contains("{{") {
-        return text.to_string();
+        return (text.to_string(), edits, problems);
     }
-    let lines = LineIndex::new(text);
     let mut out = String::with_capacity(text.len());
     let mut copied = 0;
     let mut pos = 0;
     while let Some(sc) = next_shortcode(text, pos) {
         pos = sc.end;
-        let (line, col) = lines.position(sc.start);
-        let mut report = |severity, message| {
-            diagnostics.push(Diagnostic {
-                line,
-                col,
-                severity,
-                message,
-            })
-        };
+        let start = sc.start;
+        let mut report = |severity, message| problems.push((start, severity, message));
         if !matches!(sc.name, "ref" | "relref") {
             report(
                 Severity::Warning,
@@ -143,12 +136,19 @@ pub fn expand(
         }
         out.push_str(&text[copied..sc.start]);
         copied = sc.end;
+        let new_start = out.len();
         let Some(arg) = sc.arg else {
             report(
                 Severity::Error,
                 format!("`{}` shortcode without a target", sc.name),
             );
             out.push_str(BROKEN_REF);
+            edits.push(Edit {
+                new_start,
+                new_end: out.len(),
+                old_start: sc.start,
+                old_end: sc.end,
+            });
             continue;
         };
         let (target, fragment) = match arg.split_once('#') {
@@ -174,7 +174,13 @@ pub fn expand(
                 out.push_str(&arg.replace([' ', '(', ')', '<', '>'], "_"));
             }
         }
+        edits.push(Edit {
+            new_start,
+            new_end: out.len(),
+            old_start: sc.start,
+            old_end: sc.end,
+        });
     }
     out.push_str(&text[copied..]);
-    out
+    (out, edits, problems)
 }

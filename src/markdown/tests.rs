@@ -194,3 +194,12 @@ fn word_count_skips_code() {
     let r = render_plain("one two three\n\n```\nnot counted at all\n```\n\nfour `skip` five\n");
     assert_eq!(r.words, 5);
 }
+
+#[test]
+fn a_line_starting_with_a_shortcode_is_not_a_definition() {
+    let html = render_plain("A paragraph.\n\n\n:neckbeard:\n\nTerm\n: real definition\n\n```\n:keep:\n```\n").html;
+    assert!(html.contains("<img class=\"emoji\" alt=\":neckbeard:\""), "{html}");
+    assert!(html.contains("<dd>real definition</dd>") || html.contains("<dd>\n<p>real definition"), "{html}");
+    assert!(html.contains(":keep:"), "{html}");
+    assert_eq!(html.matches("<dt>").count(), 1, "{html}");
+}

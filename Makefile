@@ -1,0 +1,106 @@
+# microblog — the two commands of the README, and the steps behind them.
+#
+#   make run    install what is missing, build (release), serve on http://127.0.0.1:3000
+#   make test   install what is missing, then run every test (lint, unit, snapshot,
+#               HTTP, content lint, Playwright in Chromium)
+#
+# Installs are idempotent: each tool is checked at its pinned version first.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+CARGO_LEPTOS_VERSION := 0.3.10
+# wasm-bindgen-cli must match the wasm-bindgen crate in Cargo.lock exactly.
+WASM_BINDGEN_VERSION := $(shell awk '/^name = "wasm-bindgen"$$/ { getline; gsub(/version = |"/, ""); print; exit }' Cargo.lock)
+
+# cargo-leptos finds wasm-opt, sass and wasm-bindgen on PATH and only downloads
+# them (from GitHub, unreachable here) when missing.
+export PATH := $(CURDIR)/tools/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
+export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
+
+RELEASE_BIN := target/release/microblog
+
+.PHONY: help install install-rust install-npm install-chromium build run dev test lint test-rust test-e2e check-content bench clean
+
+help:
+	@echo "make run   - build (release) and serve on http://127.0.0.1:3000"
+	@echo "make test  - run every test"
+	@echo "make dev   - cargo leptos watch (live reload)"
+
+## ---- installs -------------------------------------------------------------
+
+install: install-rust install-npm
+
+install-rust:
+	@rustup target list --installed | grep -qx wasm32-unknown-unknown \
+	  || rustup target add wasm32-unknown-unknown
+	@if cargo leptos --version 2>/dev/null | grep -qx "cargo-leptos $(CARGO_LEPTOS_VERSION)"; then \
+	  echo "cargo-leptos $(CARGO_LEPTOS_VERSION): present"; \
+	else \
+	  echo "installing cargo-leptos $(CARGO_LEPTOS_VERSION) (slow: 10-40 min)"; \
+	  cargo install cargo-leptos --version $(CARGO_LEPTOS_VERSION) --locked; \
+	fi
+	@if wasm-bindgen --version 2>/dev/null | grep -qx "wasm-bindgen $(WASM_BINDGEN_VERSION)"; then \
+	  echo "wasm-bindgen $(WASM_BINDGEN_VERSION): present"; \
+	else \
+	  echo "installing wasm-bindgen-cli $(WASM_BINDGEN_VERSION)"; \
+	  cargo install wasm-bindgen-cli --version $(WASM_BINDGEN_VERSION) --force; \
+	fi
+
+# npm trees are installed from their committed lock files, once per lock change.
+tools/node_modules/.stamp: tools/package-lock.json
+	cd tools && npm ci --no-audit --no-fund
+	@touch $@
+
+end2end/node_modules/.stamp: end2end/package-lock.json
+	cd end2end && npm ci --no-audit --no-fund
+	@touch $@
+
+install-npm: tools/node_modules/.stamp
+
+install-chromium:
+	@if command -v chromium >/dev/null; then \
+	  echo "chromium: present"; \
+	else \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
+	fi
+
+## ---- build and run --------------------------------------------------------
+
+build: install
+	cargo leptos build --release
+
+run: install
+	cargo leptos serve --release
+
+dev: install
+	cargo leptos watch
+
+## ---- tests -----------------------------------------------------------------
+
+test: install install-chromium end2end/node_modules/.stamp
+	$(MAKE) lint
+	cargo leptos build --release
+	$(MAKE) test-rust
+	$(MAKE) test-e2e
+
+lint:
+	cargo fmt --all -- --check
+	cargo clippy --all-targets --features ssr -- -D warnings
+
+# Unit, snapshot, HTTP (router and real binary) and content-lint tests.
+test-rust:
+	cargo test --features ssr
+
+# Playwright starts the release binary itself (see end2end/playwright.config.ts).
+test-e2e: end2end/node_modules/.stamp
+	@test -x $(RELEASE_BIN) || { echo "run 'cargo leptos build --release' first"; exit 1; }
+	cd end2end && npx playwright test
+
+check-content:
+	cargo run --quiet --features ssr -- check
+
+clean:
+	cargo clean
+	rm -rf tools/node_modules end2end/node_modules end2end/test-results

@@ -1,0 +1,99 @@
+import { expect, test, type Page } from '@playwright/test';
+
+/** The app sets this once the WASM has hydrated the server-rendered page. */
+async function waitForHydration(page: Page) {
+  await expect(page.locator('body')).toHaveAttribute('data-hydrated', 'true', { timeout: 15_000 });
+}
+
+/** Console errors (failed asset loads, hydration panics) fail the test. */
+function collectErrors(page: Page): string[] {
+  const errors: string[] = [];
+  page.on('console', (msg) => {
+    if (msg.type() === 'error') errors.push(msg.text());
+  });
+  page.on('pageerror', (err) => errors.push(err.message));
+  return errors;
+}
+
+test('home lists posts newest first', async ({ page }) => {
+  const errors = collectErrors(page);
+  const response = await page.goto('/');
+  expect(response?.status()).toBe(200);
+  await expect(page).toHaveTitle(/microblog/);
+  const cards = page.locator('article.post-card');
+  expect(await cards.count()).toBeGreaterThan(0);
+  const dates = await cards.locator('time').evaluateAll((els) =>
+    els.map((e) => e.getAttribute('datetime') ?? ''),
+  );
+  expect(dates).toEqual([...dates].sort().reverse());
+  await waitForHydration(page);
+  expect(errors).toEqual([]);
+});
+
+test('clicking a post navigates on the client, without a page load', async ({ page }) => {
+  const errors = collectErrors(page);
+  await page.goto('/');
+  await waitForHydration(page);
+  // A full page load would wipe this marker; client-side routing keeps it.
+  await page.evaluate(() => ((window as unknown as { __marker: number }).__marker = 42));
+  let documentRequests = 0;
+  page.on('request', (req) => {
+    if (req.resourceType() === 'document') documentRequests += 1;
+  });
+
+  const first = page.locator('article.post-card h2 a').first();
+  const title = (await first.textContent())?.trim() ?? '';
+  const href = await first.getAttribute('href');
+  expect(href).toMatch(/^\/posts\//);
+  await first.click();
+
+  await expect(page).toHaveURL(new RegExp(`${href}$`));
+  await expect(page.locator('article.post h1')).toHaveText(title);
+  await expect(page).toHaveTitle(new RegExp(title.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')));
+  expect(await page.evaluate(() => (window as unknown as { __marker?: number }).__marker)).toBe(42);
+  expect(documentRequests).toBe(0);
+
+  // And back to the About page through the header, still on the client.
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'About' }).click();
+  await expect(page.locator('article.page h1')).toHaveText('About');
+  expect(await page.evaluate(() => (window as unknown as { __marker?: number }).__marker)).toBe(42);
+  expect(errors).toEqual([]);
+});
+
+test('the About page shows the seed text with its emoji rendered', async ({ page }) => {
+  const response = await page.goto('/about');
+  expect(response?.status()).toBe(200);
+  const prose = page.locator('article.page .prose');
+  await expect(prose).toContainText('Site Reliability Engineering Technical Lead');
+  await expect(prose).toContainText('lees español (in Spanish)');
+  // Unicode shortcodes become glyphs, GitHub's custom ones images.
+  await expect(prose.locator('span.emoji[aria-label="sunrise"]')).toHaveText('🌅');
+  await expect(prose.locator('span.emoji[aria-label="mage man"]')).toHaveText('🧙‍♂️');
+  for (const name of ['shipit', 'godmode', 'suspect', 'neckbeard']) {
+    await expect(prose.locator(`img.emoji[alt=":${name}:"]`)).toHaveCount(1);
+  }
+  await expect(prose).not.toContainText(':sunrise:');
+  // The Hugo refs became real links.
+  await expect(prose.locator('a', { hasText: 'Netlify had Python 3.10' })).toHaveAttribute(
+    'href',
+    '/posts/netlify',
+  );
+});
+
+test('unknown pages answer 404 with the not-found page', async ({ page }) => {
+  for (const path of ['/posts/no-such-post', '/no/such/page', '/tags/no-such-tag']) {
+    const response = await page.goto(path);
+    expect(response?.status(), path).toBe(404);
+    await expect(page.locator('h1')).toContainText('page not found');
+  }
+});
+
+test('the layout fits a phone screen', async ({ page }) => {
+  await page.setViewportSize({ width: 375, height: 740 });
+  await page.goto('/about');
+  const overflow = await page.evaluate(
+    () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
+  );
+  expect(overflow).toBeLessThanOrEqual(0);
+  await expect(page.getByRole('navigation', { name: 'Main' })).toBeVisible();
+});

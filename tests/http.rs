@@ -1,0 +1,171 @@
+//! HTTP tests against the real router, driven in-process with `oneshot`.
+
+use std::path::{Path, PathBuf};
+
+use axum::body::Body;
+use axum::http::{header, Request, StatusCode};
+use http_body_util::BodyExt;
+use leptos::config::LeptosOptions;
+use microblog::content::{ContentStore, LoadOptions, Site};
+use microblog::server::{router, AppState};
+use tower::ServiceExt;
+
+fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name)
+}
+
+/// A router over `content`, serving static files from `site_root`.
+fn app(content: &Path, site_root: &Path) -> axum::Router {
+    let site = Site::load(content, &LoadOptions::default()).expect("content loads");
+    let leptos_options = LeptosOptions::builder()
+        .output_name("microblog")
+        .site_root(site_root.to_string_lossy().to_string())
+        .build();
+    router(AppState {
+        leptos_options,
+        store: ContentStore::new(site),
+    })
+}
+
+struct Reply {
+    status: StatusCode,
+    content_type: String,
+    body: String,
+}
+
+async fn get(app: &axum::Router, uri: &str) -> Reply {
+    let res = app
+        .clone()
+        .oneshot(Request::get(uri).body(Body::empty()).expect("request"))
+        .await
+        .expect("router answers");
+    let status = res.status();
+    let content_type = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_string();
+    let bytes = res.into_body().collect().await.expect("body").to_bytes();
+    Reply {
+        status,
+        content_type,
+        body: String::from_utf8_lossy(&bytes).into_owned(),
+    }
+}
+
+fn site_app() -> (axum::Router, tempfile::TempDir) {
+    let root = tempfile::tempdir().expect("tempdir");
+    (app(&fixture("site"), root.path()), root)
+}
+
+#[tokio::test]
+async fn home_lists_posts_newest_first_in_the_first_response() {
+    let (app, _root) = site_app();
+    let r = get(&app, "/").await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(r.content_type.starts_with("text/html"), "{}", r.content_type);
+    let hello = r.body.find("Hello, fixture world").expect("newest post listed");
+    let older = r.body.find("An older post").expect("older post listed");
+    assert!(hello < older, "newest first");
+    assert!(!r.body.contains("Unfinished draft"), "drafts are never listed");
+    assert!(r.body.contains("<title>microblog</title>"), "home title");
+}
+
+#[tokio::test]
+async fn post_page_has_full_text_title_and_description() {
+    let (app, _root) = site_app();
+    let r = get(&app, "/posts/hello").await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(r.body.contains("The hello fixture body text"), "body in HTML");
+    assert!(r.body.contains("🚀"), "emoji rendered");
+    assert!(r.body.contains("<code>:rocket:</code>"), "code left alone");
+    assert!(r.body.contains("<title>Hello, fixture world — microblog</title>"));
+    assert!(
+        r.body.contains(r#"<meta name="description" content="The newest fixture post.">"#),
+        "{}",
+        r.body
+    );
+    assert!(r.body.contains(r#"href="/posts/older#details""#), "ref resolved");
+}
+
+#[tokio::test]
+async fn unknown_slug_tag_and_path_are_404_pages() {
+    let (app, _root) = site_app();
+    for uri in ["/posts/nope", "/tags/nope", "/no/such/page", "/posts/secret"] {
+        let r = get(&app, uri).await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND, "{uri}");
+        assert!(r.body.contains("page not found"), "{uri}: not-found page");
+        assert!(!r.body.contains("Draft text"), "{uri}");
+    }
+}
+
+#[tokio::test]
+async fn about_glossary_and_tags_render() {
+    let (app, _root) = site_app();
+    let about = get(&app, "/about").await;
+    assert_eq!(about.status, StatusCode::OK);
+    assert!(about.body.contains("Fixture about page"));
+    assert!(about.body.contains(r#"href="/posts/hello""#));
+
+    let g = get(&app, "/glossary").await;
+    assert_eq!(g.status, StatusCode::OK);
+    assert!(g.body.contains(r#"id="observabilidad""#));
+    assert!(g.body.contains("Objetivo interno de fiabilidad"));
+    assert!(g.body.contains(r#"lang="es""#));
+
+    let tag = get(&app, "/tags/rust").await;
+    assert_eq!(tag.status, StatusCode::OK);
+    assert!(tag.body.contains("Hello, fixture world"));
+    assert!(!tag.body.contains("An older post"));
+
+    let tags = get(&app, "/tags").await;
+    assert_eq!(tags.status, StatusCode::OK);
+    assert!(tags.body.contains(r#"href="/tags/sre""#));
+}
+
+#[tokio::test]
+async fn server_functions_answer_json_with_status_codes() {
+    let (app, _root) = site_app();
+    let ok = get(&app, "/api/post?slug=hello").await;
+    assert_eq!(ok.status, StatusCode::OK);
+    assert!(ok.body.contains("\"slug\":\"hello\""), "{}", ok.body);
+
+    let missing = get(&app, "/api/post?slug=nope").await;
+    assert_eq!(missing.status, StatusCode::NOT_FOUND, "{}", missing.body);
+    assert!(missing.body.contains("NotFound"), "{}", missing.body);
+
+    let list = get(&app, "/api/posts").await;
+    assert_eq!(list.status, StatusCode::OK);
+    assert!(!list.body.contains("secret"), "drafts not in the API");
+}
+
+#[tokio::test]
+async fn static_files_are_served_from_the_site_root() {
+    let root = tempfile::tempdir().expect("tempdir");
+    std::fs::create_dir_all(root.path().join("pkg")).expect("pkg dir");
+    std::fs::write(root.path().join("pkg/microblog.wasm"), b"\0asm\x01\0\0\0").expect("wasm");
+    let app = app(&fixture("site"), root.path());
+    let r = get(&app, "/pkg/microblog.wasm").await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(r.content_type, "application/wasm");
+    let missing = get(&app, "/pkg/nope.js").await;
+    assert_eq!(missing.status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn another_content_dir_serves_its_own_content() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::create_dir_all(dir.path().join("posts")).expect("posts dir");
+    std::fs::write(
+        dir.path().join("posts/only.md"),
+        "---\ntitle: \"Only post here\"\ndate: 2026-01-01\n---\n\nDifferent content.\n",
+    )
+    .expect("write");
+    let root = tempfile::tempdir().expect("tempdir");
+    let app = app(dir.path(), root.path());
+    let home = get(&app, "/").await;
+    assert!(home.body.contains("Only post here"));
+    assert!(!home.body.contains("Hello, fixture world"));
+    assert_eq!(get(&app, "/about").await.status, StatusCode::NOT_FOUND);
+}
