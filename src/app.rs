@@ -7,8 +7,8 @@ use leptos_router::{path, SsrMode};
 
 use crate::components::{Footer, Header};
 use crate::routes::{
-    about::AboutPage, glossary::GlossaryPage, home::HomePage, not_found::NotFound,
-    post::PostPage, tags::TagPage, tags::TagsPage,
+    about::AboutPage, glossary::GlossaryPage, home::HomePage, not_found::NotFound, post::PostPage,
+    tags::TagPage, tags::TagsPage,
 };
 
 /// Shown in every `<title>` and the header.

@@ -121,7 +121,11 @@ impl Site {
         Ok(site)
     }
 
-    fn from_sources(sources: Vec<Source>, options: &LoadOptions, mut diags: Vec<Diagnostic>) -> Site {
+    fn from_sources(
+        sources: Vec<Source>,
+        options: &LoadOptions,
+        mut diags: Vec<Diagnostic>,
+    ) -> Site {
         let mut parsed = Vec::new();
         for source in sources {
             if let Some(p) = parse_source(source, &mut diags) {
@@ -162,7 +166,11 @@ impl Site {
             }
         }
         // Newest first; same-day posts in a stable, readable order.
-        posts.sort_by(|a, b| b.date.cmp(&a.date).then_with(|| a.post.meta.title.cmp(&b.post.meta.title)));
+        posts.sort_by(|a, b| {
+            b.date
+                .cmp(&a.date)
+                .then_with(|| a.post.meta.title.cmp(&b.post.meta.title))
+        });
         for (i, entry) in posts.iter().enumerate() {
             site.by_slug.insert(entry.post.meta.slug.clone(), i);
             for tag in &entry.post.meta.tags {
@@ -190,13 +198,19 @@ impl Site {
     pub fn tag(&self, tag: &str) -> Option<TagPosts> {
         self.tags.get(tag).map(|idx| TagPosts {
             tag: tag.to_string(),
-            posts: idx.iter().map(|&i| self.posts[i].post.meta.clone()).collect(),
+            posts: idx
+                .iter()
+                .map(|&i| self.posts[i].post.meta.clone())
+                .collect(),
         })
     }
 
     /// Every tag with its post count, alphabetical.
     pub fn tag_counts(&self) -> Vec<(String, usize)> {
-        self.tags.iter().map(|(t, v)| (t.clone(), v.len())).collect()
+        self.tags
+            .iter()
+            .map(|(t, v)| (t.clone(), v.len()))
+            .collect()
     }
 
     pub fn about(&self) -> Option<&Page> {
@@ -254,7 +268,13 @@ impl ContentStore {
     }
 }
 
-fn diag(path: &str, line: usize, col: usize, severity: Severity, message: impl Into<String>) -> Diagnostic {
+fn diag(
+    path: &str,
+    line: usize,
+    col: usize,
+    severity: Severity,
+    message: impl Into<String>,
+) -> Diagnostic {
     Diagnostic {
         path: path.to_string(),
         line,
@@ -281,19 +301,31 @@ fn read_sources(dir: &Path, diags: &mut Vec<Diagnostic>) -> Result<Vec<Source>, 
             files.push((name.to_string(), path));
         }
     }
-    collect_posts(dir, &dir.join("posts"), &mut files, diags);
+    collect_posts(dir, &dir.join("posts"), &mut files);
     files.sort();
 
     let mut sources = Vec::with_capacity(files.len());
     for (rel, path) in files {
         match std::fs::symlink_metadata(&path) {
             Ok(m) if m.file_type().is_symlink() => {
-                diags.push(diag(&rel, 1, 1, Severity::Error, "symbolic link not followed"));
+                diags.push(diag(
+                    &rel,
+                    1,
+                    1,
+                    Severity::Error,
+                    "symbolic link not followed",
+                ));
                 continue;
             }
             Ok(_) => {}
             Err(e) => {
-                diags.push(diag(&rel, 1, 1, Severity::Error, format!("cannot read: {e}")));
+                diags.push(diag(
+                    &rel,
+                    1,
+                    1,
+                    Severity::Error,
+                    format!("cannot read: {e}"),
+                ));
                 continue;
             }
         }
@@ -303,16 +335,28 @@ fn read_sources(dir: &Path, diags: &mut Vec<Diagnostic>) -> Result<Vec<Source>, 
                 Err(e) => {
                     let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
                     let line = valid.iter().filter(|b| **b == b'\n').count() + 1;
-                    diags.push(diag(&rel, line, 1, Severity::Error, "file is not valid UTF-8"));
+                    diags.push(diag(
+                        &rel,
+                        line,
+                        1,
+                        Severity::Error,
+                        "file is not valid UTF-8",
+                    ));
                 }
             },
-            Err(e) => diags.push(diag(&rel, 1, 1, Severity::Error, format!("cannot read: {e}"))),
+            Err(e) => diags.push(diag(
+                &rel,
+                1,
+                1,
+                Severity::Error,
+                format!("cannot read: {e}"),
+            )),
         }
     }
     Ok(sources)
 }
 
-fn collect_posts(root: &Path, dir: &Path, files: &mut Vec<(String, PathBuf)>, diags: &mut Vec<Diagnostic>) {
+fn collect_posts(root: &Path, dir: &Path, files: &mut Vec<(String, PathBuf)>) {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return;
     };
@@ -325,12 +369,12 @@ fn collect_posts(root: &Path, dir: &Path, files: &mut Vec<(String, PathBuf)>, di
         let Ok(file_type) = entry.file_type() else {
             continue;
         };
+        // `file_type` does not follow links: a linked folder is never entered,
+        // and a linked `.md` file is reported when it is opened.
         if file_type.is_dir() {
-            collect_posts(root, &path, files, diags);
+            collect_posts(root, &path, files);
         } else if path.extension().is_some_and(|e| e == "md") {
             files.push((rel, path));
-        } else if file_type.is_symlink() && path.extension().is_some_and(|e| e == "md") {
-            diags.push(diag(&rel, 1, 1, Severity::Error, "symbolic link not followed"));
         }
     }
 }
@@ -348,7 +392,13 @@ fn parse_source(source: Source, diags: &mut Vec<Diagnostic>) -> Option<Parsed> {
         text.to_string()
     };
     let fail = |diags: &mut Vec<Diagnostic>, e: front_matter::FrontMatterError| {
-        diags.push(diag(&source.path, e.line, e.col, Severity::Error, e.message));
+        diags.push(diag(
+            &source.path,
+            e.line,
+            e.col,
+            Severity::Error,
+            e.message,
+        ));
     };
     let split: Split<'_> = match front_matter::split(&text) {
         Ok(s) => s,
@@ -367,7 +417,13 @@ fn parse_source(source: Source, diags: &mut Vec<Diagnostic>) -> Option<Parsed> {
     match &fm.title {
         Some(t) if !t.trim().is_empty() => {}
         _ => {
-            diags.push(diag(&source.path, 1, 1, Severity::Error, "missing required field `title`"));
+            diags.push(diag(
+                &source.path,
+                1,
+                1,
+                Severity::Error,
+                "missing required field `title`",
+            ));
             return None;
         }
     }
@@ -425,7 +481,11 @@ struct PageIndex {
 }
 
 fn stem_of(path: &str) -> String {
-    let last = path.trim_end_matches('/').rsplit('/').next().unwrap_or(path);
+    let last = path
+        .trim_end_matches('/')
+        .rsplit('/')
+        .next()
+        .unwrap_or(path);
     let stem = last
         .strip_suffix(".md")
         .or_else(|| last.strip_suffix(".html"))
@@ -495,7 +555,12 @@ impl RefResolver for PageIndex {
 }
 
 /// Positions from the renderer are relative to the body; make them file lines.
-fn push_render_diags(path: &str, offset: usize, found: Vec<markdown::Diagnostic>, diags: &mut Vec<Diagnostic>) {
+fn push_render_diags(
+    path: &str,
+    offset: usize,
+    found: Vec<markdown::Diagnostic>,
+    diags: &mut Vec<Diagnostic>,
+) {
     diags.extend(
         found
             .into_iter()
@@ -520,7 +585,12 @@ fn truncate_chars(s: &str, max: usize) -> String {
     }
 }
 
-fn build_post(p: &Parsed, ctx: &RenderContext<'_>, index: &PageIndex, diags: &mut Vec<Diagnostic>) -> Option<PostEntry> {
+fn build_post(
+    p: &Parsed,
+    ctx: &RenderContext<'_>,
+    index: &PageIndex,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<PostEntry> {
     let slug = p.slug();
     if !valid_slug(&slug) {
         diags.push(diag(
@@ -537,7 +607,13 @@ fn build_post(p: &Parsed, ctx: &RenderContext<'_>, index: &PageIndex, diags: &mu
         return None;
     }
     let Some(raw_date) = &p.fm.date else {
-        diags.push(diag(&p.path, 1, 1, Severity::Error, "missing required field `date`"));
+        diags.push(diag(
+            &p.path,
+            1,
+            1,
+            Severity::Error,
+            "missing required field `date`",
+        ));
         return None;
     };
     let date = match raw_date.parse() {
@@ -550,7 +626,13 @@ fn build_post(p: &Parsed, ctx: &RenderContext<'_>, index: &PageIndex, diags: &mu
     let updated = match p.fm.updated.as_ref().map(|d| d.parse()) {
         Some(Ok(d)) => Some(d),
         Some(Err(msg)) => {
-            diags.push(diag(&p.path, p.key_line("updated"), 1, Severity::Error, msg));
+            diags.push(diag(
+                &p.path,
+                p.key_line("updated"),
+                1,
+                Severity::Error,
+                msg,
+            ));
             return None;
         }
         None => None,
@@ -578,7 +660,11 @@ fn build_post(p: &Parsed, ctx: &RenderContext<'_>, index: &PageIndex, diags: &mu
     let summary = rendered
         .more_summary
         .or_else(|| p.fm.summary.as_deref().map(|s| plain_text(ctx.emoji, s)))
-        .or_else(|| p.fm.description.as_deref().map(|s| plain_text(ctx.emoji, s)))
+        .or_else(|| {
+            p.fm.description
+                .as_deref()
+                .map(|s| plain_text(ctx.emoji, s))
+        })
         .unwrap_or(rendered.first_paragraph);
     let words = rendered.words;
     let title = plain_text(ctx.emoji, p.fm.title.as_deref().unwrap_or_default().trim());
@@ -608,13 +694,12 @@ fn build_post(p: &Parsed, ctx: &RenderContext<'_>, index: &PageIndex, diags: &mu
 fn build_page(p: &Parsed, ctx: &RenderContext<'_>, diags: &mut Vec<Diagnostic>) -> Page {
     let rendered = markdown::render(&p.body, ctx);
     push_render_diags(&p.path, p.body_line_offset, rendered.diagnostics, diags);
-    let summary = p
-        .fm
-        .summary
-        .as_deref()
-        .or(p.fm.description.as_deref())
-        .map(|s| plain_text(ctx.emoji, s))
-        .unwrap_or(rendered.first_paragraph);
+    let summary =
+        p.fm.summary
+            .as_deref()
+            .or(p.fm.description.as_deref())
+            .map(|s| plain_text(ctx.emoji, s))
+            .unwrap_or(rendered.first_paragraph);
     Page {
         title: plain_text(ctx.emoji, p.fm.title.as_deref().unwrap_or_default().trim()),
         summary: truncate_chars(&summary, SUMMARY_MAX_CHARS),

@@ -11,7 +11,10 @@ use microblog::server::config::{Config, LogFormat};
 use microblog::server::{router, AppState};
 
 #[derive(Parser)]
-#[command(version, about = "A Leptos microblog for SRE, DevOps and MLOps writing")]
+#[command(
+    version,
+    about = "A Leptos microblog for SRE, DevOps and MLOps writing"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Option<Command>,
@@ -96,7 +99,9 @@ fn serve(config: Config) -> ExitCode {
     init_tracing(config.log_format);
     // cargo-leptos bakes the output name into its builds; a plain `cargo build`
     // does not, so default it here, before any thread exists.
-    if std::env::var_os("LEPTOS_OUTPUT_NAME").is_none() && option_env!("LEPTOS_OUTPUT_NAME").is_none() {
+    if std::env::var_os("LEPTOS_OUTPUT_NAME").is_none()
+        && option_env!("LEPTOS_OUTPUT_NAME").is_none()
+    {
         // SAFETY: single-threaded at this point; nothing else reads the environment.
         std::env::set_var("LEPTOS_OUTPUT_NAME", "microblog");
     }
@@ -135,7 +140,10 @@ fn serve(config: Config) -> ExitCode {
         leptos_options,
         store: ContentStore::new(site),
     };
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(e) => {
             tracing::error!("cannot start the async runtime: {e}");

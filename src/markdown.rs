@@ -7,6 +7,7 @@
 
 pub mod emoji;
 pub mod headings;
+pub mod highlight;
 pub mod refs;
 
 use std::collections::HashSet;
@@ -135,7 +136,9 @@ fn protect_emoji_lines(text: &str) -> (std::borrow::Cow<'_, str>, Vec<Edit>) {
             && rest.strip_prefix(':').is_some_and(|r| {
                 let n = r
                     .bytes()
-                    .take_while(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || b"_+-".contains(c))
+                    .take_while(|c| {
+                        c.is_ascii_lowercase() || c.is_ascii_digit() || b"_+-".contains(c)
+                    })
                     .count();
                 n > 0 && r[n..].starts_with(':')
             })
@@ -546,17 +549,21 @@ impl<'a> State<'_, 'a> {
     }
 }
 
-/// A code block with its language as a class; highlighting hooks in here.
+/// A code block: highlighted when the language is known, escaped text otherwise.
 fn code_block_html(lang: &str, code: &str) -> String {
     let lang = lang.trim();
     if lang.is_empty() {
-        format!("<pre><code>{}</code></pre>\n", escape_html(code))
-    } else {
-        format!(
-            "<pre data-lang=\"{0}\"><code class=\"language-{0}\">{1}</code></pre>\n",
-            escape_html(lang),
+        return format!("<pre><code>{}</code></pre>\n", escape_html(code));
+    }
+    let lang = escape_html(lang);
+    match highlight::highlight(&lang, code) {
+        Some(html) => format!(
+            "<pre class=\"hl\" data-lang=\"{lang}\"><code class=\"language-{lang}\">{html}</code></pre>\n"
+        ),
+        None => format!(
+            "<pre data-lang=\"{lang}\"><code class=\"language-{lang}\">{}</code></pre>\n",
             escape_html(code)
-        )
+        ),
     }
 }
 

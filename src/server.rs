@@ -38,9 +38,11 @@ pub fn router(state: AppState) -> Router {
             move || provide_context(page_store.clone()),
             move || shell(options.clone()),
         )
-        .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(
-            move || provide_context(fallback_store.clone()),
-            shell,
+        .fallback(leptos_axum::file_and_error_handler_with_context::<
+            AppState,
+            _,
+        >(
+            move || provide_context(fallback_store.clone()), shell
         ))
         .layer(TraceLayer::new_for_http())
         .with_state(state)

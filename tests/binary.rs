@@ -9,7 +9,9 @@ use std::time::{Duration, Instant};
 const BIN: &str = env!("CARGO_BIN_EXE_microblog");
 
 fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name)
 }
 
 /// Kills the server even when an assertion fails.
@@ -48,7 +50,10 @@ fn http_get(addr: &str, path: &str) -> std::io::Result<(u16, String)> {
         .nth(1)
         .and_then(|s| s.parse().ok())
         .unwrap_or(0);
-    let body = text.split_once("\r\n\r\n").map(|(_, b)| b.to_string()).unwrap_or_default();
+    let body = text
+        .split_once("\r\n\r\n")
+        .map(|(_, b)| b.to_string())
+        .unwrap_or_default();
     Ok((status, body))
 }
 
@@ -108,14 +113,20 @@ fn check(dir: &Path) -> (Option<i32>, String) {
         .arg(dir)
         .output()
         .expect("binary runs");
-    (out.status.code(), String::from_utf8_lossy(&out.stdout).into_owned())
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+    )
 }
 
 #[test]
 fn check_passes_on_a_clean_folder() {
     let (code, out) = check(&fixture("site"));
     assert_eq!(code, Some(0), "{out}");
-    assert!(out.contains("2 posts, 1 drafts, 2 glossary terms: 0 errors, 0 warnings"), "{out}");
+    assert!(
+        out.contains("2 posts, 1 drafts, 2 glossary terms: 0 errors, 0 warnings"),
+        "{out}"
+    );
 }
 
 #[test]
@@ -132,7 +143,13 @@ fn check_reports_each_broken_file_with_its_line() {
         "/posts/unknown_key.md:4:1: error: unknown field `author`",
     ];
     for e in expected {
-        assert!(out.contains(&format!("{root}{e}")), "missing {e:?} in:\n{out}");
+        assert!(
+            out.contains(&format!("{root}{e}")),
+            "missing {e:?} in:\n{out}"
+        );
     }
-    assert!(out.contains("2 posts, 0 drafts, 0 glossary terms: 4 errors, 1 warnings"), "{out}");
+    assert!(
+        out.contains("2 posts, 0 drafts, 0 glossary terms: 4 errors, 1 warnings"),
+        "{out}"
+    );
 }

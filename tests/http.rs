@@ -11,7 +11,9 @@ use microblog::server::{router, AppState};
 use tower::ServiceExt;
 
 fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name)
 }
 
 /// A router over `content`, serving static files from `site_root`.
@@ -64,11 +66,21 @@ async fn home_lists_posts_newest_first_in_the_first_response() {
     let (app, _root) = site_app();
     let r = get(&app, "/").await;
     assert_eq!(r.status, StatusCode::OK);
-    assert!(r.content_type.starts_with("text/html"), "{}", r.content_type);
-    let hello = r.body.find("Hello, fixture world").expect("newest post listed");
+    assert!(
+        r.content_type.starts_with("text/html"),
+        "{}",
+        r.content_type
+    );
+    let hello = r
+        .body
+        .find("Hello, fixture world")
+        .expect("newest post listed");
     let older = r.body.find("An older post").expect("older post listed");
     assert!(hello < older, "newest first");
-    assert!(!r.body.contains("Unfinished draft"), "drafts are never listed");
+    assert!(
+        !r.body.contains("Unfinished draft"),
+        "drafts are never listed"
+    );
     assert!(r.body.contains("<title>microblog</title>"), "home title");
 }
 
@@ -77,22 +89,36 @@ async fn post_page_has_full_text_title_and_description() {
     let (app, _root) = site_app();
     let r = get(&app, "/posts/hello").await;
     assert_eq!(r.status, StatusCode::OK);
-    assert!(r.body.contains("The hello fixture body text"), "body in HTML");
+    assert!(
+        r.body.contains("The hello fixture body text"),
+        "body in HTML"
+    );
     assert!(r.body.contains("🚀"), "emoji rendered");
     assert!(r.body.contains("<code>:rocket:</code>"), "code left alone");
-    assert!(r.body.contains("<title>Hello, fixture world — microblog</title>"));
+    assert!(r
+        .body
+        .contains("<title>Hello, fixture world — microblog</title>"));
     assert!(
-        r.body.contains(r#"<meta name="description" content="The newest fixture post.">"#),
+        r.body
+            .contains(r#"<meta name="description" content="The newest fixture post.">"#),
         "{}",
         r.body
     );
-    assert!(r.body.contains(r#"href="/posts/older#details""#), "ref resolved");
+    assert!(
+        r.body.contains(r#"href="/posts/older#details""#),
+        "ref resolved"
+    );
 }
 
 #[tokio::test]
 async fn unknown_slug_tag_and_path_are_404_pages() {
     let (app, _root) = site_app();
-    for uri in ["/posts/nope", "/tags/nope", "/no/such/page", "/posts/secret"] {
+    for uri in [
+        "/posts/nope",
+        "/tags/nope",
+        "/no/such/page",
+        "/posts/secret",
+    ] {
         let r = get(&app, uri).await;
         assert_eq!(r.status, StatusCode::NOT_FOUND, "{uri}");
         assert!(r.body.contains("page not found"), "{uri}: not-found page");

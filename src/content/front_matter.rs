@@ -92,7 +92,10 @@ pub fn split(text: &str) -> Result<Split<'_>, FrontMatterError> {
     } else if text.starts_with("+++\n") || text == "+++" {
         (Format::Toml, "+++")
     } else if text.trim().is_empty() {
-        return Err(FrontMatterError::at(1, "empty file: expected front matter with a title"));
+        return Err(FrontMatterError::at(
+            1,
+            "empty file: expected front matter with a title",
+        ));
     } else {
         return Err(FrontMatterError::at(
             1,
@@ -101,8 +104,7 @@ pub fn split(text: &str) -> Result<Split<'_>, FrontMatterError> {
     };
     let start = fence.len() + 1;
     let mut offset = start.min(text.len());
-    let mut line = 2;
-    for l in text[offset..].split_inclusive('\n') {
+    for (line, l) in (2..).zip(text[offset..].split_inclusive('\n')) {
         let trimmed = l.trim_end();
         if trimmed == fence || (format == Format::Yaml && trimmed == "...") {
             return Ok(Split {
@@ -114,7 +116,6 @@ pub fn split(text: &str) -> Result<Split<'_>, FrontMatterError> {
             });
         }
         offset += l.len();
-        line += 1;
     }
     Err(FrontMatterError::at(
         1,

@@ -70,7 +70,10 @@ fn sections(body: &str, body_line_offset: usize) -> (String, Vec<Section>) {
 fn split_heading(heading: &str) -> (String, Option<String>) {
     if let Some(open) = heading.rfind("{#") {
         if let Some(id) = heading[open + 2..].strip_suffix('}') {
-            return (heading[..open].trim().to_string(), Some(id.trim().to_string()));
+            return (
+                heading[..open].trim().to_string(),
+                Some(id.trim().to_string()),
+            );
         }
     }
     (heading.to_string(), None)
@@ -150,7 +153,9 @@ pub fn build(
                 s.heading_line,
                 1,
                 Severity::Error,
-                format!("duplicate glossary term `{term}` (id `{id}`, first defined on line {first})"),
+                format!(
+                    "duplicate glossary term `{term}` (id `{id}`, first defined on line {first})"
+                ),
             ));
             continue;
         }

@@ -41,7 +41,8 @@ fn yaml_and_toml_front_matter() {
         Some(Ok(NaiveDate::from_ymd_opt(2024, 5, 1).expect("date")))
     );
 
-    let toml = "+++\ntitle = \"T\"\ndate = 2023-02-03\nupdated = \"2023-03-04T10:00:00Z\"\n+++\nbody\n";
+    let toml =
+        "+++\ntitle = \"T\"\ndate = 2023-02-03\nupdated = \"2023-03-04T10:00:00Z\"\n+++\nbody\n";
     let split = front_matter::split(toml).expect("splits");
     let fm = front_matter::parse(&split).expect("parses");
     assert_eq!(
@@ -79,7 +80,10 @@ fn unclosed_and_missing_front_matter() {
         .expect_err("missing")
         .message
         .contains("missing front matter"));
-    assert!(front_matter::split("").expect_err("empty").message.contains("empty file"));
+    assert!(front_matter::split("")
+        .expect_err("empty")
+        .message
+        .contains("empty file"));
 }
 
 #[test]
@@ -87,8 +91,16 @@ fn drafts_are_hidden_and_posts_sorted_newest_first() {
     let dir = tempfile::tempdir().expect("tempdir");
     write(dir.path(), "posts/old.md", &post("Old", "2023-01-05", ""));
     write(dir.path(), "posts/new.md", &post("New", "2025-07-01", ""));
-    write(dir.path(), "posts/mid.md", &post("Mid", "2024-03-10T08:00:00+02:00", ""));
-    write(dir.path(), "posts/wip.md", &post("Wip", "2026-01-01", "draft: true\n"));
+    write(
+        dir.path(),
+        "posts/mid.md",
+        &post("Mid", "2024-03-10T08:00:00+02:00", ""),
+    );
+    write(
+        dir.path(),
+        "posts/wip.md",
+        &post("Wip", "2026-01-01", "draft: true\n"),
+    );
     let site = load(dir.path());
     assert_eq!(errors(&site), Vec::<String>::new());
     let slugs: Vec<&str> = site.posts().map(|p| p.post.meta.slug.as_str()).collect();
@@ -100,8 +112,16 @@ fn drafts_are_hidden_and_posts_sorted_newest_first() {
 #[test]
 fn duplicate_slug_names_both_files() {
     let dir = tempfile::tempdir().expect("tempdir");
-    write(dir.path(), "posts/a.md", &post("A", "2024-01-01", "slug: same\n"));
-    write(dir.path(), "posts/b.md", &post("B", "2024-01-02", "slug: same\n"));
+    write(
+        dir.path(),
+        "posts/a.md",
+        &post("A", "2024-01-01", "slug: same\n"),
+    );
+    write(
+        dir.path(),
+        "posts/b.md",
+        &post("B", "2024-01-02", "slug: same\n"),
+    );
     let site = load(dir.path());
     assert_eq!(
         errors(&site),
@@ -113,7 +133,11 @@ fn duplicate_slug_names_both_files() {
 #[test]
 fn missing_title_names_the_file_and_others_still_load() {
     let dir = tempfile::tempdir().expect("tempdir");
-    write(dir.path(), "posts/untitled.md", "---\ndate: 2024-01-01\n---\nbody\n");
+    write(
+        dir.path(),
+        "posts/untitled.md",
+        "---\ndate: 2024-01-01\n---\nbody\n",
+    );
     write(dir.path(), "posts/fine.md", &post("Fine", "2024-01-01", ""));
     let site = load(dir.path());
     assert_eq!(
@@ -126,13 +150,27 @@ fn missing_title_names_the_file_and_others_still_load() {
 #[test]
 fn invalid_date_and_slug_point_at_their_lines() {
     let dir = tempfile::tempdir().expect("tempdir");
-    write(dir.path(), "posts/d.md", "---\ntitle: D\ntags: [x]\ndate: 2024-13-45\n---\n");
-    write(dir.path(), "posts/s.md", "---\ntitle: S\ndate: 2024-01-01\nslug: ../etc\n---\n");
+    write(
+        dir.path(),
+        "posts/d.md",
+        "---\ntitle: D\ntags: [x]\ndate: 2024-13-45\n---\n",
+    );
+    write(
+        dir.path(),
+        "posts/s.md",
+        "---\ntitle: S\ndate: 2024-01-01\nslug: ../etc\n---\n",
+    );
     let site = load(dir.path());
     let errs = errors(&site);
     assert_eq!(errs.len(), 2, "{errs:?}");
-    assert!(errs[0].starts_with("posts/d.md:4:1: error: invalid date `2024-13-45`"), "{errs:?}");
-    assert!(errs[1].starts_with("posts/s.md:4:1: error: invalid slug `../etc`"), "{errs:?}");
+    assert!(
+        errs[0].starts_with("posts/d.md:4:1: error: invalid date `2024-13-45`"),
+        "{errs:?}"
+    );
+    assert!(
+        errs[1].starts_with("posts/s.md:4:1: error: invalid slug `../etc`"),
+        "{errs:?}"
+    );
 }
 
 #[test]
@@ -165,13 +203,22 @@ fn refs_resolve_across_the_site_like_hugo() {
     write(
         dir.path(),
         "posts/netlify.md",
-        &post("Netlify", "2023-01-01", "").replace("Body", "[t]({{< ref \"../glossary.md#term\" >}}) Body"),
+        &post("Netlify", "2023-01-01", "")
+            .replace("Body", "[t]({{< ref \"../glossary.md#term\" >}}) Body"),
     );
     let site = load(dir.path());
     let about = site.about().expect("about");
-    assert!(about.html.contains("href=\"/posts/netlify\""), "{}", about.html);
+    assert!(
+        about.html.contains("href=\"/posts/netlify\""),
+        "{}",
+        about.html
+    );
     assert!(about.html.contains("href=\"/glossary\""), "{}", about.html);
-    assert!(site.post("netlify").expect("post").html.contains("href=\"/glossary#term\""));
+    assert!(site
+        .post("netlify")
+        .expect("post")
+        .html
+        .contains("href=\"/glossary#term\""));
     assert_eq!(
         errors(&site),
         ["about.md:4:83: error: broken reference: `../missing.md` points outside the content folder"]
@@ -195,7 +242,10 @@ fn glossary_terms_sorted_for_spanish_with_see_also() {
     assert_eq!(arbol.aliases, ["Tree", "Baum"]);
     assert!(arbol.definition_html.contains("🌳"));
     assert!(!arbol.definition_html.contains("Alias"));
-    assert_eq!(g.terms[2].see_also, [("zeta".to_string(), "Zeta".to_string())]);
+    assert_eq!(
+        g.terms[2].see_also,
+        [("zeta".to_string(), "Zeta".to_string())]
+    );
     assert_eq!(
         errors(&site),
         [
@@ -209,14 +259,24 @@ fn glossary_terms_sorted_for_spanish_with_see_also() {
 #[test]
 fn symlinks_are_not_followed() {
     let outside = tempfile::tempdir().expect("tempdir");
-    write(outside.path(), "secret.md", &post("Secret", "2024-01-01", ""));
+    write(
+        outside.path(),
+        "secret.md",
+        &post("Secret", "2024-01-01", ""),
+    );
     let dir = tempfile::tempdir().expect("tempdir");
     write(dir.path(), "posts/ok.md", &post("Ok", "2024-01-01", ""));
-    std::os::unix::fs::symlink(outside.path().join("secret.md"), dir.path().join("posts/secret.md"))
-        .expect("symlink");
+    std::os::unix::fs::symlink(
+        outside.path().join("secret.md"),
+        dir.path().join("posts/secret.md"),
+    )
+    .expect("symlink");
     let site = load(dir.path());
     assert!(site.post("secret").is_none());
-    assert_eq!(errors(&site), ["posts/secret.md:1:1: error: symbolic link not followed"]);
+    assert_eq!(
+        errors(&site),
+        ["posts/secret.md:1:1: error: symbolic link not followed"]
+    );
 }
 
 #[test]

@@ -114,7 +114,11 @@ fn next_shortcode(text: &str, from: usize) -> Option<Shortcode<'_>> {
 /// Replaces every `ref`/`relref` shortcode with the target page's URL. A target
 /// that does not resolve becomes a marked broken link and an error. Returns the
 /// new text, the edits made (to map positions back) and the problems found.
-pub fn expand(text: &str, path: &str, resolver: &dyn RefResolver) -> (String, Vec<Edit>, Vec<Problem>) {
+pub fn expand(
+    text: &str,
+    path: &str,
+    resolver: &dyn RefResolver,
+) -> (String, Vec<Edit>, Vec<Problem>) {
     let mut edits = Vec::new();
     let mut problems = Vec::new();
     if !text.contains("{{") {

@@ -18,7 +18,11 @@ impl RefResolver for AllPages {
     fn resolve(&self, from: &str, target: &str) -> Result<String, ResolveError> {
         let joined =
             refs::join_relative(from, target).ok_or(ResolveError::EscapesRoot(target.into()))?;
-        let stem = joined.rsplit('/').next().unwrap_or("").trim_end_matches(".md");
+        let stem = joined
+            .rsplit('/')
+            .next()
+            .unwrap_or("")
+            .trim_end_matches(".md");
         Ok(format!("/posts/{stem}"))
     }
 }
@@ -68,7 +72,7 @@ fn emoji_never_in_code_or_html_or_urls() {
     let html = render_plain(md).html;
     assert_eq!(html.matches("🚀").count(), 1, "{html}");
     assert!(html.contains("<code>:rocket:</code>"), "{html}");
-    assert!(html.contains("echo :rocket:"), "{html}");
+    assert!(html.contains("> :rocket:</span>"), "{html}");
     assert!(html.contains("indented :rocket:"), "{html}");
     assert!(html.contains("title=\":rocket:\""), "{html}");
     assert!(html.contains("href=\"https://x.test/:rocket:/\""), "{html}");
@@ -123,9 +127,18 @@ fn broken_ref_is_an_error_and_a_marked_link() {
 
 #[test]
 fn join_relative_never_leaves_the_root() {
-    assert_eq!(refs::join_relative("posts/a.md", "b.md").as_deref(), Some("posts/b.md"));
-    assert_eq!(refs::join_relative("posts/a.md", "../about.md").as_deref(), Some("about.md"));
-    assert_eq!(refs::join_relative("posts/a.md", "/glossary.md").as_deref(), Some("glossary.md"));
+    assert_eq!(
+        refs::join_relative("posts/a.md", "b.md").as_deref(),
+        Some("posts/b.md")
+    );
+    assert_eq!(
+        refs::join_relative("posts/a.md", "../about.md").as_deref(),
+        Some("about.md")
+    );
+    assert_eq!(
+        refs::join_relative("posts/a.md", "/glossary.md").as_deref(),
+        Some("glossary.md")
+    );
     assert_eq!(refs::join_relative("about.md", "../netlify.md"), None);
     assert_eq!(refs::join_relative("posts/a.md", "../../etc/passwd"), None);
 }
@@ -138,11 +151,21 @@ fn heading_ids_are_github_style_and_unique() {
     assert!(r.html.contains("<h2 id=\"setup-2\">"), "{}", r.html);
     assert!(r.html.contains("<h2 id=\"año-nuevo-hola\">"), "{}", r.html);
     assert!(r.html.contains("<h3 id=\"mine\">"), "{}", r.html);
-    assert!(r.html.contains("href=\"#setup-1\""), "anchor link: {}", r.html);
+    assert!(
+        r.html.contains("href=\"#setup-1\""),
+        "anchor link: {}",
+        r.html
+    );
     let toc: Vec<(u8, &str)> = r.toc.iter().map(|e| (e.level, e.id.as_str())).collect();
     assert_eq!(
         toc,
-        [(2, "setup-1"), (2, "setup-2"), (2, "año-nuevo-hola"), (3, "mine"), (2, "the-icons-shipit")]
+        [
+            (2, "setup-1"),
+            (2, "setup-2"),
+            (2, "año-nuevo-hola"),
+            (3, "mine"),
+            (2, "the-icons-shipit")
+        ]
     );
 }
 
@@ -156,7 +179,8 @@ fn slugify_rules() {
 
 #[test]
 fn raw_html_passes_through() {
-    let html = render_plain("<a name=\"lmao\"></a>\n### LMAO\n\n<div class=\"x\">kept</div>\n").html;
+    let html =
+        render_plain("<a name=\"lmao\"></a>\n### LMAO\n\n<div class=\"x\">kept</div>\n").html;
     assert!(html.contains("<a name=\"lmao\"></a>"), "{html}");
     assert!(html.contains("<div class=\"x\">kept</div>"), "{html}");
 }
@@ -167,23 +191,96 @@ fn extensions_are_on_and_smart_punctuation_off() {
     let html = render_plain(md).html;
     assert!(html.contains("<table>"), "{html}");
     assert!(html.contains("<del>old</del>"), "{html}");
-    assert!(html.contains("&quot;quoted&quot; -- dash") || html.contains("\"quoted\" -- dash"), "{html}");
+    assert!(
+        html.contains("&quot;quoted&quot; -- dash") || html.contains("\"quoted\" -- dash"),
+        "{html}"
+    );
     assert!(html.contains("type=\"checkbox\""), "{html}");
     assert!(html.contains("footnote-definition"), "{html}");
     assert!(html.contains("<dl>"), "{html}");
 }
 
 #[test]
-fn code_blocks_keep_language_and_escape() {
+fn code_blocks_are_highlighted_with_classes() {
     let html = render_plain("```rust\nlet x = a < b;\n```\n").html;
-    assert!(html.contains("class=\"language-rust\""), "{html}");
-    assert!(html.contains("let x = a &lt; b;"), "{html}");
+    assert!(
+        html.contains("<pre class=\"hl\" data-lang=\"rust\"><code class=\"language-rust\">"),
+        "{html}"
+    );
+    assert!(
+        html.contains("<span class=\"hl-storage hl-type hl-rust\">let</span>"),
+        "{html}"
+    );
+    assert!(html.contains("&lt;"), "escaped: {html}");
+    assert!(
+        !html.contains("style="),
+        "classes, never inline colours: {html}"
+    );
+}
+
+#[test]
+fn every_promised_language_has_a_grammar() {
+    for lang in [
+        "rust",
+        "python",
+        "bash",
+        "shell",
+        "sh",
+        "yaml",
+        "yml",
+        "toml",
+        "json",
+        "hcl",
+        "terraform",
+        "dockerfile",
+        "go",
+        "javascript",
+        "typescript",
+        "ts",
+        "sql",
+    ] {
+        assert!(
+            highlight::find_syntax(lang).is_some(),
+            "no grammar for {lang}"
+        );
+    }
+}
+
+#[test]
+fn unknown_language_is_plain_escaped_code() {
+    let r = render_plain("```klingon\n<qapla'>\n```\n");
+    assert!(
+        r.html.contains(
+            "<pre data-lang=\"klingon\"><code class=\"language-klingon\">&lt;qapla&#39;&gt;"
+        ),
+        "{}",
+        r.html
+    );
+    assert!(r.diagnostics.is_empty());
+}
+
+#[test]
+fn syntax_css_is_up_to_date() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("style/_syntax.scss");
+    let css = highlight::theme_css().expect("themes render to CSS");
+    assert!(css.contains(".hl-keyword"), "{css}");
+    if std::env::var_os("UPDATE_SYNTAX_CSS").is_some() {
+        std::fs::write(&path, &css).expect("write style/_syntax.scss");
+    }
+    let shipped = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(
+        shipped == css,
+        "style/_syntax.scss is stale: run UPDATE_SYNTAX_CSS=1 cargo test --features ssr syntax_css"
+    );
 }
 
 #[test]
 fn summary_sources() {
     let with_more = render_plain("First :rocket: part.\n\nSecond.\n\n<!--more-->\n\nRest.\n");
-    assert_eq!(with_more.more_summary.as_deref(), Some("First 🚀 part. Second."));
+    assert_eq!(
+        with_more.more_summary.as_deref(),
+        Some("First 🚀 part. Second.")
+    );
     let first = render_plain(":sunrise:\n\n## Title\n\nThe real intro, with `code`.\n\nLater.\n");
     assert_eq!(first.more_summary, None);
     assert_eq!(first.first_paragraph, "The real intro, with code.");
@@ -197,9 +294,18 @@ fn word_count_skips_code() {
 
 #[test]
 fn a_line_starting_with_a_shortcode_is_not_a_definition() {
-    let html = render_plain("A paragraph.\n\n\n:neckbeard:\n\nTerm\n: real definition\n\n```\n:keep:\n```\n").html;
-    assert!(html.contains("<img class=\"emoji\" alt=\":neckbeard:\""), "{html}");
-    assert!(html.contains("<dd>real definition</dd>") || html.contains("<dd>\n<p>real definition"), "{html}");
+    let html = render_plain(
+        "A paragraph.\n\n\n:neckbeard:\n\nTerm\n: real definition\n\n```\n:keep:\n```\n",
+    )
+    .html;
+    assert!(
+        html.contains("<img class=\"emoji\" alt=\":neckbeard:\""),
+        "{html}"
+    );
+    assert!(
+        html.contains("<dd>real definition</dd>") || html.contains("<dd>\n<p>real definition"),
+        "{html}"
+    );
     assert!(html.contains(":keep:"), "{html}");
     assert_eq!(html.matches("<dt>").count(), 1, "{html}");
 }

@@ -8,7 +8,10 @@ use crate::components::{ErrorView, Loading, PageMeta, PostList};
 #[component]
 pub fn TagPage() -> impl IntoView {
     let params = use_params_map();
-    let tag = Resource::new(move || params.read().get("tag").unwrap_or_default(), get_tag);
+    let tag = Resource::new(
+        move || params.read().get("tag").unwrap_or_default(),
+        get_tag,
+    );
     view! {
         <Suspense fallback=Loading>
             {move || Suspend::new(async move {

@@ -28,9 +28,11 @@ pub enum ConfigError {
 }
 
 fn absolute_url(name: &'static str, value: String) -> Result<String, ConfigError> {
-    let ok = ["http://", "https://"]
-        .iter()
-        .any(|p| value.strip_prefix(p).is_some_and(|rest| !rest.is_empty() && !rest.starts_with('/')));
+    let ok = ["http://", "https://"].iter().any(|p| {
+        value
+            .strip_prefix(p)
+            .is_some_and(|rest| !rest.is_empty() && !rest.starts_with('/'))
+    });
     if ok {
         Ok(value.trim_end_matches('/').to_string())
     } else {
@@ -117,7 +119,10 @@ mod tests {
 
     #[test]
     fn log_format_is_checked() {
-        assert_eq!(with(&[("LOG_FORMAT", "json")]).map(|c| c.log_format), Ok(LogFormat::Json));
+        assert_eq!(
+            with(&[("LOG_FORMAT", "json")]).map(|c| c.log_format),
+            Ok(LogFormat::Json)
+        );
         assert_eq!(
             with(&[("LOG_FORMAT", "xml")]).map(|c| c.log_format),
             Err(ConfigError::LogFormat("xml".into()))
