@@ -12,6 +12,7 @@ use std::time::{Duration, Instant};
 
 use arc_swap::ArcSwap;
 use chrono::NaiveDate;
+use rayon::prelude::*;
 
 use crate::markdown::{self, EmojiRenderer, RefResolver, RenderContext, ResolveError, Severity};
 use crate::model::{Glossary, Page, Post, PostSummary, TagPosts};
@@ -102,6 +103,15 @@ struct Parsed {
     split_format: front_matter::Format,
 }
 
+/// What one file became.
+enum Built {
+    Post(Box<PostEntry>),
+    Draft,
+    About(Page),
+    Glossary(Glossary),
+    Nothing,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Kind {
     Post,
@@ -134,35 +144,47 @@ impl Site {
         }
         let index = PageIndex::build(&parsed, &mut diags);
 
-        let mut site = Site::default();
-        let mut posts = Vec::new();
-        for p in &parsed {
-            let ctx = RenderContext {
-                path: &p.path,
-                emoji: &options.emoji,
-                resolver: &index,
-            };
-            match p.kind {
-                Kind::Post => {
-                    if let Some(entry) = build_post(p, &ctx, &index, &mut diags) {
-                        if p.fm.draft {
-                            site.drafts += 1;
-                        } else {
-                            posts.push(entry);
-                        }
-                    }
-                }
-                Kind::About => site.about = Some(build_page(p, &ctx, &mut diags)),
-                Kind::Glossary => {
-                    site.glossary = Some(glossary::build(
+        // Rendering is the expensive part and each file is independent: spread
+        // it over the cores, then merge in file order so output is stable.
+        let built: Vec<(Built, Vec<Diagnostic>)> = parsed
+            .par_iter()
+            .map(|p| {
+                let mut found = Vec::new();
+                let ctx = RenderContext {
+                    path: &p.path,
+                    emoji: &options.emoji,
+                    resolver: &index,
+                };
+                let built = match p.kind {
+                    Kind::Post => match build_post(p, &ctx, &index, &mut found) {
+                        Some(_) if p.fm.draft => Built::Draft,
+                        Some(entry) => Built::Post(Box::new(entry)),
+                        None => Built::Nothing,
+                    },
+                    Kind::About => Built::About(build_page(p, &ctx, &mut found)),
+                    Kind::Glossary => Built::Glossary(glossary::build(
                         &p.path,
                         &p.fm,
                         &p.body,
                         p.body_line_offset,
                         &ctx,
-                        &mut diags,
-                    ))
-                }
+                        &mut found,
+                    )),
+                };
+                (built, found)
+            })
+            .collect();
+
+        let mut site = Site::default();
+        let mut posts = Vec::new();
+        for (built, found) in built {
+            diags.extend(found);
+            match built {
+                Built::Post(entry) => posts.push(*entry),
+                Built::Draft => site.drafts += 1,
+                Built::About(page) => site.about = Some(page),
+                Built::Glossary(g) => site.glossary = Some(g),
+                Built::Nothing => {}
             }
         }
         // Newest first; same-day posts in a stable, readable order.

@@ -153,3 +153,11 @@ fn check_reports_each_broken_file_with_its_line() {
         "{out}"
     );
 }
+
+#[test]
+fn check_passes_on_the_shipped_content() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("content");
+    let (code, out) = check(&dir);
+    assert_eq!(code, Some(0), "{out}");
+    assert!(out.contains(": 0 errors, 0 warnings"), "{out}");
+}

@@ -1,5 +1,17 @@
 import { expect, test, type Page } from '@playwright/test';
 
+// GitHub's custom emoji are images on GitHub's host, which this machine cannot
+// reach: answer them locally so tests stay hermetic and console errors mean ours.
+const PIXEL = Buffer.from(
+  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=',
+  'base64',
+);
+test.beforeEach(async ({ page }) => {
+  await page.route('https://github.githubassets.com/**', (route) =>
+    route.fulfill({ status: 200, contentType: 'image/png', body: PIXEL }),
+  );
+});
+
 /** The app sets this once the WASM has hydrated the server-rendered page. */
 async function waitForHydration(page: Page) {
   await expect(page.locator('body')).toHaveAttribute('data-hydrated', 'true', { timeout: 15_000 });
