@@ -1,7 +1,7 @@
 //! The shipped site as a reader and a crawler meet it: every internal link
 //! resolves, the About page is the seed with its emoji, drafts stay hidden.
 
-use std::collections::{BTreeSet, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::path::Path;
 
 use axum::body::Body;
@@ -36,48 +36,67 @@ async fn get(app: &axum::Router, uri: &str) -> (StatusCode, String) {
     (status, String::from_utf8_lossy(&bytes).into_owned())
 }
 
-/// Site-internal `href`s of a page (no scheme, no `//`), fragment dropped.
-fn internal_links(html: &str) -> Vec<String> {
+/// Site-internal `href`s of a page (no scheme, no `//`), as `(path, fragment)`;
+/// a bare `#x` is a fragment of `page` itself.
+fn internal_links(page: &str, html: &str) -> Vec<(String, Option<String>)> {
     html.split("href=\"")
         .skip(1)
         .filter_map(|rest| rest.split_once('"').map(|(h, _)| h))
-        .filter(|h| h.starts_with('/') && !h.starts_with("//"))
+        .filter(|h| (h.starts_with('/') && !h.starts_with("//")) || h.starts_with('#'))
         // Build output: absent in this test, covered by the browser tests.
         .filter(|h| !h.starts_with("/pkg/"))
-        .map(|h| h.split('#').next().unwrap_or(h).to_string())
-        .filter(|h| !h.is_empty())
+        .map(|h| match h.split_once('#') {
+            Some(("", frag)) => (page.to_string(), Some(frag.to_string())),
+            Some((path, frag)) => (path.to_string(), Some(frag.to_string())),
+            None => (h.to_string(), None),
+        })
+        .filter(|(_, frag)| frag.as_deref() != Some(""))
         .collect()
 }
 
 #[tokio::test]
-async fn every_internal_link_resolves() {
+async fn every_internal_link_and_anchor_resolves() {
     let app = shipped_app();
-    let mut seen = BTreeSet::new();
+    let mut pages: BTreeMap<String, String> = BTreeMap::new();
+    let mut anchors: BTreeSet<(String, String, String)> = BTreeSet::new();
     let mut queue = VecDeque::from(["/".to_string()]);
     let mut broken = Vec::new();
     while let Some(path) = queue.pop_front() {
-        if !seen.insert(path.clone()) {
+        if pages.contains_key(&path) {
             continue;
         }
         let (status, body) = get(&app, &path).await;
         if status != StatusCode::OK {
             broken.push(format!("{path} → {status}"));
+            pages.insert(path, String::new());
             continue;
         }
         assert!(
             !body.contains("broken-ref"),
             "{path} has a broken reference"
         );
-        if path.ends_with(".svg") || path.ends_with(".ico") {
-            continue;
+        if !(path.ends_with(".svg") || path.ends_with(".ico") || path.ends_with(".png")) {
+            for (target, frag) in internal_links(&path, &body) {
+                if let Some(frag) = frag {
+                    anchors.insert((path.clone(), target.clone(), frag));
+                }
+                if !pages.contains_key(&target) {
+                    queue.push_back(target);
+                }
+            }
         }
-        queue.extend(
-            internal_links(&body)
-                .into_iter()
-                .filter(|l| !seen.contains(l)),
-        );
+        pages.insert(path, body);
     }
     assert_eq!(broken, Vec::<String>::new());
+    for (from, target, frag) in &anchors {
+        let html = &pages[target];
+        let found =
+            html.contains(&format!("id=\"{frag}\"")) || html.contains(&format!("name=\"{frag}\""));
+        assert!(
+            found,
+            "{from} links to {target}#{frag}, which has no such anchor"
+        );
+    }
     for page in [
         "/about",
         "/glossary",
@@ -87,11 +106,15 @@ async fn every_internal_link_resolves() {
         "/tags",
     ] {
         assert!(
-            seen.contains(page),
+            pages.contains_key(page),
             "{page} reachable by links from the home page"
         );
     }
-    assert!(seen.len() > 20, "crawled {} pages", seen.len());
+    assert!(pages.len() > 20, "crawled {} pages", pages.len());
+    assert!(
+        anchors.iter().any(|(_, t, _)| t == "/glossary"),
+        "posts link into the glossary"
+    );
 }
 
 #[tokio::test]

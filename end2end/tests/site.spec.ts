@@ -109,3 +109,20 @@ test('the layout fits a phone screen', async ({ page }) => {
   expect(overflow).toBeLessThanOrEqual(0);
   await expect(page.getByRole('navigation', { name: 'Main' })).toBeVisible();
 });
+
+test('the glossary is in Spanish, sorted, with working term anchors', async ({ page }) => {
+  const response = await page.goto('/glossary');
+  expect(response?.status()).toBe(200);
+  await expect(page.locator('html')).toHaveAttribute('lang', 'es');
+  const terms = page.locator('dl.terms > dt');
+  expect(await terms.count()).toBeGreaterThanOrEqual(60);
+  await expect(page.locator('dt#kubernetes')).toContainText('Kubernetes');
+  await expect(page.locator('dt#observabilidad')).toBeVisible();
+  // A post links into the glossary; following it lands on the term.
+  await page.goto('/posts/terraform_gke_private_cluster');
+  await waitForHydration(page);
+  await page.locator('.prose a[href^="/glossary#"]').first().click();
+  await expect(page).toHaveURL(/\/glossary#[a-z0-9-]+$/);
+  const id = new URL(page.url()).hash.slice(1);
+  await expect(page.locator(`dt#${id}`)).toBeVisible();
+});
