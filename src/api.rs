@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use leptos::server_fn::codec::GetUrl;
 
 use crate::error::AppError;
-use crate::model::{Glossary, Page, Post, PostSummary, TagPosts};
+use crate::model::{Glossary, Page, Post, PostListPage, SiteInfo, TagPosts};
 
 /// Longest slug or tag accepted; anything longer cannot exist.
 pub const MAX_KEY_LEN: usize = 200;
@@ -34,9 +34,36 @@ fn check_key(kind: &str, key: &str) -> Result<(), AppError> {
     Ok(())
 }
 
+#[cfg(feature = "ssr")]
+fn settings() -> Result<std::sync::Arc<crate::server::SiteSettings>, AppError> {
+    use_context::<std::sync::Arc<crate::server::SiteSettings>>()
+        .ok_or_else(|| fail(AppError::Internal("site settings missing".into())))
+}
+
+/// One page of the post list, newest first; page 1 is the home page.
 #[server(input = GetUrl, endpoint = "posts")]
-pub async fn list_posts() -> Result<Vec<PostSummary>, AppError> {
-    Ok(site()?.post_summaries())
+pub async fn list_posts(page: u32) -> Result<PostListPage, AppError> {
+    let per_page = settings()?.posts_per_page.max(1);
+    let all = site()?.post_summaries();
+    let total_pages = all.len().div_ceil(per_page).max(1) as u32;
+    if page == 0 || page > total_pages {
+        return Err(fail(AppError::NotFound(format!("no page {page}"))));
+    }
+    let posts = all
+        .into_iter()
+        .skip((page as usize - 1) * per_page)
+        .take(per_page)
+        .collect();
+    Ok(PostListPage {
+        posts,
+        page,
+        total_pages,
+    })
+}
+
+#[server(input = GetUrl, endpoint = "site")]
+pub async fn get_site_info() -> Result<SiteInfo, AppError> {
+    Ok(settings()?.info.clone())
 }
 
 #[server(input = GetUrl, endpoint = "post")]

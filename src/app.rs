@@ -5,7 +5,7 @@ use leptos_meta::{provide_meta_context, Link, MetaTags, Stylesheet, Title};
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{path, SsrMode};
 
-use crate::components::{Footer, Header};
+use crate::components::{Footer, Header, SITE_INFO_ID};
 use crate::routes::{
     about::AboutPage, glossary::GlossaryPage, home::HomePage, not_found::NotFound, post::PostPage,
     tags::TagPage, tags::TagsPage,
@@ -16,6 +16,10 @@ pub const SITE_NAME: &str = "microblog";
 
 /// The document around the app; rendered on the server only.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    let site_info = use_context::<crate::model::SiteInfo>()
+        .and_then(|info| serde_json::to_string(&info).ok())
+        .unwrap_or_else(|| "{}".to_string())
+        .replace("</", "<\\/");
     view! {
         <!DOCTYPE html>
         <html>
@@ -25,6 +29,9 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <AutoReload options=options.clone() />
                 <HydrationScripts options />
                 <MetaTags />
+                <script id=SITE_INFO_ID type="application/json">
+                    {site_info}
+                </script>
             </head>
             <body>
                 <App />
@@ -47,6 +54,8 @@ pub fn App() -> impl IntoView {
     view! {
         <Stylesheet id="leptos" href="/pkg/microblog.css" />
         <Link rel="icon" href="/favicon.svg" type_="image/svg+xml" />
+        <Link rel="alternate" type_="application/atom+xml" href="/feed.xml" title="microblog (Atom)" />
+        <Link rel="alternate" type_="application/rss+xml" href="/rss.xml" title="microblog (RSS)" />
         <Title formatter=|title: String| {
             if title.is_empty() { SITE_NAME.to_string() } else { format!("{title} — {SITE_NAME}") }
         } />
@@ -57,6 +66,7 @@ pub fn App() -> impl IntoView {
                 // first response carries the whole text and head tags.
                 <Routes fallback=NotFound>
                     <Route path=path!("/") view=HomePage ssr=SsrMode::Async />
+                    <Route path=path!("/page/:n") view=HomePage ssr=SsrMode::Async />
                     <Route path=path!("/posts/:slug") view=PostPage ssr=SsrMode::Async />
                     <Route path=path!("/about") view=AboutPage ssr=SsrMode::Async />
                     <Route path=path!("/glossary") view=GlossaryPage ssr=SsrMode::Async />

@@ -6,6 +6,6 @@ mod posts;
 mod status;
 
 pub use layout::{Footer, Header};
-pub use meta::PageMeta;
+pub use meta::{glossary_ld, post_ld, site_info, website_ld, PageKind, PageMeta, SITE_INFO_ID};
 pub use posts::{PostCard, PostList, TagList};
 pub use status::{ErrorView, Loading, NotFoundBody};

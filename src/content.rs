@@ -8,7 +8,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime};
 
 use arc_swap::ArcSwap;
 use chrono::NaiveDate;
@@ -67,6 +67,7 @@ pub struct LoadOptions {
 pub struct PostEntry {
     pub path: String,
     pub date: NaiveDate,
+    pub updated: Option<NaiveDate>,
     pub aliases: Vec<String>,
     pub post: Post,
 }
@@ -84,12 +85,17 @@ pub struct Site {
     diagnostics: Vec<Diagnostic>,
     drafts: usize,
     load_duration: Duration,
+    /// Newest modification time among the files read: the site's Last-Modified.
+    modified: Option<SystemTime>,
+    /// Old URL → canonical path, for permanent redirects.
+    redirects: HashMap<String, String>,
 }
 
 /// A file as read from disk, before rendering.
 struct Source {
     path: String,
     text: String,
+    modified: Option<SystemTime>,
 }
 
 /// Front matter parsed, body not yet rendered.
@@ -126,7 +132,9 @@ impl Site {
         let started = Instant::now();
         let mut diags = Vec::new();
         let sources = read_sources(dir, &mut diags)?;
+        let modified = sources.iter().filter_map(|s| s.modified).max();
         let mut site = Site::from_sources(sources, options, diags);
+        site.modified = modified;
         site.load_duration = started.elapsed();
         Ok(site)
     }
@@ -162,14 +170,18 @@ impl Site {
                         None => Built::Nothing,
                     },
                     Kind::About => Built::About(build_page(p, &ctx, &mut found)),
-                    Kind::Glossary => Built::Glossary(glossary::build(
-                        &p.path,
-                        &p.fm,
-                        &p.body,
-                        p.body_line_offset,
-                        &ctx,
-                        &mut found,
-                    )),
+                    Kind::Glossary => {
+                        let mut g = glossary::build(
+                            &p.path,
+                            &p.fm,
+                            &p.body,
+                            p.body_line_offset,
+                            &ctx,
+                            &mut found,
+                        );
+                        g.updated = page_updated(p, &mut found);
+                        Built::Glossary(g)
+                    }
                 };
                 (built, found)
             })
@@ -200,6 +212,7 @@ impl Site {
             }
         }
         site.posts = posts;
+        site.redirects = build_redirects(&parsed, &site);
         diags.sort_by(|a, b| (&a.path, a.line, a.col).cmp(&(&b.path, b.line, b.col)));
         site.diagnostics = diags;
         site
@@ -265,6 +278,92 @@ impl Site {
     pub fn load_duration(&self) -> Duration {
         self.load_duration
     }
+
+    /// When the content last changed on disk (newest file), if known.
+    pub fn modified(&self) -> Option<SystemTime> {
+        self.modified
+    }
+
+    /// The canonical path an old URL moved to.
+    pub fn redirect(&self, path: &str) -> Option<&str> {
+        self.redirects.get(path).map(String::as_str)
+    }
+
+    /// The newest date (updated or published) among posts carrying `tag`, or
+    /// all posts for `None`.
+    pub fn newest_date(&self, tag: Option<&str>) -> Option<NaiveDate> {
+        let latest = |e: &PostEntry| e.updated.unwrap_or(e.date).max(e.date);
+        match tag {
+            None => self.posts.iter().map(latest).max(),
+            Some(t) => self
+                .tags
+                .get(t)?
+                .iter()
+                .map(|&i| latest(&self.posts[i]))
+                .max(),
+        }
+    }
+}
+
+/// Old URLs that answer with a permanent redirect: the old Pelican/Hugo shapes
+/// (`/<slug>.html`, `/posts/<slug>.html`, `/<slug>/`), trailing slashes, and
+/// each page's `aliases`. An alias never shadows a real page.
+fn build_redirects(parsed: &[Parsed], site: &Site) -> HashMap<String, String> {
+    let mut map = HashMap::new();
+    let mut add = |from: String, to: &str| {
+        if from != to {
+            map.entry(from).or_insert_with(|| to.to_string());
+        }
+    };
+    add("/index.html".into(), "/");
+    add("/page/1".into(), "/");
+    add("/tags/".into(), "/tags");
+    for tag in site.tags.keys() {
+        add(format!("/tags/{tag}/"), &format!("/tags/{tag}"));
+    }
+    for entry in &site.posts {
+        let slug = &entry.post.meta.slug;
+        let url = format!("/posts/{slug}");
+        for old in [
+            format!("/{slug}.html"),
+            format!("/posts/{slug}.html"),
+            format!("/{slug}/"),
+            format!("/posts/{slug}/"),
+        ] {
+            add(old, &url);
+        }
+    }
+    for (page, present) in [
+        ("about", site.about.is_some()),
+        ("glossary", site.glossary.is_some()),
+    ] {
+        if present {
+            let url = format!("/{page}");
+            add(format!("/{page}/"), &url);
+            add(format!("/{page}.html"), &url);
+        }
+    }
+    let published: HashMap<&str, String> = parsed
+        .iter()
+        .filter(|p| !p.fm.draft)
+        .map(|p| (p.path.as_str(), p.url()))
+        .collect();
+    let canonical: std::collections::HashSet<String> = published.values().cloned().collect();
+    for p in parsed {
+        let Some(url) = published.get(p.path.as_str()) else {
+            continue;
+        };
+        if p.kind == Kind::Post && site.post(&p.slug()).is_none() {
+            continue;
+        }
+        for alias in &p.fm.aliases {
+            let alias = format!("/{}", alias.trim().trim_start_matches('/'));
+            if !canonical.contains(&alias) {
+                add(alias, url);
+            }
+        }
+    }
+    map
 }
 
 /// The current snapshot, shared by every request; a reload swaps it whole.
@@ -328,7 +427,7 @@ fn read_sources(dir: &Path, diags: &mut Vec<Diagnostic>) -> Result<Vec<Source>, 
 
     let mut sources = Vec::with_capacity(files.len());
     for (rel, path) in files {
-        match std::fs::symlink_metadata(&path) {
+        let modified = match std::fs::symlink_metadata(&path) {
             Ok(m) if m.file_type().is_symlink() => {
                 diags.push(diag(
                     &rel,
@@ -339,7 +438,7 @@ fn read_sources(dir: &Path, diags: &mut Vec<Diagnostic>) -> Result<Vec<Source>, 
                 ));
                 continue;
             }
-            Ok(_) => {}
+            Ok(m) => m.modified().ok(),
             Err(e) => {
                 diags.push(diag(
                     &rel,
@@ -350,10 +449,14 @@ fn read_sources(dir: &Path, diags: &mut Vec<Diagnostic>) -> Result<Vec<Source>, 
                 ));
                 continue;
             }
-        }
+        };
         match std::fs::read(&path) {
             Ok(bytes) => match String::from_utf8(bytes) {
-                Ok(text) => sources.push(Source { path: rel, text }),
+                Ok(text) => sources.push(Source {
+                    path: rel,
+                    text,
+                    modified,
+                }),
                 Err(e) => {
                     let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
                     let line = valid.iter().filter(|b| **b == b'\n').count() + 1;
@@ -693,6 +796,7 @@ fn build_post(
     Some(PostEntry {
         path: p.path.clone(),
         date,
+        updated,
         aliases: p.fm.aliases.clone(),
         post: Post {
             meta: PostSummary {
@@ -713,6 +817,22 @@ fn build_post(
     })
 }
 
+/// A page's `updated` (else `date`) as `YYYY-MM-DD`; a bad value is reported.
+fn page_updated(p: &Parsed, diags: &mut Vec<Diagnostic>) -> Option<String> {
+    let (key, raw) = match (&p.fm.updated, &p.fm.date) {
+        (Some(u), _) => ("updated", u),
+        (None, Some(d)) => ("date", d),
+        (None, None) => return None,
+    };
+    match raw.parse() {
+        Ok(d) => Some(d.format("%Y-%m-%d").to_string()),
+        Err(msg) => {
+            diags.push(diag(&p.path, p.key_line(key), 1, Severity::Error, msg));
+            None
+        }
+    }
+}
+
 fn build_page(p: &Parsed, ctx: &RenderContext<'_>, diags: &mut Vec<Diagnostic>) -> Page {
     let rendered = markdown::render(&p.body, ctx);
     push_render_diags(&p.path, p.body_line_offset, rendered.diagnostics, diags);
@@ -723,6 +843,7 @@ fn build_page(p: &Parsed, ctx: &RenderContext<'_>, diags: &mut Vec<Diagnostic>) 
             .map(|s| plain_text(ctx.emoji, s))
             .unwrap_or(rendered.first_paragraph);
     Page {
+        updated: page_updated(p, diags),
         title: plain_text(ctx.emoji, p.fm.title.as_deref().unwrap_or_default().trim()),
         summary: truncate_chars(&summary, SUMMARY_MAX_CHARS),
         lang: p.fm.lang.clone().unwrap_or_else(|| "en".to_string()),

@@ -19,6 +19,15 @@ pub mod server;
 #[cfg(feature = "hydrate")]
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
+    use leptos::prelude::*;
     console_error_panic_hook::set_once();
-    leptos::mount::hydrate_body(app::App);
+    let info: model::SiteInfo = document()
+        .get_element_by_id(components::SITE_INFO_ID)
+        .and_then(|el| el.text_content())
+        .and_then(|json| serde_json::from_str(&json).ok())
+        .unwrap_or_default();
+    leptos::mount::hydrate_body(move || {
+        provide_context(info);
+        view! { <app::App /> }
+    });
 }

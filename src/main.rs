@@ -8,7 +8,7 @@ use clap::{Parser, Subcommand};
 use microblog::content::{ContentStore, LoadOptions, Site};
 use microblog::markdown::EmojiRenderer;
 use microblog::server::config::{Config, LogFormat};
-use microblog::server::{router, AppState};
+use microblog::server::{router, AppState, SiteSettings};
 
 #[derive(Parser)]
 #[command(
@@ -139,6 +139,7 @@ fn serve(config: Config) -> ExitCode {
     let state = AppState {
         leptos_options,
         store: ContentStore::new(site),
+        settings: std::sync::Arc::new(SiteSettings::from_config(&config)),
     };
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()

@@ -42,6 +42,8 @@ pub struct Page {
     pub summary: String,
     pub lang: String,
     pub html: String,
+    /// `updated`, else `date` of the front matter (`YYYY-MM-DD`), if given.
+    pub updated: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -58,6 +60,8 @@ pub struct GlossaryTerm {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Glossary {
     pub title: String,
+    /// `updated`, else `date` of the front matter (`YYYY-MM-DD`), if given.
+    pub updated: Option<String>,
     pub summary: String,
     pub lang: String,
     pub intro_html: String,
@@ -70,4 +74,39 @@ pub struct Glossary {
 pub struct TagPosts {
     pub tag: String,
     pub posts: Vec<PostSummary>,
+}
+
+/// Site-wide facts every page needs for its head tags.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct SiteInfo {
+    /// Absolute base URL without a trailing `/` (from `SITE_URL`).
+    pub url: String,
+    pub description: String,
+}
+
+impl SiteInfo {
+    /// Absolute URL of a site path such as `/posts/x`.
+    pub fn absolute(&self, path: &str) -> String {
+        format!("{}{}", self.url, path)
+    }
+}
+
+/// One page of the home list.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PostListPage {
+    pub posts: Vec<PostSummary>,
+    /// 1-based.
+    pub page: u32,
+    pub total_pages: u32,
+}
+
+impl PostListPage {
+    /// The URL of list page `n`: page 1 is the home page.
+    pub fn path(n: u32) -> String {
+        if n <= 1 {
+            "/".to_string()
+        } else {
+            format!("/page/{n}")
+        }
+    }
 }

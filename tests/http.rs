@@ -1,75 +1,23 @@
 //! HTTP tests against the real router, driven in-process with `oneshot`.
 
-use std::path::{Path, PathBuf};
+mod common;
 
-use axum::body::Body;
-use axum::http::{header, Request, StatusCode};
-use http_body_util::BodyExt;
-use leptos::config::LeptosOptions;
-use microblog::content::{ContentStore, LoadOptions, Site};
-use microblog::server::{router, AppState};
-use tower::ServiceExt;
-
-fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures")
-        .join(name)
-}
-
-/// A router over `content`, serving static files from `site_root`.
-fn app(content: &Path, site_root: &Path) -> axum::Router {
-    let site = Site::load(content, &LoadOptions::default()).expect("content loads");
-    let leptos_options = LeptosOptions::builder()
-        .output_name("microblog")
-        .site_root(site_root.to_string_lossy().to_string())
-        .build();
-    router(AppState {
-        leptos_options,
-        store: ContentStore::new(site),
-    })
-}
-
-struct Reply {
-    status: StatusCode,
-    content_type: String,
-    body: String,
-}
-
-async fn get(app: &axum::Router, uri: &str) -> Reply {
-    let res = app
-        .clone()
-        .oneshot(Request::get(uri).body(Body::empty()).expect("request"))
-        .await
-        .expect("router answers");
-    let status = res.status();
-    let content_type = res
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default()
-        .to_string();
-    let bytes = res.into_body().collect().await.expect("body").to_bytes();
-    Reply {
-        status,
-        content_type,
-        body: String::from_utf8_lossy(&bytes).into_owned(),
-    }
-}
+use axum::http::StatusCode;
+use common::{app, fixture, get};
 
 fn site_app() -> (axum::Router, tempfile::TempDir) {
     let root = tempfile::tempdir().expect("tempdir");
     (app(&fixture("site"), root.path()), root)
 }
 
-#[tokio::test]
-async fn home_lists_posts_newest_first_in_the_first_response() {
+async fn home_lists_posts_newest_first_in_the_first_response_body() {
     let (app, _root) = site_app();
     let r = get(&app, "/").await;
     assert_eq!(r.status, StatusCode::OK);
     assert!(
-        r.content_type.starts_with("text/html"),
+        r.content_type().starts_with("text/html"),
         "{}",
-        r.content_type
+        r.content_type()
     );
     let hello = r
         .body
@@ -84,8 +32,7 @@ async fn home_lists_posts_newest_first_in_the_first_response() {
     assert!(r.body.contains("<title>microblog</title>"), "home title");
 }
 
-#[tokio::test]
-async fn post_page_has_full_text_title_and_description() {
+async fn post_page_has_full_text_title_and_description_body() {
     let (app, _root) = site_app();
     let r = get(&app, "/posts/hello").await;
     assert_eq!(r.status, StatusCode::OK);
@@ -110,8 +57,7 @@ async fn post_page_has_full_text_title_and_description() {
     );
 }
 
-#[tokio::test]
-async fn unknown_slug_tag_and_path_are_404_pages() {
+async fn unknown_slug_tag_and_path_are_404_pages_body() {
     let (app, _root) = site_app();
     for uri in [
         "/posts/nope",
@@ -126,8 +72,7 @@ async fn unknown_slug_tag_and_path_are_404_pages() {
     }
 }
 
-#[tokio::test]
-async fn about_glossary_and_tags_render() {
+async fn about_glossary_and_tags_render_body() {
     let (app, _root) = site_app();
     let about = get(&app, "/about").await;
     assert_eq!(about.status, StatusCode::OK);
@@ -150,8 +95,7 @@ async fn about_glossary_and_tags_render() {
     assert!(tags.body.contains(r#"href="/tags/sre""#));
 }
 
-#[tokio::test]
-async fn server_functions_answer_json_with_status_codes() {
+async fn server_functions_answer_json_with_status_codes_body() {
     let (app, _root) = site_app();
     let ok = get(&app, "/api/post?slug=hello").await;
     assert_eq!(ok.status, StatusCode::OK);
@@ -161,26 +105,24 @@ async fn server_functions_answer_json_with_status_codes() {
     assert_eq!(missing.status, StatusCode::NOT_FOUND, "{}", missing.body);
     assert!(missing.body.contains("NotFound"), "{}", missing.body);
 
-    let list = get(&app, "/api/posts").await;
+    let list = get(&app, "/api/posts?page=1").await;
     assert_eq!(list.status, StatusCode::OK);
     assert!(!list.body.contains("secret"), "drafts not in the API");
 }
 
-#[tokio::test]
-async fn static_files_are_served_from_the_site_root() {
+async fn static_files_are_served_from_the_site_root_body() {
     let root = tempfile::tempdir().expect("tempdir");
     std::fs::create_dir_all(root.path().join("pkg")).expect("pkg dir");
     std::fs::write(root.path().join("pkg/microblog.wasm"), b"\0asm\x01\0\0\0").expect("wasm");
     let app = app(&fixture("site"), root.path());
     let r = get(&app, "/pkg/microblog.wasm").await;
     assert_eq!(r.status, StatusCode::OK);
-    assert_eq!(r.content_type, "application/wasm");
+    assert_eq!(r.content_type(), "application/wasm");
     let missing = get(&app, "/pkg/nope.js").await;
     assert_eq!(missing.status, StatusCode::NOT_FOUND);
 }
 
-#[tokio::test]
-async fn another_content_dir_serves_its_own_content() {
+async fn another_content_dir_serves_its_own_content_body() {
     let dir = tempfile::tempdir().expect("tempdir");
     std::fs::create_dir_all(dir.path().join("posts")).expect("posts dir");
     std::fs::write(
@@ -194,4 +136,41 @@ async fn another_content_dir_serves_its_own_content() {
     assert!(home.body.contains("Only post here"));
     assert!(!home.body.contains("Hello, fixture world"));
     assert_eq!(get(&app, "/about").await.status, StatusCode::NOT_FOUND);
+}
+
+// Each test runs on the shared runtime (see `common::run`).
+
+#[test]
+fn home_lists_posts_newest_first_in_the_first_response() {
+    common::run(home_lists_posts_newest_first_in_the_first_response_body());
+}
+
+#[test]
+fn post_page_has_full_text_title_and_description() {
+    common::run(post_page_has_full_text_title_and_description_body());
+}
+
+#[test]
+fn unknown_slug_tag_and_path_are_404_pages() {
+    common::run(unknown_slug_tag_and_path_are_404_pages_body());
+}
+
+#[test]
+fn about_glossary_and_tags_render() {
+    common::run(about_glossary_and_tags_render_body());
+}
+
+#[test]
+fn server_functions_answer_json_with_status_codes() {
+    common::run(server_functions_answer_json_with_status_codes_body());
+}
+
+#[test]
+fn static_files_are_served_from_the_site_root() {
+    common::run(static_files_are_served_from_the_site_root_body());
+}
+
+#[test]
+fn another_content_dir_serves_its_own_content() {
+    common::run(another_content_dir_serves_its_own_content_body());
 }

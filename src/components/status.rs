@@ -3,8 +3,8 @@
 use leptos::prelude::*;
 use leptos_router::components::A;
 
-use super::PageMeta;
 use crate::error::AppError;
+use leptos_meta::{Html, Meta, Title};
 
 /// A failed lookup: a missing page reads as "not found", anything else as an error.
 #[component]
@@ -14,7 +14,7 @@ pub fn ErrorView(error: AppError) -> impl IntoView {
         other => {
             let text = other.to_string();
             view! {
-                <PageMeta title="Error" description="Something went wrong." />
+                <NoIndexMeta title="Error" />
                 <section class="error-page">
                     <h1>"Something went wrong"</h1>
                     <p>{text}</p>
@@ -28,7 +28,7 @@ pub fn ErrorView(error: AppError) -> impl IntoView {
 #[component]
 pub fn NotFoundBody() -> impl IntoView {
     view! {
-        <PageMeta title="Page not found" description="This page does not exist." />
+        <NoIndexMeta title="Page not found" />
         <section class="not-found">
             <h1>"404 — page not found"</h1>
             <p>"There is no page at this address. It may have moved, or never existed."</p>
@@ -42,4 +42,14 @@ pub fn NotFoundBody() -> impl IntoView {
 #[component]
 pub fn Loading() -> impl IntoView {
     view! { <p class="loading" aria-live="polite">"Loading…"</p> }
+}
+
+/// Head tags for error pages: a title, and a request not to index them.
+#[component]
+fn NoIndexMeta(#[prop(into)] title: String) -> impl IntoView {
+    view! {
+        <Title text=title />
+        <Html {..} lang="en" />
+        <Meta name="robots" content="noindex" />
+    }
 }

@@ -224,6 +224,7 @@ pub fn build(
         .map(|s| plain_text(ctx.emoji, s))
         .unwrap_or(intro_rendered.first_paragraph);
     Glossary {
+        updated: None,
         title: plain_text(ctx.emoji, fm.title.as_deref().unwrap_or("Glossary").trim()),
         summary: truncate_chars(&summary, SUMMARY_MAX_CHARS),
         lang: fm.lang.clone().unwrap_or_else(|| "en".to_string()),

@@ -1,7 +1,7 @@
 use leptos::prelude::*;
 
 use crate::api::get_about;
-use crate::components::{ErrorView, Loading, PageMeta};
+use crate::components::{site_info, ErrorView, Loading, PageMeta};
 
 #[component]
 pub fn AboutPage() -> impl IntoView {
@@ -9,9 +9,16 @@ pub fn AboutPage() -> impl IntoView {
     view! {
         <Suspense fallback=Loading>
             {move || Suspend::new(async move {
+                let site = site_info();
                 match page.await {
                     Ok(page) => view! {
-                        <PageMeta title=page.title.clone() description=page.summary lang=page.lang />
+                        <PageMeta
+                            title=page.title.clone()
+                            description=page.summary
+                            path="/about"
+                            site
+                            lang=page.lang
+                        />
                         <article class="page">
                             <h1>{page.title}</h1>
                             <div class="prose" inner_html=page.html></div>

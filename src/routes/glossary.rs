@@ -1,8 +1,8 @@
 use leptos::prelude::*;
 
 use crate::api::get_glossary;
-use crate::components::{ErrorView, Loading, PageMeta};
-use crate::model::Glossary;
+use crate::components::{glossary_ld, site_info, ErrorView, Loading, PageMeta};
+use crate::model::{Glossary, SiteInfo};
 
 #[component]
 pub fn GlossaryPage() -> impl IntoView {
@@ -10,8 +10,9 @@ pub fn GlossaryPage() -> impl IntoView {
     view! {
         <Suspense fallback=Loading>
             {move || Suspend::new(async move {
+                let site = site_info();
                 match glossary.await {
-                    Ok(g) => view! { <GlossaryView glossary=g /> }.into_any(),
+                    Ok(g) => view! { <GlossaryView glossary=g site /> }.into_any(),
                     Err(e) => view! { <ErrorView error=e /> }.into_any(),
                 }
             })}
@@ -20,13 +21,17 @@ pub fn GlossaryPage() -> impl IntoView {
 }
 
 #[component]
-fn GlossaryView(glossary: Glossary) -> impl IntoView {
+fn GlossaryView(glossary: Glossary, site: SiteInfo) -> impl IntoView {
     let count = glossary.terms.len();
+    let ld = glossary_ld(&site, &glossary);
     view! {
         <PageMeta
             title=glossary.title.clone()
             description=glossary.summary
+            path="/glossary"
+            site
             lang=glossary.lang.clone()
+            json_ld=Some(ld)
         />
         <article class="page glossary" lang=glossary.lang>
             <h1>{glossary.title}</h1>

@@ -1,27 +1,79 @@
 use leptos::prelude::*;
+use leptos_meta::Link;
+use leptos_router::components::A;
+use leptos_router::hooks::use_params_map;
 
 use crate::api::list_posts;
-use crate::components::{ErrorView, Loading, PageMeta, PostList};
+use crate::components::{site_info, website_ld, ErrorView, Loading, PageMeta, PostList};
+use crate::error::AppError;
+use crate::model::PostListPage;
 
+/// `/` (page 1) and `/page/:n`: the posts, newest first, a page at a time.
 #[component]
 pub fn HomePage() -> impl IntoView {
-    let posts = Resource::new(|| (), |_| list_posts());
+    let params = use_params_map();
+    let page = move || match params.read().get("n") {
+        None => Some(1),
+        // `/page/01` or `/page/x` are not pages: only the canonical spelling is.
+        Some(n) => n
+            .parse::<u32>()
+            .ok()
+            .filter(|p| p.to_string() == n && *p >= 2),
+    };
+    let posts = Resource::new(page, |page| async move {
+        match page {
+            Some(p) => list_posts(p).await,
+            None => {
+                let e = AppError::NotFound("no such page".into());
+                e.set_response_status();
+                Err(e)
+            }
+        }
+    });
     view! {
         <Suspense fallback=Loading>
             {move || Suspend::new(async move {
+                let site = site_info();
                 match posts.await {
-                    Ok(posts) => view! {
-                        <PageMeta
-                            title=""
-                            description="Notes on SRE, DevOps and MLOps: infrastructure as code, observability, Python and Rust."
-                        />
-                        <h1 class="page-title">"Latest posts"</h1>
-                        <PostList posts />
-                    }
-                    .into_any(),
+                    Ok(list) => view! { <HomeView list site /> }.into_any(),
                     Err(e) => view! { <ErrorView error=e /> }.into_any(),
                 }
             })}
         </Suspense>
+    }
+}
+
+#[component]
+fn HomeView(list: PostListPage, site: crate::model::SiteInfo) -> impl IntoView {
+    let page = list.page;
+    let total = list.total_pages;
+    let path = PostListPage::path(page);
+    let title = if page == 1 {
+        String::new()
+    } else {
+        format!("Posts, page {page} of {total}")
+    };
+    let prev = (page > 1).then(|| PostListPage::path(page - 1));
+    let next = (page < total).then(|| PostListPage::path(page + 1));
+    let ld = (page == 1).then(|| website_ld(&site));
+    let description = site.description.clone();
+    view! {
+        <PageMeta title description path site json_ld=ld />
+        {prev.clone().map(|href| view! { <Link rel="prev" href=href /> })}
+        {next.clone().map(|href| view! { <Link rel="next" href=href /> })}
+        <h1 class="page-title">
+            {if page == 1 { "Latest posts".to_string() } else { format!("Posts — page {page}") }}
+        </h1>
+        <PostList posts=list.posts />
+        {(total > 1)
+            .then(|| {
+                view! {
+                    <nav class="pager" aria-label="Pages">
+                        {prev.map(|href| view! { <A href=href attr:rel="prev">"← Newer posts"</A> })}
+                        <span class="pager-position">{format!("Page {page} of {total}")}</span>
+                        {next.map(|href| view! { <A href=href attr:rel="next">"Older posts →"</A> })}
+                    </nav>
+                }
+            })}
     }
 }

@@ -2,8 +2,8 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 
 use crate::api::get_post;
-use crate::components::{ErrorView, Loading, PageMeta, TagList};
-use crate::model::Post;
+use crate::components::{post_ld, site_info, ErrorView, Loading, PageKind, PageMeta, TagList};
+use crate::model::{Post, SiteInfo};
 
 #[component]
 pub fn PostPage() -> impl IntoView {
@@ -15,8 +15,9 @@ pub fn PostPage() -> impl IntoView {
     view! {
         <Suspense fallback=Loading>
             {move || Suspend::new(async move {
+                let site = site_info();
                 match post.await {
-                    Ok(post) => view! { <PostView post /> }.into_any(),
+                    Ok(post) => view! { <PostView post site /> }.into_any(),
                     Err(e) => view! { <ErrorView error=e /> }.into_any(),
                 }
             })}
@@ -25,7 +26,14 @@ pub fn PostPage() -> impl IntoView {
 }
 
 #[component]
-fn PostView(post: Post) -> impl IntoView {
+fn PostView(post: Post, site: SiteInfo) -> impl IntoView {
+    let ld = post_ld(&site, &post);
+    let kind = PageKind::Article {
+        published: post.meta.date.clone(),
+        modified: post.updated.clone(),
+        tags: post.meta.tags.clone(),
+    };
+    let path = format!("/posts/{}", post.meta.slug);
     let meta = post.meta;
     let toc = (post.toc.len() >= 2).then(|| {
         view! {
@@ -50,7 +58,15 @@ fn PostView(post: Post) -> impl IntoView {
         }
     });
     view! {
-        <PageMeta title=meta.title.clone() description=meta.summary.clone() lang=post.lang />
+        <PageMeta
+            title=meta.title.clone()
+            description=meta.summary.clone()
+            path
+            site
+            lang=post.lang
+            kind
+            json_ld=Some(ld)
+        />
         <article class="post">
             <header>
                 <h1>{meta.title}</h1>

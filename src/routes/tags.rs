@@ -3,7 +3,9 @@ use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
 
 use crate::api::{get_tag, list_tags};
-use crate::components::{ErrorView, Loading, PageMeta, PostList};
+use leptos_meta::Link;
+
+use crate::components::{site_info, ErrorView, Loading, PageMeta, PostList};
 
 #[component]
 pub fn TagPage() -> impl IntoView {
@@ -15,12 +17,22 @@ pub fn TagPage() -> impl IntoView {
     view! {
         <Suspense fallback=Loading>
             {move || Suspend::new(async move {
+                let site = site_info();
                 match tag.await {
                     Ok(t) => {
                         let title = format!("Posts tagged #{}", t.tag);
                         let description = format!("{} posts tagged {}.", t.posts.len(), t.tag);
+                        let path = format!("/tags/{}", t.tag);
+                        let feed = format!("/tags/{}/feed.xml", t.tag);
+                        let feed_title = format!("microblog — #{}", t.tag);
                         view! {
-                            <PageMeta title=title.clone() description />
+                            <PageMeta title=title.clone() description path site />
+                            <Link
+                                rel="alternate"
+                                type_="application/atom+xml"
+                                href=feed
+                                title=feed_title
+                            />
                             <h1 class="page-title">{title}</h1>
                             <PostList posts=t.posts />
                         }
@@ -39,9 +51,15 @@ pub fn TagsPage() -> impl IntoView {
     view! {
         <Suspense fallback=Loading>
             {move || Suspend::new(async move {
+                let site = site_info();
                 match tags.await {
                     Ok(tags) => view! {
-                        <PageMeta title="Tags" description="Every topic on this blog." />
+                        <PageMeta
+                            title="Tags"
+                            description="Every topic on this blog, with its number of posts."
+                            path="/tags"
+                            site
+                        />
                         <h1 class="page-title">"Tags"</h1>
                         <ul class="tag-index">
                             {tags

@@ -17,6 +17,8 @@ pub struct Config {
     pub site_url: String,
     pub emoji_base_url: String,
     pub log_format: LogFormat,
+    /// Posts per home-list page (`/`, `/page/2`, …).
+    pub posts_per_page: usize,
 }
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -25,6 +27,8 @@ pub enum ConfigError {
     NotAbsoluteUrl { name: &'static str, value: String },
     #[error("LOG_FORMAT must be `pretty` or `json`, got `{0}`")]
     LogFormat(String),
+    #[error("POSTS_PER_PAGE must be a whole number from 1 to 100, got `{0}`")]
+    PostsPerPage(String),
 }
 
 fn absolute_url(name: &'static str, value: String) -> Result<String, ConfigError> {
@@ -48,7 +52,17 @@ impl Config {
             Some("json") => LogFormat::Json,
             Some(other) => return Err(ConfigError::LogFormat(other.to_string())),
         };
+        let posts_per_page = match get("POSTS_PER_PAGE").filter(|v| !v.is_empty()) {
+            None => 10,
+            Some(v) => v
+                .trim()
+                .parse::<usize>()
+                .ok()
+                .filter(|n| (1..=100).contains(n))
+                .ok_or(ConfigError::PostsPerPage(v))?,
+        };
         Ok(Config {
+            posts_per_page,
             content_dir: get("CONTENT_DIR")
                 .filter(|s| !s.is_empty())
                 .map_or_else(|| PathBuf::from("content"), PathBuf::from),
@@ -115,6 +129,21 @@ mod tests {
         let c = with(&[("EMOJI_BASE_URL", "/emoji/")]).expect("valid");
         assert_eq!(c.emoji_base_url, "/emoji");
         assert!(with(&[("EMOJI_BASE_URL", "emoji")]).is_err());
+    }
+
+    #[test]
+    fn posts_per_page_is_bounded() {
+        assert_eq!(with(&[]).map(|c| c.posts_per_page), Ok(10));
+        assert_eq!(
+            with(&[("POSTS_PER_PAGE", "3")]).map(|c| c.posts_per_page),
+            Ok(3)
+        );
+        for bad in ["0", "101", "ten"] {
+            assert_eq!(
+                with(&[("POSTS_PER_PAGE", bad)]).map(|c| c.posts_per_page),
+                Err(ConfigError::PostsPerPage(bad.into()))
+            );
+        }
     }
 
     #[test]

@@ -1,0 +1,225 @@
+//! Atom, RSS, sitemap and robots.txt, built from the same snapshot as the
+//! pages. Every URL in them is absolute (`SITE_URL`).
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, FixedOffset, NaiveDate, NaiveTime};
+
+use crate::content::{PostEntry, Site};
+use crate::model::{PostListPage, SiteInfo};
+
+const FEED_LIMIT: usize = 50;
+
+fn midnight_utc(d: NaiveDate) -> DateTime<FixedOffset> {
+    d.and_time(NaiveTime::MIN).and_utc().fixed_offset()
+}
+
+/// Post HTML links to `/posts/x` and `#section`; a feed reader needs them whole.
+pub fn absolutize(html: &str, info: &SiteInfo, page_path: &str) -> String {
+    html.replace("href=\"/", &format!("href=\"{}/", info.url))
+        .replace("src=\"/", &format!("src=\"{}/", info.url))
+        .replace("href=\"#", &format!("href=\"{}#", info.absolute(page_path)))
+}
+
+fn posts<'a>(site: &'a Site, tag: Option<&str>) -> Vec<&'a PostEntry> {
+    site.posts()
+        .filter(|p| tag.is_none_or(|t| p.post.meta.tags.iter().any(|x| x == t)))
+        .take(FEED_LIMIT)
+        .collect()
+}
+
+fn feed_title(tag: Option<&str>) -> String {
+    match tag {
+        Some(t) => format!("microblog — #{t}"),
+        None => "microblog".to_string(),
+    }
+}
+
+/// Atom 1.0, full HTML content, newest first. `None` for an unknown tag.
+pub fn atom(site: &Site, info: &SiteInfo, tag: Option<&str>) -> Option<String> {
+    use atom_syndication::{Category, Content, Entry, Feed, Link, Person, Text};
+    if tag.is_some_and(|t| site.tag(t).is_none()) {
+        return None;
+    }
+    let (self_path, alternate) = match tag {
+        Some(t) => (format!("/tags/{t}/feed.xml"), format!("/tags/{t}")),
+        None => ("/feed.xml".to_string(), "/".to_string()),
+    };
+    let entries = posts(site, tag)
+        .into_iter()
+        .map(|e| {
+            let path = format!("/posts/{}", e.post.meta.slug);
+            let url = info.absolute(&path);
+            Entry {
+                title: Text::plain(e.post.meta.title.clone()),
+                id: url.clone(),
+                updated: midnight_utc(e.updated.unwrap_or(e.date).max(e.date)),
+                published: Some(midnight_utc(e.date)),
+                links: vec![Link {
+                    href: url,
+                    rel: "alternate".into(),
+                    mime_type: Some("text/html".into()),
+                    ..Default::default()
+                }],
+                summary: Some(Text::plain(e.post.meta.summary.clone())),
+                content: Some(Content {
+                    value: Some(absolutize(&e.post.html, info, &path)),
+                    content_type: Some("html".into()),
+                    lang: Some(e.post.lang.clone()),
+                    ..Default::default()
+                }),
+                categories: e
+                    .post
+                    .meta
+                    .tags
+                    .iter()
+                    .map(|t| Category {
+                        term: t.clone(),
+                        ..Default::default()
+                    })
+                    .collect(),
+                ..Default::default()
+            }
+        })
+        .collect::<Vec<_>>();
+    let feed = Feed {
+        title: Text::plain(feed_title(tag)),
+        subtitle: Some(Text::plain(info.description.clone())),
+        id: info.absolute(&self_path),
+        updated: site
+            .newest_date(tag)
+            .map(midnight_utc)
+            .unwrap_or_else(|| midnight_utc(NaiveDate::MIN)),
+        authors: vec![Person {
+            name: "microblog".into(),
+            uri: Some(info.absolute("/about")),
+            ..Default::default()
+        }],
+        links: vec![
+            Link {
+                href: info.absolute(&self_path),
+                rel: "self".into(),
+                mime_type: Some("application/atom+xml".into()),
+                ..Default::default()
+            },
+            Link {
+                href: info.absolute(&alternate),
+                rel: "alternate".into(),
+                mime_type: Some("text/html".into()),
+                ..Default::default()
+            },
+        ],
+        icon: Some(info.absolute("/favicon.svg")),
+        logo: Some(info.absolute("/social.png")),
+        entries,
+        ..Default::default()
+    };
+    Some(feed.to_string())
+}
+
+/// RSS 2.0: summary in `description`, full HTML in `content:encoded`.
+pub fn rss(site: &Site, info: &SiteInfo) -> String {
+    use rss::{Category, Channel, Guid, Item};
+    let items = posts(site, None)
+        .into_iter()
+        .map(|e| {
+            let path = format!("/posts/{}", e.post.meta.slug);
+            let url = info.absolute(&path);
+            let mut item = Item::default();
+            item.set_title(e.post.meta.title.clone());
+            item.set_link(url.clone());
+            item.set_guid(Guid {
+                value: url,
+                permalink: true,
+            });
+            item.set_pub_date(midnight_utc(e.date).to_rfc2822());
+            item.set_description(e.post.meta.summary.clone());
+            item.set_content(absolutize(&e.post.html, info, &path));
+            item.set_categories(
+                e.post
+                    .meta
+                    .tags
+                    .iter()
+                    .map(|t| Category {
+                        name: t.clone(),
+                        domain: None,
+                    })
+                    .collect::<Vec<_>>(),
+            );
+            item
+        })
+        .collect::<Vec<_>>();
+    let mut channel = Channel::default();
+    channel.set_title(feed_title(None));
+    channel.set_link(info.absolute("/"));
+    channel.set_description(info.description.clone());
+    channel.set_language("en".to_string());
+    if let Some(d) = site.newest_date(None) {
+        channel.set_last_build_date(midnight_utc(d).to_rfc2822());
+    }
+    channel.set_namespaces(BTreeMap::from([(
+        "content".to_string(),
+        "http://purl.org/rss/1.0/modules/content/".to_string(),
+    )]));
+    channel.set_items(items);
+    channel.to_string()
+}
+
+/// Every public page: home and its later pages, posts, about, glossary, tags.
+pub fn sitemap_entries(site: &Site, posts_per_page: usize) -> Vec<(String, Option<NaiveDate>)> {
+    let newest = site.newest_date(None);
+    let total = site.posts().len().div_ceil(posts_per_page.max(1)).max(1) as u32;
+    let mut out: Vec<(String, Option<NaiveDate>)> = (1..=total)
+        .map(|n| (PostListPage::path(n), newest))
+        .collect();
+    let parse = |s: &Option<String>| {
+        s.as_deref()
+            .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
+    };
+    if let Some(about) = site.about() {
+        out.push(("/about".into(), parse(&about.updated)));
+    }
+    if let Some(g) = site.glossary() {
+        out.push(("/glossary".into(), parse(&g.updated)));
+    }
+    out.push(("/tags".into(), newest));
+    for (tag, _) in site.tag_counts() {
+        let date = site.newest_date(Some(&tag));
+        out.push((format!("/tags/{tag}"), date));
+    }
+    for e in site.posts() {
+        out.push((
+            format!("/posts/{}", e.post.meta.slug),
+            Some(e.updated.unwrap_or(e.date).max(e.date)),
+        ));
+    }
+    out
+}
+
+fn xml_escape(s: &str) -> String {
+    crate::markdown::escape_html(s)
+}
+
+pub fn sitemap(site: &Site, info: &SiteInfo, posts_per_page: usize) -> String {
+    let mut xml = String::from(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
+    );
+    for (path, lastmod) in sitemap_entries(site, posts_per_page) {
+        xml.push_str("  <url><loc>");
+        xml.push_str(&xml_escape(&info.absolute(&path)));
+        xml.push_str("</loc>");
+        if let Some(d) = lastmod {
+            xml.push_str(&format!("<lastmod>{}</lastmod>", d.format("%Y-%m-%d")));
+        }
+        xml.push_str("</url>\n");
+    }
+    xml.push_str("</urlset>\n");
+    xml
+}
+
+pub fn robots(info: &SiteInfo) -> String {
+    format!(
+        "User-agent: *\nAllow: /\nDisallow: /api/\n\nSitemap: {}\n",
+        info.absolute("/sitemap.xml")
+    )
+}

@@ -1,0 +1,153 @@
+//! HTTP semantics around the rendered pages: permanent redirects for old URLs,
+//! and validators (`ETag`, `Last-Modified`) with `304 Not Modified`.
+
+use axum::body::{Body, Bytes};
+use axum::extract::{Request, State};
+use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use http_body_util::BodyExt;
+
+use super::AppState;
+
+/// Old URLs (aliases, `.html` names, trailing slashes) answer `301` with the
+/// canonical location, query string kept.
+pub async fn redirects(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    if matches!(*req.method(), Method::GET | Method::HEAD) {
+        let site = state.store.snapshot();
+        if let Some(to) = site.redirect(req.uri().path()) {
+            let location = match req.uri().query() {
+                Some(q) => format!("{to}?{q}"),
+                None => to.to_string(),
+            };
+            if let Ok(value) = HeaderValue::from_str(&location) {
+                return (StatusCode::MOVED_PERMANENTLY, [(header::LOCATION, value)])
+                    .into_response();
+            }
+        }
+    }
+    next.run(req).await
+}
+
+/// Media types whose bodies are ours to validate: pages, feeds, sitemap, robots.
+fn validated(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|ct| {
+            [
+                "text/html",
+                "application/atom+xml",
+                "application/rss+xml",
+                "application/xml",
+                "text/plain",
+            ]
+            .iter()
+            .any(|t| ct.starts_with(t))
+        })
+}
+
+/// Hash of the body with the per-response CSP nonce masked: two renders of the
+/// same page differ only in their nonce, and must share an `ETag`.
+fn etag_for(body: &[u8]) -> String {
+    let nonce = std::str::from_utf8(body).ok().and_then(|text| {
+        let start = text.find("nonce=\"")? + "nonce=\"".len();
+        let len = text[start..].find('"')?;
+        Some(&text[start..start + len]).filter(|n| !n.is_empty())
+    });
+    let hash = match (nonce, std::str::from_utf8(body)) {
+        (Some(n), Ok(text)) => xxhash_rust::xxh3::xxh3_64(text.replace(n, "").as_bytes()),
+        _ => xxhash_rust::xxh3::xxh3_64(body),
+    };
+    format!("W/\"{hash:016x}\"")
+}
+
+/// `If-None-Match` matches (weak comparison, lists and `*`).
+fn none_match(headers: &HeaderMap, etag: &str) -> Option<bool> {
+    let value = headers.get(header::IF_NONE_MATCH)?.to_str().ok()?;
+    let bare = |t: &str| t.trim().trim_start_matches("W/").to_string();
+    Some(value.trim() == "*" || value.split(',').any(|t| bare(t) == bare(etag)))
+}
+
+fn not_modified_since(headers: &HeaderMap, modified: std::time::SystemTime) -> bool {
+    headers
+        .get(header::IF_MODIFIED_SINCE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| httpdate::parse_http_date(v).ok())
+        .is_some_and(|since| {
+            // HTTP dates have whole seconds.
+            let secs = |t: std::time::SystemTime| {
+                t.duration_since(std::time::UNIX_EPOCH)
+                    .map(|d| d.as_secs())
+                    .unwrap_or(0)
+            };
+            secs(modified) <= secs(since)
+        })
+}
+
+/// Adds `ETag` (hash of the body) and `Last-Modified` (newest content file) to
+/// successful pages and feeds, and answers `304` when the client's copy is
+/// current. `HEAD` is served as `GET` without the body, so both carry the same
+/// validators.
+pub async fn conditional(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
+    let is_head = req.method() == Method::HEAD;
+    if !(is_head || req.method() == Method::GET) {
+        return next.run(req).await;
+    }
+    let request_headers = req.headers().clone();
+    if is_head {
+        *req.method_mut() = Method::GET;
+    }
+    let res = next.run(req).await;
+    if res.status() != StatusCode::OK
+        || !validated(res.headers())
+        || res.headers().contains_key(header::ETAG)
+    {
+        return strip_if_head(res, is_head);
+    }
+    let (mut parts, body) = res.into_parts();
+    let bytes: Bytes = match body.collect().await {
+        Ok(collected) => collected.to_bytes(),
+        Err(e) => {
+            tracing::error!("reading response body: {e}");
+            return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+        }
+    };
+    let etag = etag_for(&bytes);
+    if let Ok(v) = HeaderValue::from_str(&etag) {
+        parts.headers.insert(header::ETAG, v);
+    }
+    let modified = state.store.snapshot().modified();
+    if let Some(m) = modified {
+        if let Ok(v) = HeaderValue::from_str(&httpdate::fmt_http_date(m)) {
+            parts.headers.insert(header::LAST_MODIFIED, v);
+        }
+    }
+    let fresh = match none_match(&request_headers, &etag) {
+        Some(matched) => matched,
+        None => modified.is_some_and(|m| not_modified_since(&request_headers, m)),
+    };
+    if fresh {
+        parts.status = StatusCode::NOT_MODIFIED;
+        parts.headers.remove(header::CONTENT_LENGTH);
+        parts.headers.remove(header::CONTENT_TYPE);
+        return Response::from_parts(parts, Body::empty());
+    }
+    parts
+        .headers
+        .insert(header::CONTENT_LENGTH, HeaderValue::from(bytes.len()));
+    let body = if is_head {
+        Body::empty()
+    } else {
+        Body::from(bytes)
+    };
+    Response::from_parts(parts, body)
+}
+
+fn strip_if_head(res: Response, is_head: bool) -> Response {
+    if !is_head {
+        return res;
+    }
+    let (parts, _) = res.into_parts();
+    Response::from_parts(parts, Body::empty())
+}

@@ -1,0 +1,133 @@
+//! Shared by the HTTP test files: build the real router over a content folder
+//! and drive it in-process.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use axum::body::Body;
+use axum::http::{header, HeaderMap, Method, Request, StatusCode};
+use http_body_util::BodyExt;
+use leptos::config::LeptosOptions;
+use microblog::content::{ContentStore, LoadOptions, Site};
+use microblog::server::{router, AppState, SiteSettings};
+use tower::ServiceExt;
+
+/// One runtime for every test in a binary, never dropped. Leptos spawns render
+/// tasks on the current runtime; with a runtime per test (as `#[tokio::test]`
+/// makes), a task could outlive its runtime and another test would wait forever.
+pub fn run<F: std::future::Future>(future: F) -> F::Output {
+    static RUNTIME: std::sync::LazyLock<tokio::runtime::Runtime> = std::sync::LazyLock::new(|| {
+        tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .build()
+            .expect("test runtime")
+    });
+    RUNTIME.block_on(future)
+}
+
+static ROUTER_BUILD: std::sync::RwLock<()> = std::sync::RwLock::new(());
+
+pub const SITE_URL: &str = "https://blog.example.test";
+
+pub fn manifest_dir() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+pub fn fixture(name: &str) -> PathBuf {
+    manifest_dir().join("tests/fixtures").join(name)
+}
+
+pub fn settings(posts_per_page: usize) -> SiteSettings {
+    let mut s = SiteSettings {
+        posts_per_page,
+        ..SiteSettings::default()
+    };
+    s.info.url = SITE_URL.to_string();
+    s
+}
+
+/// A router over `content`, serving static files from `site_root`.
+pub fn app_with(content: &Path, site_root: &Path, settings: SiteSettings) -> axum::Router {
+    let site = Site::load(content, &LoadOptions::default()).expect("content loads");
+    let leptos_options = LeptosOptions::builder()
+        .output_name("microblog")
+        .site_root(site_root.to_string_lossy().to_string())
+        .build();
+    // Building a router renders the app once to list its routes, which leptos
+    // marks with a process-wide flag that stalls any resource first polled
+    // meanwhile (leptos issue 4773). A server builds once before serving;
+    // tests build many, so no request may run while one is built.
+    let _exclusive = ROUTER_BUILD.write().unwrap_or_else(|e| e.into_inner());
+    router(AppState {
+        leptos_options,
+        store: ContentStore::new(site),
+        settings: Arc::new(settings),
+    })
+}
+
+pub fn app(content: &Path, site_root: &Path) -> axum::Router {
+    app_with(content, site_root, settings(10))
+}
+
+/// The shipped `content/`, with `public/` as the static root.
+pub fn shipped_app() -> axum::Router {
+    app(
+        &manifest_dir().join("content"),
+        &manifest_dir().join("public"),
+    )
+}
+
+pub struct Reply {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: String,
+}
+
+impl Reply {
+    pub fn header(&self, name: header::HeaderName) -> String {
+        self.headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_string()
+    }
+
+    pub fn content_type(&self) -> String {
+        self.header(header::CONTENT_TYPE)
+    }
+}
+
+// The read guard spans the request on purpose (see `ROUTER_BUILD`); writers
+// are plain test threads, never runtime workers, so nothing can deadlock.
+#[allow(clippy::await_holding_lock)]
+pub async fn send(
+    app: &axum::Router,
+    method: Method,
+    uri: &str,
+    headers: &[(&str, &str)],
+) -> Reply {
+    let mut req = Request::builder().method(method).uri(uri);
+    for (k, v) in headers {
+        req = req.header(*k, *v);
+    }
+    let res = {
+        let _shared = ROUTER_BUILD.read().unwrap_or_else(|e| e.into_inner());
+        app.clone()
+            .oneshot(req.body(Body::empty()).expect("request"))
+            .await
+            .expect("router answers")
+    };
+    let status = res.status();
+    let headers = res.headers().clone();
+    let bytes = res.into_body().collect().await.expect("body").to_bytes();
+    Reply {
+        status,
+        headers,
+        body: String::from_utf8_lossy(&bytes).into_owned(),
+    }
+}
+
+pub async fn get(app: &axum::Router, uri: &str) -> Reply {
+    send(app, Method::GET, uri, &[]).await
+}
