@@ -6,6 +6,7 @@ use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{path, SsrMode};
 
 use crate::components::{Footer, Header, SITE_INFO_ID};
+use crate::live::{provide_live_state, DevOverlay};
 use crate::routes::{
     about::AboutPage, glossary::GlossaryPage, home::HomePage, not_found::NotFound, post::PostPage,
     tags::TagPage, tags::TagsPage,
@@ -43,6 +44,14 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
+    provide_live_state();
+    // Author mode: follow content changes without reloading the page.
+    Effect::new(|_| {
+        #[cfg(feature = "hydrate")]
+        if crate::components::site_info().live_reload {
+            crate::live::connect();
+        }
+    });
     // Effects run only in the browser, after hydration: tests and scripts wait
     // for this marker instead of guessing when the page became interactive.
     Effect::new(|_| {
@@ -75,6 +84,7 @@ pub fn App() -> impl IntoView {
                 </Routes>
             </main>
             <Footer />
+            <DevOverlay />
         </Router>
     }
 }

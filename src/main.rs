@@ -8,6 +8,7 @@ use clap::{Parser, Subcommand};
 use microblog::content::{ContentStore, LoadOptions, Site};
 use microblog::markdown::EmojiRenderer;
 use microblog::server::config::{Config, LogFormat};
+use microblog::server::watch::{self, LiveReload};
 use microblog::server::{router, AppState, SiteSettings};
 
 #[derive(Parser)]
@@ -136,10 +137,15 @@ fn serve(config: Config) -> ExitCode {
         "content loaded"
     );
     let addr = leptos_options.site_addr;
+    let watching = config
+        .content_watch
+        .unwrap_or(leptos_options.env == leptos::config::Env::DEV);
+    let store = ContentStore::new(site);
     let state = AppState {
         leptos_options,
-        store: ContentStore::new(site),
-        settings: std::sync::Arc::new(SiteSettings::from_config(&config)),
+        store: store.clone(),
+        settings: std::sync::Arc::new(SiteSettings::from_config(&config, watching)),
+        live: watching.then(LiveReload::new),
     };
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -152,6 +158,25 @@ fn serve(config: Config) -> ExitCode {
         }
     };
     runtime.block_on(async move {
+        // Held for the life of the server: dropping it stops the watch.
+        let _watch = match &state.live {
+            Some(live) => match watch::spawn(
+                config.content_dir.clone(),
+                load_options(&config),
+                store,
+                live.clone(),
+            ) {
+                Ok(guard) => {
+                    tracing::info!(dir = %config.content_dir.display(), "watching content for changes");
+                    Some(guard)
+                }
+                Err(e) => {
+                    tracing::error!("cannot watch {}: {e}", config.content_dir.display());
+                    return ExitCode::from(2);
+                }
+            },
+            None => None,
+        };
         let listener = match tokio::net::TcpListener::bind(addr).await {
             Ok(l) => l,
             Err(e) => {

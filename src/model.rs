@@ -82,6 +82,9 @@ pub struct SiteInfo {
     /// Absolute base URL without a trailing `/` (from `SITE_URL`).
     pub url: String,
     pub description: String,
+    /// The server watches `content/` and streams changes (author mode).
+    #[serde(default)]
+    pub live_reload: bool,
 }
 
 impl SiteInfo {
@@ -110,3 +113,20 @@ impl PostListPage {
         }
     }
 }
+
+/// What the content watcher tells open pages (`/_microblog/events`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum ContentEvent {
+    /// A new snapshot is live.
+    Reloaded { version: u64 },
+    /// A reload failed; the previous snapshot stays live.
+    Failed {
+        version: u64,
+        /// `path:line:col: error: message`, one per problem.
+        diagnostics: Vec<String>,
+    },
+}
+
+/// Path of the server-sent events stream of [`ContentEvent`]s.
+pub const EVENTS_PATH: &str = "/_microblog/events";

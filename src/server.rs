@@ -4,6 +4,7 @@
 pub mod config;
 pub mod feeds;
 pub mod http;
+pub mod watch;
 
 use std::sync::Arc;
 
@@ -33,6 +34,7 @@ impl Default for SiteSettings {
             info: SiteInfo {
                 url: "http://127.0.0.1:3000".into(),
                 description: DEFAULT_DESCRIPTION.into(),
+                live_reload: false,
             },
             posts_per_page: 10,
         }
@@ -43,11 +45,12 @@ pub const DEFAULT_DESCRIPTION: &str =
     "Notes on SRE, DevOps and MLOps: infrastructure as code, observability, Python and Rust.";
 
 impl SiteSettings {
-    pub fn from_config(config: &config::Config) -> Self {
+    pub fn from_config(config: &config::Config, live_reload: bool) -> Self {
         SiteSettings {
             info: SiteInfo {
                 url: config.site_url.clone(),
                 description: DEFAULT_DESCRIPTION.into(),
+                live_reload,
             },
             posts_per_page: config.posts_per_page,
         }
@@ -60,6 +63,8 @@ pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub store: ContentStore,
     pub settings: Arc<SiteSettings>,
+    /// Present when the content folder is watched (author mode).
+    pub live: Option<watch::LiveReload>,
 }
 
 impl FromRef<AppState> for LeptosOptions {
@@ -124,7 +129,11 @@ pub fn router(state: AppState) -> Router {
         }
     };
     let options = state.leptos_options.clone();
-    Router::new()
+    let mut router = Router::new();
+    if state.live.is_some() {
+        router = router.route(crate::model::EVENTS_PATH, get(watch::events));
+    }
+    router
         .route("/feed.xml", get(atom_feed))
         .route("/rss.xml", get(rss_feed))
         .route("/tags/{tag}/feed.xml", get(tag_feed))

@@ -221,7 +221,7 @@ fn refs_resolve_across_the_site_like_hugo() {
         .contains("href=\"/glossary#term\""));
     assert_eq!(
         errors(&site),
-        ["about.md:4:83: error: broken reference: `../missing.md` points outside the content folder"]
+        ["about.md:4:83: error: broken reference: `../missing.md` points outside the content folder, and no page has that file name"]
     );
 }
 

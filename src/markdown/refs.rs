@@ -11,7 +11,7 @@ pub type Problem = (usize, Severity, String);
 pub enum ResolveError {
     #[error("no page `{0}` in the content folder")]
     NotFound(String),
-    #[error("`{0}` points outside the content folder")]
+    #[error("`{0}` points outside the content folder, and no page has that file name")]
     EscapesRoot(String),
     #[error("`{target}` is ambiguous: it matches {}", .candidates.join(", "))]
     Ambiguous {

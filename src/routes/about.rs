@@ -1,13 +1,15 @@
 use leptos::prelude::*;
 
+use crate::live::content_version;
+
 use crate::api::get_about;
 use crate::components::{site_info, ErrorView, Loading, PageMeta};
 
 #[component]
 pub fn AboutPage() -> impl IntoView {
-    let page = Resource::new(|| (), |_| get_about());
+    let page = Resource::new(content_version, |_| get_about());
     view! {
-        <Suspense fallback=Loading>
+        <Transition fallback=Loading>
             {move || Suspend::new(async move {
                 let site = site_info();
                 match page.await {
@@ -28,6 +30,6 @@ pub fn AboutPage() -> impl IntoView {
                     Err(e) => view! { <ErrorView error=e /> }.into_any(),
                 }
             })}
-        </Suspense>
+        </Transition>
     }
 }

@@ -1,14 +1,16 @@
 use leptos::prelude::*;
 
+use crate::live::content_version;
+
 use crate::api::get_glossary;
 use crate::components::{glossary_ld, site_info, ErrorView, Loading, PageMeta};
 use crate::model::{Glossary, SiteInfo};
 
 #[component]
 pub fn GlossaryPage() -> impl IntoView {
-    let glossary = Resource::new(|| (), |_| get_glossary());
+    let glossary = Resource::new(content_version, |_| get_glossary());
     view! {
-        <Suspense fallback=Loading>
+        <Transition fallback=Loading>
             {move || Suspend::new(async move {
                 let site = site_info();
                 match glossary.await {
@@ -16,7 +18,7 @@ pub fn GlossaryPage() -> impl IntoView {
                     Err(e) => view! { <ErrorView error=e /> }.into_any(),
                 }
             })}
-        </Suspense>
+        </Transition>
     }
 }
 

@@ -1,4 +1,6 @@
 use leptos::prelude::*;
+
+use crate::live::content_version;
 use leptos_router::hooks::use_params_map;
 
 use crate::api::get_post;
@@ -9,11 +11,16 @@ use crate::model::{Post, SiteInfo};
 pub fn PostPage() -> impl IntoView {
     let params = use_params_map();
     let post = Resource::new(
-        move || params.read().get("slug").unwrap_or_default(),
-        get_post,
+        move || {
+            (
+                params.read().get("slug").unwrap_or_default(),
+                content_version(),
+            )
+        },
+        |(slug, _)| get_post(slug),
     );
     view! {
-        <Suspense fallback=Loading>
+        <Transition fallback=Loading>
             {move || Suspend::new(async move {
                 let site = site_info();
                 match post.await {
@@ -21,7 +28,7 @@ pub fn PostPage() -> impl IntoView {
                     Err(e) => view! { <ErrorView error=e /> }.into_any(),
                 }
             })}
-        </Suspense>
+        </Transition>
     }
 }
 

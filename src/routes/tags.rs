@@ -1,4 +1,6 @@
 use leptos::prelude::*;
+
+use crate::live::content_version;
 use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
 
@@ -11,11 +13,16 @@ use crate::components::{site_info, ErrorView, Loading, PageMeta, PostList};
 pub fn TagPage() -> impl IntoView {
     let params = use_params_map();
     let tag = Resource::new(
-        move || params.read().get("tag").unwrap_or_default(),
-        get_tag,
+        move || {
+            (
+                params.read().get("tag").unwrap_or_default(),
+                content_version(),
+            )
+        },
+        |(tag, _)| get_tag(tag),
     );
     view! {
-        <Suspense fallback=Loading>
+        <Transition fallback=Loading>
             {move || Suspend::new(async move {
                 let site = site_info();
                 match tag.await {
@@ -41,15 +48,15 @@ pub fn TagPage() -> impl IntoView {
                     Err(e) => view! { <ErrorView error=e /> }.into_any(),
                 }
             })}
-        </Suspense>
+        </Transition>
     }
 }
 
 #[component]
 pub fn TagsPage() -> impl IntoView {
-    let tags = Resource::new(|| (), |_| list_tags());
+    let tags = Resource::new(content_version, |_| list_tags());
     view! {
-        <Suspense fallback=Loading>
+        <Transition fallback=Loading>
             {move || Suspend::new(async move {
                 let site = site_info();
                 match tags.await {
@@ -81,6 +88,6 @@ pub fn TagsPage() -> impl IntoView {
                     Err(e) => view! { <ErrorView error=e /> }.into_any(),
                 }
             })}
-        </Suspense>
+        </Transition>
     }
 }

@@ -19,6 +19,8 @@ pub struct Config {
     pub log_format: LogFormat,
     /// Posts per home-list page (`/`, `/page/2`, …).
     pub posts_per_page: usize,
+    /// `CONTENT_WATCH`: `None` means "on in development only".
+    pub content_watch: Option<bool>,
 }
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -29,6 +31,8 @@ pub enum ConfigError {
     LogFormat(String),
     #[error("POSTS_PER_PAGE must be a whole number from 1 to 100, got `{0}`")]
     PostsPerPage(String),
+    #[error("CONTENT_WATCH must be 1/true/on or 0/false/off, got `{0}`")]
+    ContentWatch(String),
 }
 
 fn absolute_url(name: &'static str, value: String) -> Result<String, ConfigError> {
@@ -61,7 +65,16 @@ impl Config {
                 .filter(|n| (1..=100).contains(n))
                 .ok_or(ConfigError::PostsPerPage(v))?,
         };
+        let content_watch = match get("CONTENT_WATCH").filter(|v| !v.is_empty()) {
+            None => None,
+            Some(v) => match v.to_ascii_lowercase().as_str() {
+                "1" | "true" | "on" | "yes" => Some(true),
+                "0" | "false" | "off" | "no" => Some(false),
+                _ => return Err(ConfigError::ContentWatch(v)),
+            },
+        };
         Ok(Config {
+            content_watch,
             posts_per_page,
             content_dir: get("CONTENT_DIR")
                 .filter(|s| !s.is_empty())
@@ -144,6 +157,23 @@ mod tests {
                 Err(ConfigError::PostsPerPage(bad.into()))
             );
         }
+    }
+
+    #[test]
+    fn content_watch_values() {
+        assert_eq!(with(&[]).map(|c| c.content_watch), Ok(None));
+        assert_eq!(
+            with(&[("CONTENT_WATCH", "1")]).map(|c| c.content_watch),
+            Ok(Some(true))
+        );
+        assert_eq!(
+            with(&[("CONTENT_WATCH", "off")]).map(|c| c.content_watch),
+            Ok(Some(false))
+        );
+        assert_eq!(
+            with(&[("CONTENT_WATCH", "maybe")]).map(|c| c.content_watch),
+            Err(ConfigError::ContentWatch("maybe".into()))
+        );
     }
 
     #[test]

@@ -63,6 +63,7 @@ pub fn app_with(content: &Path, site_root: &Path, settings: SiteSettings) -> axu
         leptos_options,
         store: ContentStore::new(site),
         settings: Arc::new(settings),
+        live: None,
     })
 }
 

@@ -1,0 +1,288 @@
+//! The author loop against the real binary: edit a post on disk and see it
+//! over HTTP, break it and keep the last good page, fix it again.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+const BIN: &str = env!("CARGO_BIN_EXE_microblog");
+
+struct Server {
+    child: Child,
+    addr: String,
+    log: Arc<Mutex<String>>,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free loopback port")
+}
+
+fn http_get(addr: &str, path: &str) -> std::io::Result<(u16, String)> {
+    let mut stream = TcpStream::connect(addr)?;
+    stream.set_read_timeout(Some(Duration::from_secs(10)))?;
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+    )?;
+    let mut raw = Vec::new();
+    stream.read_to_end(&mut raw)?;
+    let text = String::from_utf8_lossy(&raw).into_owned();
+    let status = text
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    Ok((status, text))
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("mkdir");
+    for entry in std::fs::read_dir(from).expect("read dir").flatten() {
+        let target = to.join(entry.file_name());
+        if entry.path().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).expect("copy");
+        }
+    }
+}
+
+fn start(content: &Path) -> Server {
+    let addr = format!("127.0.0.1:{}", free_port());
+    let mut child = Command::new(BIN)
+        .env("CONTENT_DIR", content)
+        .env("CONTENT_WATCH", "1")
+        .env("LEPTOS_SITE_ADDR", &addr)
+        .env("LEPTOS_OUTPUT_NAME", "microblog")
+        .env("RUST_LOG", "info")
+        .env("NO_COLOR", "1")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("binary starts");
+    let log = Arc::new(Mutex::new(String::new()));
+    if let Some(out) = child.stdout.take() {
+        let sink = log.clone();
+        std::thread::spawn(move || {
+            for line in BufReader::new(out).lines().map_while(Result::ok) {
+                if let Ok(mut l) = sink.lock() {
+                    l.push_str(&line);
+                    l.push('\n');
+                }
+            }
+        });
+    }
+    let server = Server { child, addr, log };
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while Instant::now() < deadline {
+        if http_get(&server.addr, "/").is_ok() {
+            return server;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    panic!("server did not start");
+}
+
+/// Polls `path` until `pred` holds; returns how long it took.
+fn wait_for(
+    server: &Server,
+    path: &str,
+    limit: Duration,
+    pred: impl Fn(&str) -> bool,
+) -> Option<Duration> {
+    let start = Instant::now();
+    while start.elapsed() < limit {
+        if let Ok((_, body)) = http_get(&server.addr, path) {
+            if pred(&body) {
+                return Some(start.elapsed());
+            }
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    None
+}
+
+/// Atomic save, the way editors do it: write a temp file, rename over.
+fn save(path: &Path, text: &str) {
+    let tmp = path.with_extension("md.tmp~");
+    std::fs::write(&tmp, text).expect("write temp");
+    std::fs::rename(&tmp, path).expect("rename");
+}
+
+#[test]
+fn edits_appear_broken_files_keep_the_last_good_page() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    copy_dir(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/site"),
+        dir.path(),
+    );
+    let server = start(dir.path());
+    let post = dir.path().join("posts/hello.md");
+    let original = std::fs::read_to_string(&post).expect("read post");
+
+    // 1. A new title shows up within a second.
+    save(
+        &post,
+        &original.replace("Hello, fixture world", "Hello, edited world"),
+    );
+    let took = wait_for(&server, "/posts/hello", Duration::from_secs(1), |b| {
+        b.contains("<h1>Hello, edited world</h1>")
+    })
+    .expect("edited title visible within 1 s");
+    eprintln!("save → visible over HTTP: {} ms", took.as_millis());
+
+    // 2. Broken front matter: the last good page stays, the problem is logged.
+    save(
+        &post,
+        &original.replace("title: \"Hello, fixture world\"", "title: [unclosed"),
+    );
+    let logged = wait_for(&server, "/posts/hello", Duration::from_secs(3), |_| {
+        server
+            .log
+            .lock()
+            .map(|l| l.contains("posts/hello.md:2:"))
+            .unwrap_or(false)
+    });
+    assert!(
+        logged.is_some(),
+        "diagnostic logged:\n{}",
+        server.log.lock().map(|l| l.clone()).unwrap_or_default()
+    );
+    let (status, body) = http_get(&server.addr, "/posts/hello").expect("GET");
+    assert_eq!(status, 200);
+    assert!(
+        body.contains("<h1>Hello, edited world</h1>"),
+        "last good page kept"
+    );
+    assert!(
+        http_get(&server.addr, "/posts/older")
+            .map(|r| r.0)
+            .unwrap_or(0)
+            == 200
+    );
+
+    // 3. Fixed: the new version is served.
+    save(
+        &post,
+        &original.replace("Hello, fixture world", "Hello, fixed world"),
+    );
+    wait_for(&server, "/posts/hello", Duration::from_secs(3), |b| {
+        b.contains("<h1>Hello, fixed world</h1>")
+    })
+    .expect("fixed page visible");
+
+    // 4. New, deleted and renamed files.
+    std::fs::write(
+        dir.path().join("posts/brand_new.md"),
+        "---\ntitle: \"Brand new\"\ndate: 2026-11-01\n---\n\nFresh.\n",
+    )
+    .expect("new file");
+    wait_for(&server, "/", Duration::from_secs(3), |b| {
+        b.contains("Brand new")
+    })
+    .expect("new post listed");
+    std::fs::rename(
+        dir.path().join("posts/brand_new.md"),
+        dir.path().join("posts/renamed.md"),
+    )
+    .expect("rename");
+    wait_for(&server, "/posts/renamed", Duration::from_secs(3), |b| {
+        b.starts_with("HTTP/1.1 200")
+    })
+    .expect("renamed post served under its new slug");
+    assert_eq!(
+        http_get(&server.addr, "/posts/brand_new")
+            .map(|r| r.0)
+            .unwrap_or(0),
+        404
+    );
+    std::fs::remove_file(dir.path().join("posts/renamed.md")).expect("delete");
+    wait_for(&server, "/posts/renamed", Duration::from_secs(3), |b| {
+        b.starts_with("HTTP/1.1 404")
+    })
+    .expect("deleted post is 404");
+
+    // 5. Deleting a post that another links to would break the site: refused.
+    std::fs::remove_file(dir.path().join("posts/older.md")).expect("delete");
+    wait_for(&server, "/", Duration::from_secs(3), |_| {
+        server
+            .log
+            .lock()
+            .map(|l| l.contains("broken reference: no page `older.md`"))
+            .unwrap_or(false)
+    })
+    .expect("broken reference reported");
+    assert_eq!(
+        http_get(&server.addr, "/posts/older")
+            .map(|r| r.0)
+            .unwrap_or(0),
+        200,
+        "last good site kept"
+    );
+}
+
+#[test]
+fn one_save_is_one_reload_and_pages_are_told() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    copy_dir(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/site"),
+        dir.path(),
+    );
+    let server = start(dir.path());
+
+    let mut events = TcpStream::connect(&server.addr).expect("connect");
+    events
+        .set_read_timeout(Some(Duration::from_secs(5)))
+        .expect("timeout");
+    write!(
+        events,
+        "GET /_microblog/events HTTP/1.1\r\nHost: x\r\nAccept: text/event-stream\r\n\r\n"
+    )
+    .expect("send");
+    let mut reader = BufReader::new(events);
+    let mut line = String::new();
+    reader.read_line(&mut line).expect("status line");
+    assert!(line.starts_with("HTTP/1.1 200"), "{line}");
+    std::thread::sleep(Duration::from_millis(200));
+
+    // An editor save: temp file, rename, then a metadata touch.
+    let post = dir.path().join("posts/older.md");
+    let text = std::fs::read_to_string(&post).expect("read");
+    save(
+        &post,
+        &text.replace("An older post", "An older, edited post"),
+    );
+    std::fs::write(
+        &post,
+        text.replace("An older post", "An older, edited post"),
+    )
+    .expect("rewrite");
+
+    let mut seen = String::new();
+    let deadline = Instant::now() + Duration::from_secs(3);
+    while Instant::now() < deadline && !seen.contains("\"kind\":\"reloaded\"") {
+        let mut l = String::new();
+        if reader.read_line(&mut l).is_err() {
+            break;
+        }
+        seen.push_str(&l);
+    }
+    assert!(seen.contains("event: reloaded"), "{seen}");
+    // The save's several events were debounced into one reload.
+    std::thread::sleep(Duration::from_millis(500));
+    let log = server.log.lock().map(|l| l.clone()).unwrap_or_default();
+    assert_eq!(log.matches("content reloaded").count(), 1, "{log}");
+}
