@@ -89,6 +89,8 @@ pub struct Site {
     modified: Option<SystemTime>,
     /// Old URL → canonical path, for permanent redirects.
     redirects: HashMap<String, String>,
+    /// When this snapshot was built.
+    loaded_at: Option<SystemTime>,
 }
 
 /// A file as read from disk, before rendering.
@@ -135,6 +137,7 @@ impl Site {
         let modified = sources.iter().filter_map(|s| s.modified).max();
         let mut site = Site::from_sources(sources, options, diags);
         site.modified = modified;
+        site.loaded_at = Some(SystemTime::now());
         site.load_duration = started.elapsed();
         Ok(site)
     }
@@ -277,6 +280,11 @@ impl Site {
 
     pub fn load_duration(&self) -> Duration {
         self.load_duration
+    }
+
+    /// When this snapshot was built (`None` for an empty default site).
+    pub fn loaded_at(&self) -> Option<SystemTime> {
+        self.loaded_at
     }
 
     /// When the content last changed on disk (newest file), if known.

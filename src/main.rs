@@ -140,11 +140,12 @@ fn serve(config: Config) -> ExitCode {
     let watching = config
         .content_watch
         .unwrap_or(leptos_options.env == leptos::config::Env::DEV);
+    let dev = leptos_options.env == leptos::config::Env::DEV;
     let store = ContentStore::new(site);
     let state = AppState {
         leptos_options,
         store: store.clone(),
-        settings: std::sync::Arc::new(SiteSettings::from_config(&config, watching)),
+        settings: std::sync::Arc::new(SiteSettings::from_config(&config, watching, dev)),
         live: watching.then(LiveReload::new),
     };
     let runtime = match tokio::runtime::Builder::new_multi_thread()

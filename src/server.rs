@@ -4,6 +4,7 @@
 pub mod config;
 pub mod feeds;
 pub mod http;
+pub mod ops;
 pub mod watch;
 
 use std::sync::Arc;
@@ -15,7 +16,6 @@ use axum::routing::get;
 use axum::Router;
 use leptos::prelude::*;
 use leptos_axum::{generate_route_list, LeptosRoutes};
-use tower_http::trace::TraceLayer;
 
 use crate::app::{shell, App};
 use crate::content::ContentStore;
@@ -26,6 +26,10 @@ use crate::model::SiteInfo;
 pub struct SiteSettings {
     pub info: SiteInfo,
     pub posts_per_page: usize,
+    /// Origin of the custom emoji images, allowed by the CSP (`None`: same site).
+    pub emoji_origin: Option<String>,
+    /// Development: allow cargo-leptos' live-reload websocket in the CSP.
+    pub dev_reload: bool,
 }
 
 impl Default for SiteSettings {
@@ -37,15 +41,24 @@ impl Default for SiteSettings {
                 live_reload: false,
             },
             posts_per_page: 10,
+            emoji_origin: Some(origin_of(crate::markdown::emoji::DEFAULT_EMOJI_BASE_URL)),
+            dev_reload: false,
         }
     }
+}
+
+/// `https://host:port` of an absolute URL; `None` for a site path.
+fn origin_of(url: &str) -> String {
+    let (scheme, rest) = url.split_once("://").unwrap_or(("https", url));
+    let host = rest.split('/').next().unwrap_or(rest);
+    format!("{scheme}://{host}")
 }
 
 pub const DEFAULT_DESCRIPTION: &str =
     "Notes on SRE, DevOps and MLOps: infrastructure as code, observability, Python and Rust.";
 
 impl SiteSettings {
-    pub fn from_config(config: &config::Config, live_reload: bool) -> Self {
+    pub fn from_config(config: &config::Config, live_reload: bool, dev_reload: bool) -> Self {
         SiteSettings {
             info: SiteInfo {
                 url: config.site_url.clone(),
@@ -53,6 +66,11 @@ impl SiteSettings {
                 live_reload,
             },
             posts_per_page: config.posts_per_page,
+            emoji_origin: config
+                .emoji_base_url
+                .contains("://")
+                .then(|| origin_of(&config.emoji_base_url)),
+            dev_reload,
         }
     }
 }
@@ -116,8 +134,65 @@ async fn robots(State(state): State<AppState>) -> Response {
     )
 }
 
-/// The whole site as one axum `Router`: pages, server functions, feeds, static files.
+/// The same request, bodiless, to look for a file (GET and HEAD only).
+fn file_probe(req: &axum::extract::Request) -> Option<axum::extract::Request> {
+    if !matches!(
+        *req.method(),
+        axum::http::Method::GET | axum::http::Method::HEAD
+    ) {
+        return None;
+    }
+    let mut probe = axum::http::Request::builder()
+        .method(req.method().clone())
+        .uri(req.uri().clone());
+    for (name, value) in req.headers() {
+        probe = probe.header(name, value);
+    }
+    probe.body(axum::body::Body::empty()).ok()
+}
+
+/// A file under the site root (`/pkg/…`, favicon, images), honouring the
+/// request's conditional and encoding headers; `None` when there is no file.
+async fn static_file(site_root: Arc<str>, probe: axum::extract::Request) -> Option<Response> {
+    use tower::ServiceExt;
+    use tower_http::services::ServeDir;
+    let res = ServeDir::new(&*site_root)
+        .precompressed_br()
+        .precompressed_gzip()
+        .append_index_html_on_directories(false)
+        .oneshot(probe)
+        .await
+        .ok()?;
+    if matches!(
+        res.status(),
+        StatusCode::NOT_FOUND | StatusCode::METHOD_NOT_ALLOWED
+    ) {
+        return None;
+    }
+    let mut res = res.into_response();
+    // Asset names are not content-hashed, so browsers revalidate (a cheap 304)
+    // instead of caching blindly.
+    res.headers_mut().insert(
+        header::CACHE_CONTROL,
+        axum::http::HeaderValue::from_static("public, no-cache"),
+    );
+    Some(res)
+}
+
+/// Longest request body accepted (server-function arguments are small).
+pub const BODY_LIMIT: usize = 64 * 1024;
+/// Longest a request may take before it is answered `408`.
+pub const REQUEST_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// The whole site as one axum `Router`: pages, server functions, feeds, probes,
+/// metrics and static files, with the HTTP semantics around them.
 pub fn router(state: AppState) -> Router {
+    use tower_http::catch_panic::CatchPanicLayer;
+    use tower_http::compression::CompressionLayer;
+    use tower_http::limit::RequestBodyLimitLayer;
+    use tower_http::timeout::TimeoutLayer;
+
+    ops::prometheus();
     let routes = generate_route_list(App);
     let context = {
         let store = state.store.clone();
@@ -129,11 +204,10 @@ pub fn router(state: AppState) -> Router {
         }
     };
     let options = state.leptos_options.clone();
-    let mut router = Router::new();
-    if state.live.is_some() {
-        router = router.route(crate::model::EVENTS_PATH, get(watch::events));
-    }
-    router
+    let mut router = Router::new()
+        .route("/healthz", get(ops::healthz))
+        .route("/readyz", get(ops::readyz))
+        .route("/metrics", get(ops::metrics_handler))
         .route("/feed.xml", get(atom_feed))
         .route("/rss.xml", get(rss_feed))
         .route("/tags/{tag}/feed.xml", get(tag_feed))
@@ -142,10 +216,24 @@ pub fn router(state: AppState) -> Router {
         .leptos_routes_with_context(&state, routes, context.clone(), move || {
             shell(options.clone())
         })
-        .fallback(leptos_axum::file_and_error_handler_with_context::<
-            AppState,
-            _,
-        >(context, shell))
+        .fallback({
+            let not_found =
+                leptos_axum::file_and_error_handler_with_context::<AppState, _>(context, shell);
+            move |uri: axum::http::Uri, state: State<AppState>, req: axum::extract::Request| {
+                let not_found = not_found.clone();
+                let probe = file_probe(&req);
+                let root = state.0.leptos_options.site_root.clone();
+                async move {
+                    if let Some(probe) = probe {
+                        if let Some(res) = static_file(root, probe).await {
+                            return res;
+                        }
+                    }
+                    not_found(uri, state, req).await
+                }
+            }
+        })
+        // Innermost first: validators and CSP see the uncompressed page.
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             http::conditional,
@@ -154,6 +242,21 @@ pub fn router(state: AppState) -> Router {
             state.clone(),
             http::redirects,
         ))
-        .layer(TraceLayer::new_for_http())
-        .with_state(state)
+        .layer(CompressionLayer::new().br(true).gzip(true))
+        .layer(axum::middleware::from_fn(ops::observe))
+        .layer(axum::middleware::from_fn(ops::security_headers))
+        .layer(CatchPanicLayer::custom(ops::panic_response))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            REQUEST_TIMEOUT,
+        ))
+        .layer(RequestBodyLimitLayer::new(BODY_LIMIT));
+    // The event stream lives as long as the page: outside the timeout.
+    if state.live.is_some() {
+        router = router.route(
+            crate::model::EVENTS_PATH,
+            get(watch::events).layer(axum::middleware::from_fn(ops::security_headers)),
+        );
+    }
+    router.with_state(state)
 }

@@ -47,14 +47,18 @@ fn validated(headers: &HeaderMap) -> bool {
         })
 }
 
+/// The per-response nonce leptos put on the page's scripts.
+fn page_nonce(body: &[u8]) -> Option<&str> {
+    let text = std::str::from_utf8(body).ok()?;
+    let start = text.find("nonce=\"")? + "nonce=\"".len();
+    let len = text[start..].find('"')?;
+    Some(&text[start..start + len]).filter(|n| !n.is_empty())
+}
+
 /// Hash of the body with the per-response CSP nonce masked: two renders of the
 /// same page differ only in their nonce, and must share an `ETag`.
 fn etag_for(body: &[u8]) -> String {
-    let nonce = std::str::from_utf8(body).ok().and_then(|text| {
-        let start = text.find("nonce=\"")? + "nonce=\"".len();
-        let len = text[start..].find('"')?;
-        Some(&text[start..start + len]).filter(|n| !n.is_empty())
-    });
+    let nonce = page_nonce(body);
     let hash = match (nonce, std::str::from_utf8(body)) {
         (Some(n), Ok(text)) => xxhash_rust::xxh3::xxh3_64(text.replace(n, "").as_bytes()),
         _ => xxhash_rust::xxh3::xxh3_64(body),
@@ -132,6 +136,19 @@ pub async fn conditional(State(state): State<AppState>, mut req: Request, next: 
         parts.headers.remove(header::CONTENT_LENGTH);
         parts.headers.remove(header::CONTENT_TYPE);
         return Response::from_parts(parts, Body::empty());
+    }
+    // Scripts run only with this response's nonce. A 304 sends no policy: the
+    // browser keeps the cached page together with its cached policy.
+    if let Some(nonce) = page_nonce(&bytes) {
+        let settings = &state.settings;
+        let csp = super::ops::content_security_policy(
+            nonce,
+            settings.emoji_origin.as_deref(),
+            settings.dev_reload,
+        );
+        if let Ok(v) = HeaderValue::from_str(&csp) {
+            parts.headers.insert(header::CONTENT_SECURITY_POLICY, v);
+        }
     }
     parts
         .headers

@@ -118,6 +118,9 @@ async fn reload_loop(
                 }
             }
         };
+        if matches!(event, ContentEvent::Failed { .. }) {
+            metrics::counter!("microblog_content_reload_failures_total").increment(1);
+        }
         live.events.send_replace(event);
     }
 }

@@ -1,0 +1,182 @@
+//! What an operator needs: request ids and one log line per request,
+//! Prometheus metrics, health probes, and security headers.
+
+use std::sync::OnceLock;
+use std::time::{Instant, SystemTime};
+
+use axum::extract::{MatchedPath, Request, State};
+use axum::http::{header, HeaderName, HeaderValue, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
+
+use super::AppState;
+
+pub static REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+/// The process-wide Prometheus recorder, installed on first use.
+pub fn prometheus() -> &'static PrometheusHandle {
+    static HANDLE: OnceLock<PrometheusHandle> = OnceLock::new();
+    HANDLE.get_or_init(|| {
+        let recorder = PrometheusBuilder::new()
+            .set_buckets_for_metric(
+                metrics_exporter_prometheus::Matcher::Full("http_request_duration_seconds".into()),
+                &[
+                    0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5,
+                ],
+            )
+            .map(|b| b.build_recorder())
+            .unwrap_or_else(|_| PrometheusBuilder::new().build_recorder());
+        let handle = recorder.handle();
+        // Fails only if another recorder is installed; then ours still renders.
+        let _ = metrics::set_global_recorder(recorder);
+        metrics::gauge!("microblog_build_info", "version" => env!("CARGO_PKG_VERSION")).set(1.0);
+        handle
+    })
+}
+
+/// A usable request id from the client, else a fresh UUID.
+fn request_id(req: &Request) -> HeaderValue {
+    req.headers()
+        .get(&REQUEST_ID)
+        .filter(|v| {
+            v.to_str().is_ok_and(|s| {
+                !s.is_empty() && s.len() <= 128 && s.bytes().all(|b| b.is_ascii_graphic())
+            })
+        })
+        .cloned()
+        .unwrap_or_else(|| {
+            HeaderValue::from_str(&uuid::Uuid::new_v4().to_string())
+                .unwrap_or_else(|_| HeaderValue::from_static("unknown"))
+        })
+}
+
+/// Request id in and out, one log line and the metrics of every request.
+pub async fn observe(mut req: Request, next: Next) -> Response {
+    let id = request_id(&req);
+    req.headers_mut().insert(REQUEST_ID.clone(), id.clone());
+    let method = req.method().clone();
+    let path = req.uri().path().to_string();
+    // The route template keeps label cardinality bounded (`/posts/{slug}`).
+    let route = req
+        .extensions()
+        .get::<MatchedPath>()
+        .map_or_else(|| "unmatched".to_string(), |m| m.as_str().to_string());
+    let started = Instant::now();
+    let mut res = next.run(req).await;
+    let latency = started.elapsed();
+    let status = res.status().as_u16();
+    res.headers_mut().insert(REQUEST_ID.clone(), id.clone());
+    tracing::info!(
+        target: "microblog::access",
+        method = %method,
+        path = %path,
+        status,
+        latency_ms = latency.as_secs_f64() * 1000.0,
+        request_id = id.to_str().unwrap_or_default(),
+        "request"
+    );
+    let labels = [
+        ("method", method.to_string()),
+        ("route", route),
+        ("status", status.to_string()),
+    ];
+    metrics::counter!("http_requests_total", &labels).increment(1);
+    metrics::histogram!("http_request_duration_seconds", &labels).record(latency.as_secs_f64());
+    res
+}
+
+/// Headers every response carries; the CSP is set per page (it needs the nonce).
+pub async fn security_headers(req: Request, next: Next) -> Response {
+    let mut res = next.run(req).await;
+    let h = res.headers_mut();
+    let mut set = |name: HeaderName, value: &'static str| {
+        h.entry(name).or_insert(HeaderValue::from_static(value));
+    };
+    set(header::X_CONTENT_TYPE_OPTIONS, "nosniff");
+    set(header::REFERRER_POLICY, "strict-origin-when-cross-origin");
+    set(header::X_FRAME_OPTIONS, "DENY");
+    set(
+        HeaderName::from_static("permissions-policy"),
+        "camera=(), microphone=(), geolocation=(), payment=(), usb=(), interest-cohort=()",
+    );
+    res
+}
+
+/// The policy of one page: scripts only with this response's nonce (plus
+/// WebAssembly compilation), images from here and the emoji host.
+pub fn content_security_policy(
+    nonce: &str,
+    emoji_origin: Option<&str>,
+    dev_reload: bool,
+) -> String {
+    let img = match emoji_origin {
+        Some(o) => format!("'self' data: {o}"),
+        None => "'self' data:".to_string(),
+    };
+    // cargo-leptos' live reload talks over a websocket in development.
+    let connect = if dev_reload {
+        "'self' ws: wss:"
+    } else {
+        "'self'"
+    };
+    format!(
+        "default-src 'self'; script-src 'nonce-{nonce}' 'wasm-unsafe-eval'; style-src 'self' 'unsafe-inline'; \
+         img-src {img}; connect-src {connect}; font-src 'self'; object-src 'none'; base-uri 'self'; \
+         form-action 'self'; frame-ancestors 'none'"
+    )
+}
+
+/// Liveness: the process answers.
+pub async fn healthz() -> &'static str {
+    "ok\n"
+}
+
+/// Readiness: a content snapshot is loaded.
+pub async fn readyz(State(state): State<AppState>) -> Response {
+    let site = state.store.snapshot();
+    match site.loaded_at() {
+        Some(_) => (
+            StatusCode::OK,
+            format!("ready: {} posts\n", site.posts().len()),
+        )
+            .into_response(),
+        None => (StatusCode::SERVICE_UNAVAILABLE, "content not loaded\n").into_response(),
+    }
+}
+
+/// Prometheus text exposition.
+pub async fn metrics_handler(State(state): State<AppState>) -> Response {
+    let site = state.store.snapshot();
+    let age = site
+        .loaded_at()
+        .and_then(|t| SystemTime::now().duration_since(t).ok())
+        .map_or(0.0, |d| d.as_secs_f64());
+    metrics::gauge!("microblog_content_age_seconds").set(age);
+    metrics::gauge!("microblog_content_posts").set(site.posts().len() as f64);
+    metrics::gauge!("microblog_content_terms")
+        .set(site.glossary().map_or(0, |g| g.terms.len()) as f64);
+    metrics::gauge!("microblog_content_load_seconds").set(site.load_duration().as_secs_f64());
+    metrics::gauge!("microblog_content_errors").set(site.error_count() as f64);
+    metrics::counter!("microblog_content_reload_failures_total").increment(0);
+    (
+        [(
+            header::CONTENT_TYPE,
+            "text/plain; version=0.0.4; charset=utf-8",
+        )],
+        prometheus().render(),
+    )
+        .into_response()
+}
+
+/// A panic in a handler becomes a plain 500; the server keeps serving.
+pub fn panic_response(_: Box<dyn std::any::Any + Send + 'static>) -> Response {
+    tracing::error!("handler panicked");
+    (
+        StatusCode::INTERNAL_SERVER_ERROR,
+        [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+        "<!DOCTYPE html><html lang=\"en\"><head><title>Server error</title></head>\
+         <body><h1>500 — something went wrong</h1><p>The error was logged. Please try again.</p></body></html>",
+    )
+        .into_response()
+}

@@ -1,0 +1,216 @@
+//! Operations: probes, metrics, request ids, security headers, compression,
+//! limits and static-asset caching, against the real router.
+
+mod common;
+
+use axum::http::{header, Method, StatusCode};
+use common::{app, fixture, get, send};
+
+fn fixture_app() -> (axum::Router, tempfile::TempDir) {
+    let root = tempfile::tempdir().expect("tempdir");
+    std::fs::create_dir_all(root.path().join("pkg")).expect("pkg");
+    std::fs::write(root.path().join("pkg/microblog.js"), "console.log(1)\n").expect("js");
+    (app(&fixture("site"), root.path()), root)
+}
+
+async fn probes_body() {
+    let (app, _root) = fixture_app();
+    let health = get(&app, "/healthz").await;
+    assert_eq!(health.status, StatusCode::OK);
+    let ready = get(&app, "/readyz").await;
+    assert_eq!(ready.status, StatusCode::OK);
+    assert!(ready.body.contains("2 posts"), "{}", ready.body);
+}
+
+async fn metrics_count_requests_by_route_template_body() {
+    let (app, _root) = fixture_app();
+    let count = |body: &str| -> u64 {
+        body.lines()
+            .find(|l| {
+                l.starts_with("http_requests_total{")
+                    && l.contains("route=\"/tags/{tag}\"")
+                    && l.contains("status=\"404\"")
+            })
+            .and_then(|l| l.rsplit(' ').next())
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(0)
+    };
+    let before = count(&get(&app, "/metrics").await.body);
+    assert_eq!(
+        get(&app, "/tags/metrics-probe-nope").await.status,
+        StatusCode::NOT_FOUND
+    );
+    let m = get(&app, "/metrics").await;
+    assert_eq!(m.status, StatusCode::OK);
+    assert!(m.content_type().starts_with("text/plain"));
+    assert_eq!(count(&m.body), before + 1, "{}", m.body);
+    for name in [
+        "http_request_duration_seconds_bucket",
+        "microblog_content_posts 2",
+        "microblog_content_terms 2",
+        "microblog_content_age_seconds",
+        "microblog_content_load_seconds",
+        "microblog_content_reload_failures_total",
+        "microblog_build_info{version=",
+    ] {
+        assert!(m.body.contains(name), "{name} missing:\n{}", m.body);
+    }
+}
+
+async fn request_ids_are_propagated_or_generated_body() {
+    let (app, _root) = fixture_app();
+    let given = send(
+        &app,
+        Method::GET,
+        "/healthz",
+        &[("x-request-id", "abc-123")],
+    )
+    .await;
+    assert_eq!(
+        given.header(header::HeaderName::from_static("x-request-id")),
+        "abc-123"
+    );
+    let fresh = get(&app, "/healthz").await;
+    let id = fresh.header(header::HeaderName::from_static("x-request-id"));
+    assert_eq!(id.len(), 36, "a UUID: {id}");
+}
+
+async fn pages_carry_security_headers_with_the_script_nonce_body() {
+    let (app, _root) = fixture_app();
+    let r = get(&app, "/posts/hello").await;
+    assert_eq!(r.status, StatusCode::OK);
+    let csp = r.header(header::CONTENT_SECURITY_POLICY);
+    let nonce = r
+        .body
+        .split("<script")
+        .skip(1)
+        .filter_map(|t| t.split('>').next())
+        .filter_map(|t| t.split("nonce=\"").nth(1)?.split('"').next())
+        .collect::<Vec<_>>();
+    assert!(!nonce.is_empty(), "inline scripts carry a nonce");
+    assert!(nonce.iter().all(|n| *n == nonce[0]), "one nonce per page");
+    assert!(
+        csp.contains(&format!(
+            "script-src 'nonce-{}' 'wasm-unsafe-eval'",
+            nonce[0]
+        )),
+        "{csp}"
+    );
+    assert!(csp.contains("frame-ancestors 'none'"), "{csp}");
+    assert!(
+        csp.contains("img-src 'self' data: https://github.githubassets.com"),
+        "{csp}"
+    );
+    assert_eq!(r.header(header::X_CONTENT_TYPE_OPTIONS), "nosniff");
+    assert_eq!(
+        r.header(header::REFERRER_POLICY),
+        "strict-origin-when-cross-origin"
+    );
+    assert!(!r
+        .header(header::HeaderName::from_static("permissions-policy"))
+        .is_empty());
+    // Each response has its own nonce.
+    let again = get(&app, "/posts/hello").await;
+    assert_ne!(again.header(header::CONTENT_SECURITY_POLICY), csp);
+    // Every response, not only pages, carries the static ones.
+    let feed = get(&app, "/feed.xml").await;
+    assert_eq!(feed.header(header::X_CONTENT_TYPE_OPTIONS), "nosniff");
+}
+
+async fn pages_are_compressed_when_accepted_body() {
+    let (app, _root) = fixture_app();
+    let br = send(&app, Method::GET, "/glossary", &[("accept-encoding", "br")]).await;
+    assert_eq!(br.status, StatusCode::OK);
+    assert_eq!(br.header(header::CONTENT_ENCODING), "br");
+    assert!(br
+        .header(header::VARY)
+        .to_lowercase()
+        .contains("accept-encoding"));
+    let gz = send(
+        &app,
+        Method::GET,
+        "/feed.xml",
+        &[("accept-encoding", "gzip")],
+    )
+    .await;
+    assert_eq!(gz.header(header::CONTENT_ENCODING), "gzip");
+    let plain = get(&app, "/glossary").await;
+    assert!(plain.header(header::CONTENT_ENCODING).is_empty());
+}
+
+async fn oversized_bodies_are_refused_body() {
+    let (app, _root) = fixture_app();
+    let big = "slug=".to_string() + &"x".repeat(200 * 1024);
+    let res = {
+        use http_body_util::BodyExt;
+        use tower::ServiceExt;
+        let req = axum::http::Request::post("/api/post")
+            .header("content-type", "application/x-www-form-urlencoded")
+            .header("content-length", big.len().to_string())
+            .body(axum::body::Body::from(big))
+            .expect("request");
+        let res = app.clone().oneshot(req).await.expect("answer");
+        let status = res.status();
+        let _ = res.into_body().collect().await;
+        status
+    };
+    assert_eq!(res, StatusCode::PAYLOAD_TOO_LARGE);
+}
+
+async fn static_assets_answer_conditional_requests_body() {
+    let (app, _root) = fixture_app();
+    let first = get(&app, "/pkg/microblog.js").await;
+    assert_eq!(first.status, StatusCode::OK);
+    let modified = first.header(header::LAST_MODIFIED);
+    assert!(!modified.is_empty());
+    let again = send(
+        &app,
+        Method::GET,
+        "/pkg/microblog.js",
+        &[("if-modified-since", &modified)],
+    )
+    .await;
+    assert_eq!(
+        again.status,
+        StatusCode::NOT_MODIFIED,
+        "{modified} {:?}",
+        again.headers
+    );
+}
+
+// Each test runs on the shared runtime (see `common::run`).
+
+#[test]
+fn probes() {
+    common::run(probes_body());
+}
+
+#[test]
+fn metrics_count_requests_by_route_template() {
+    common::run(metrics_count_requests_by_route_template_body());
+}
+
+#[test]
+fn request_ids_are_propagated_or_generated() {
+    common::run(request_ids_are_propagated_or_generated_body());
+}
+
+#[test]
+fn pages_carry_security_headers_with_the_script_nonce() {
+    common::run(pages_carry_security_headers_with_the_script_nonce_body());
+}
+
+#[test]
+fn pages_are_compressed_when_accepted() {
+    common::run(pages_are_compressed_when_accepted_body());
+}
+
+#[test]
+fn oversized_bodies_are_refused() {
+    common::run(oversized_bodies_are_refused_body());
+}
+
+#[test]
+fn static_assets_answer_conditional_requests() {
+    common::run(static_assets_answer_conditional_requests_body());
+}
