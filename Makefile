@@ -21,7 +21,11 @@ export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 
 RELEASE_BIN := target/release/microblog
 
-.PHONY: help install install-rust install-npm install-chromium build run dev test lint test-rust test-e2e check-content bench clean
+KUBERNETES_VALIDATE_VERSION := 1.37.0
+KUBERNETES_VERSION := 1.33.0
+VENV := tools/venv
+
+.PHONY: validate-deploy help install install-rust install-npm install-chromium build run dev test lint test-rust test-e2e check-content bench clean
 
 help:
 	@echo "make run   - build (release) and serve on http://127.0.0.1:3000"
@@ -59,6 +63,15 @@ end2end/node_modules/.stamp: end2end/package-lock.json
 
 install-npm: tools/node_modules/.stamp
 
+# Kubernetes schema validation (the PyPI package ships the official schemas).
+$(VENV)/.stamp-$(KUBERNETES_VALIDATE_VERSION):
+	python3 -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet kubernetes-validate==$(KUBERNETES_VALIDATE_VERSION)
+	@touch $@
+
+validate-deploy: $(VENV)/.stamp-$(KUBERNETES_VALIDATE_VERSION)
+	$(VENV)/bin/kubernetes-validate --strict -k $(KUBERNETES_VERSION) deploy/kubernetes/*.yaml
+
 install-chromium:
 	@if command -v chromium >/dev/null; then \
 	  echo "chromium: present"; \
@@ -81,6 +94,7 @@ dev: install
 
 test: install install-chromium end2end/node_modules/.stamp
 	$(MAKE) lint
+	$(MAKE) validate-deploy
 	cargo leptos build --release
 	$(MAKE) test-rust
 	$(MAKE) test-e2e
@@ -103,4 +117,4 @@ check-content:
 
 clean:
 	cargo clean
-	rm -rf tools/node_modules end2end/node_modules end2end/test-results
+	rm -rf tools/node_modules tools/venv end2end/node_modules end2end/test-results

@@ -25,6 +25,9 @@ struct Cli {
 enum Command {
     /// Serve the site (the default).
     Serve,
+    /// Exit 0 when the server on LEPTOS_SITE_ADDR answers /healthz (for
+    /// container HEALTHCHECKs: the runtime image has no curl).
+    Healthcheck,
     /// Load all content, print every diagnostic, exit 1 on any error.
     Check {
         /// Content folder; defaults to $CONTENT_DIR, then `content`.
@@ -45,6 +48,7 @@ fn main() -> ExitCode {
     match cli.command.unwrap_or(Command::Serve) {
         Command::Check { content_dir } => check(&config, content_dir),
         Command::Serve => serve(config),
+        Command::Healthcheck => healthcheck(),
     }
 }
 
@@ -85,6 +89,31 @@ fn check(config: &Config, dir: Option<PathBuf>) -> ExitCode {
     }
 }
 
+fn healthcheck() -> ExitCode {
+    use std::io::Read;
+    let addr = std::env::var("LEPTOS_SITE_ADDR").unwrap_or_else(|_| "127.0.0.1:3000".into());
+    // A server bound to every interface is reached on loopback.
+    let addr = addr.replace("0.0.0.0", "127.0.0.1");
+    let ask = || -> std::io::Result<bool> {
+        let timeout = Some(std::time::Duration::from_secs(3));
+        let mut stream = std::net::TcpStream::connect(&addr)?;
+        stream.set_read_timeout(timeout)?;
+        stream.set_write_timeout(timeout)?;
+        write!(
+            stream,
+            "GET /healthz HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+        )?;
+        let mut reply = String::new();
+        stream.read_to_string(&mut reply)?;
+        Ok(reply.starts_with("HTTP/1.1 200"))
+    };
+    match ask() {
+        Ok(true) => ExitCode::SUCCESS,
+        Ok(false) => startup_error("healthcheck: /healthz did not answer 200"),
+        Err(e) => startup_error(format_args!("healthcheck: {addr}: {e}")),
+    }
+}
+
 fn init_tracing(format: LogFormat) {
     use tracing_subscriber::EnvFilter;
     let filter = EnvFilter::try_from_default_env()
@@ -96,8 +125,13 @@ fn init_tracing(format: LogFormat) {
     }
 }
 
+/// A startup problem: one line on stderr, exit code 2.
+fn startup_error(message: impl std::fmt::Display) -> ExitCode {
+    eprintln!("microblog: {message}");
+    ExitCode::from(2)
+}
+
 fn serve(config: Config) -> ExitCode {
-    init_tracing(config.log_format);
     // cargo-leptos bakes the output name into its builds; a plain `cargo build`
     // does not, so default it here, before any thread exists.
     if std::env::var_os("LEPTOS_OUTPUT_NAME").is_none()
@@ -106,20 +140,22 @@ fn serve(config: Config) -> ExitCode {
         // SAFETY: single-threaded at this point; nothing else reads the environment.
         std::env::set_var("LEPTOS_OUTPUT_NAME", "microblog");
     }
+    // Everything the environment decides is checked before logging starts, so
+    // a bad setting is one readable line, not a log record.
     let leptos_options = match leptos::config::get_configuration(None) {
         Ok(conf) => conf.leptos_options,
         Err(e) => {
-            tracing::error!("leptos configuration: {e}");
-            return ExitCode::from(2);
+            return startup_error(format_args!(
+                "configuration error: {}",
+                e.to_string().replace('\n', " ")
+            ))
         }
     };
     let site = match Site::load(&config.content_dir, &load_options(&config)) {
         Ok(site) => site,
-        Err(e) => {
-            tracing::error!("cannot load content: {e}");
-            return ExitCode::from(2);
-        }
+        Err(e) => return startup_error(format_args!("CONTENT_DIR: {e}")),
     };
+    init_tracing(config.log_format);
     for d in site.diagnostics() {
         match d.severity {
             microblog::markdown::Severity::Error => tracing::error!("{d}"),
@@ -187,17 +223,32 @@ fn serve(config: Config) -> ExitCode {
         };
         tracing::info!("listening on http://{addr}");
         let app = router(state);
-        match axum::serve(listener, app.into_make_service())
-            .with_graceful_shutdown(shutdown_signal())
-            .await
-        {
-            Ok(()) => {
-                tracing::info!("shut down cleanly");
+        let (stop_tx, mut stop_rx) = tokio::sync::watch::channel(false);
+        let serving = axum::serve(listener, app.into_make_service()).with_graceful_shutdown(async move {
+            shutdown_signal().await;
+            let _ = stop_tx.send(true);
+        });
+        // In-flight requests get `grace` to finish after the signal; long-lived
+        // ones (event streams) do not hold the process past it.
+        let grace = config.shutdown_grace;
+        let deadline = async move {
+            let _ = stop_rx.wait_for(|stopped| *stopped).await;
+            tokio::time::sleep(grace).await;
+        };
+        tokio::select! {
+            result = serving => match result {
+                Ok(()) => {
+                    tracing::info!("shut down cleanly");
+                    ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    tracing::error!("server error: {e}");
+                    ExitCode::FAILURE
+                }
+            },
+            () = deadline => {
+                tracing::warn!(grace_s = grace.as_secs_f64(), "requests still open after the grace period; exiting");
                 ExitCode::SUCCESS
-            }
-            Err(e) => {
-                tracing::error!("server error: {e}");
-                ExitCode::FAILURE
             }
         }
     })

@@ -66,6 +66,7 @@ fn start(content: &Path) -> Server {
         .env("LEPTOS_SITE_ROOT", &site_root)
         .env("LEPTOS_OUTPUT_NAME", "microblog")
         .env("RUST_LOG", "warn")
+        .env("SHUTDOWN_GRACE_SECS", "2")
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
@@ -96,6 +97,23 @@ fn serves_pages_from_content_dir_over_tcp() {
 }
 
 #[test]
+fn healthcheck_subcommand_probes_the_server() {
+    let server = start(&fixture("site"));
+    let ok = Command::new(BIN)
+        .arg("healthcheck")
+        .env("LEPTOS_SITE_ADDR", &server.addr)
+        .output()
+        .expect("runs");
+    assert_eq!(ok.status.code(), Some(0));
+    let down = Command::new(BIN)
+        .arg("healthcheck")
+        .env("LEPTOS_SITE_ADDR", format!("127.0.0.1:{}", free_port()))
+        .output()
+        .expect("runs");
+    assert_eq!(down.status.code(), Some(2));
+}
+
+#[test]
 fn bad_configuration_exits_2_with_one_line() {
     let out = Command::new(BIN)
         .env("SITE_URL", "not-a-url")
@@ -105,6 +123,67 @@ fn bad_configuration_exits_2_with_one_line() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("SITE_URL must be an absolute"), "{err}");
     assert_eq!(err.trim().lines().count(), 1, "{err}");
+}
+
+#[test]
+fn startup_errors_are_one_line_and_exit_2() {
+    let missing = Command::new(BIN)
+        .env("CONTENT_DIR", "/nonexistent/microblog-content")
+        .env("LEPTOS_OUTPUT_NAME", "microblog")
+        .output()
+        .expect("binary runs");
+    assert_eq!(missing.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&missing.stderr);
+    assert!(
+        err.contains("CONTENT_DIR") && err.contains("/nonexistent/microblog-content"),
+        "{err}"
+    );
+    assert_eq!(err.trim().lines().count(), 1, "{err}");
+
+    let bad_addr = Command::new(BIN)
+        .env("CONTENT_DIR", fixture("site"))
+        .env("LEPTOS_SITE_ADDR", "not-an-address")
+        .env("LEPTOS_OUTPUT_NAME", "microblog")
+        .output()
+        .expect("binary runs");
+    assert_eq!(bad_addr.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&bad_addr.stderr);
+    assert!(err.contains("configuration error"), "{err}");
+    assert_eq!(err.trim().lines().count(), 1, "{err}");
+}
+
+#[cfg(unix)]
+#[test]
+fn sigterm_exits_0_within_the_grace_period() {
+    let mut server = start(&fixture("site"));
+    // A keep-alive connection is open when the signal arrives; it must not
+    // hold the process.
+    let mut stream = TcpStream::connect(&server.addr).expect("connect");
+    write!(stream, "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n").expect("send");
+    let started = Instant::now();
+    let pid = server.child.id().to_string();
+    let status = Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .expect("kill runs");
+    assert!(status.success());
+    let deadline = Instant::now() + Duration::from_secs(15);
+    let code = loop {
+        if let Some(s) = server.child.try_wait().expect("wait") {
+            break s.code();
+        }
+        assert!(
+            Instant::now() < deadline,
+            "still running 15 s after SIGTERM"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert_eq!(code, Some(0));
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "took {:?}",
+        started.elapsed()
+    );
 }
 
 fn check(dir: &Path) -> (Option<i32>, String) {

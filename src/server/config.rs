@@ -21,6 +21,8 @@ pub struct Config {
     pub posts_per_page: usize,
     /// `CONTENT_WATCH`: `None` means "on in development only".
     pub content_watch: Option<bool>,
+    /// How long in-flight requests may run after SIGTERM/SIGINT.
+    pub shutdown_grace: std::time::Duration,
 }
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -33,6 +35,8 @@ pub enum ConfigError {
     PostsPerPage(String),
     #[error("CONTENT_WATCH must be 1/true/on or 0/false/off, got `{0}`")]
     ContentWatch(String),
+    #[error("SHUTDOWN_GRACE_SECS must be a whole number from 0 to 300, got `{0}`")]
+    ShutdownGrace(String),
 }
 
 fn absolute_url(name: &'static str, value: String) -> Result<String, ConfigError> {
@@ -73,7 +77,18 @@ impl Config {
                 _ => return Err(ConfigError::ContentWatch(v)),
             },
         };
+        let shutdown_grace = match get("SHUTDOWN_GRACE_SECS").filter(|v| !v.is_empty()) {
+            None => std::time::Duration::from_secs(10),
+            Some(v) => v
+                .trim()
+                .parse::<u64>()
+                .ok()
+                .filter(|n| *n <= 300)
+                .map(std::time::Duration::from_secs)
+                .ok_or(ConfigError::ShutdownGrace(v))?,
+        };
         Ok(Config {
+            shutdown_grace,
             content_watch,
             posts_per_page,
             content_dir: get("CONTENT_DIR")
@@ -173,6 +188,17 @@ mod tests {
         assert_eq!(
             with(&[("CONTENT_WATCH", "maybe")]).map(|c| c.content_watch),
             Err(ConfigError::ContentWatch("maybe".into()))
+        );
+    }
+
+    #[test]
+    fn shutdown_grace_is_bounded() {
+        let secs = |v: &[(&str, &str)]| with(v).map(|c| c.shutdown_grace.as_secs());
+        assert_eq!(secs(&[]), Ok(10));
+        assert_eq!(secs(&[("SHUTDOWN_GRACE_SECS", "3")]), Ok(3));
+        assert_eq!(
+            secs(&[("SHUTDOWN_GRACE_SECS", "301")]),
+            Err(ConfigError::ShutdownGrace("301".into()))
         );
     }
 

@@ -1,0 +1,70 @@
+# Nomad job for microblog: stateless replicas registered in Consul, checked on
+# the same probes Kubernetes uses.
+job "microblog" {
+  datacenters = ["dc1"]
+  type        = "service"
+
+  update {
+    max_parallel     = 1
+    min_healthy_time = "10s"
+    healthy_deadline = "2m"
+    auto_revert      = true
+  }
+
+  group "web" {
+    count = 2
+
+    network {
+      port "http" {
+        to = 3000
+      }
+    }
+
+    service {
+      name     = "microblog"
+      port     = "http"
+      provider = "consul"
+      tags     = ["http", "blog"]
+
+      check {
+        name     = "ready"
+        type     = "http"
+        path     = "/readyz"
+        interval = "10s"
+        timeout  = "2s"
+      }
+
+      check {
+        name     = "alive"
+        type     = "http"
+        path     = "/healthz"
+        interval = "15s"
+        timeout  = "2s"
+      }
+    }
+
+    task "microblog" {
+      driver       = "docker"
+      kill_timeout = "20s"
+
+      config {
+        image = "microblog:latest"
+        args  = ["serve"]
+        ports = ["http"]
+      }
+
+      env {
+        LEPTOS_SITE_ADDR    = "0.0.0.0:3000"
+        LEPTOS_ENV          = "PROD"
+        SITE_URL            = "https://blog.example.com"
+        LOG_FORMAT          = "json"
+        SHUTDOWN_GRACE_SECS = "10"
+      }
+
+      resources {
+        cpu    = 100
+        memory = 128
+      }
+    }
+  }
+}
