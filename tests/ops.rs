@@ -91,7 +91,7 @@ async fn pages_carry_security_headers_with_the_script_nonce_body() {
     assert!(nonce.iter().all(|n| *n == nonce[0]), "one nonce per page");
     assert!(
         csp.contains(&format!(
-            "script-src 'nonce-{}' 'wasm-unsafe-eval'",
+            "script-src 'nonce-{}' 'strict-dynamic' 'wasm-unsafe-eval'",
             nonce[0]
         )),
         "{csp}"

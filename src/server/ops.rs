@@ -103,8 +103,9 @@ pub async fn security_headers(req: Request, next: Next) -> Response {
     res
 }
 
-/// The policy of one page: scripts only with this response's nonce (plus
-/// WebAssembly compilation), images from here and the emoji host.
+/// The policy of one page: scripts only with this response's nonce, and what
+/// those scripts load (`'strict-dynamic'`: the hydration loader imports the
+/// app's JS), plus WebAssembly compilation; images from here and the emoji host.
 pub fn content_security_policy(
     nonce: &str,
     emoji_origin: Option<&str>,
@@ -121,7 +122,7 @@ pub fn content_security_policy(
         "'self'"
     };
     format!(
-        "default-src 'self'; script-src 'nonce-{nonce}' 'wasm-unsafe-eval'; style-src 'self' 'unsafe-inline'; \
+        "default-src 'self'; script-src 'nonce-{nonce}' 'strict-dynamic' 'wasm-unsafe-eval'; style-src 'self' 'unsafe-inline'; \
          img-src {img}; connect-src {connect}; font-src 'self'; object-src 'none'; base-uri 'self'; \
          form-action 'self'; frame-ancestors 'none'"
     )
