@@ -1,52 +1,14 @@
 //! The author loop against the real binary: edit a post on disk and see it
 //! over HTTP, break it and keep the last good page, fix it again.
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{TcpListener, TcpStream};
+mod common;
+
+use std::io::{BufRead, BufReader, Write};
+use std::net::TcpStream;
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
-use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-const BIN: &str = env!("CARGO_BIN_EXE_microblog");
-
-struct Server {
-    child: Child,
-    addr: String,
-    log: Arc<Mutex<String>>,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("a free loopback port")
-}
-
-fn http_get(addr: &str, path: &str) -> std::io::Result<(u16, String)> {
-    let mut stream = TcpStream::connect(addr)?;
-    stream.set_read_timeout(Some(Duration::from_secs(10)))?;
-    write!(
-        stream,
-        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
-    )?;
-    let mut raw = Vec::new();
-    stream.read_to_end(&mut raw)?;
-    let text = String::from_utf8_lossy(&raw).into_owned();
-    let status = text
-        .split_whitespace()
-        .nth(1)
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(0);
-    Ok((status, text))
-}
+use common::process::{http_get, Server};
 
 fn copy_dir(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).expect("mkdir");
@@ -61,39 +23,7 @@ fn copy_dir(from: &Path, to: &Path) {
 }
 
 fn start(content: &Path) -> Server {
-    let addr = format!("127.0.0.1:{}", free_port());
-    let mut child = Command::new(BIN)
-        .env("CONTENT_DIR", content)
-        .env("CONTENT_WATCH", "1")
-        .env("LEPTOS_SITE_ADDR", &addr)
-        .env("LEPTOS_OUTPUT_NAME", "microblog")
-        .env("RUST_LOG", "info")
-        .env("NO_COLOR", "1")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("binary starts");
-    let log = Arc::new(Mutex::new(String::new()));
-    if let Some(out) = child.stdout.take() {
-        let sink = log.clone();
-        std::thread::spawn(move || {
-            for line in BufReader::new(out).lines().map_while(Result::ok) {
-                if let Ok(mut l) = sink.lock() {
-                    l.push_str(&line);
-                    l.push('\n');
-                }
-            }
-        });
-    }
-    let server = Server { child, addr, log };
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while Instant::now() < deadline {
-        if http_get(&server.addr, "/").is_ok() {
-            return server;
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    panic!("server did not start");
+    common::process::start(content, &[("CONTENT_WATCH", "1"), ("RUST_LOG", "info")])
 }
 
 /// Polls `path` until `pred` holds; returns how long it took.
@@ -159,7 +89,7 @@ fn edits_appear_broken_files_keep_the_last_good_page() {
     assert!(
         logged.is_some(),
         "diagnostic logged:\n{}",
-        server.log.lock().map(|l| l.clone()).unwrap_or_default()
+        server.log_text()
     );
     let (status, body) = http_get(&server.addr, "/posts/hello").expect("GET");
     assert_eq!(status, 200);
@@ -283,6 +213,6 @@ fn one_save_is_one_reload_and_pages_are_told() {
     assert!(seen.contains("event: reloaded"), "{seen}");
     // The save's several events were debounced into one reload.
     std::thread::sleep(Duration::from_millis(500));
-    let log = server.log.lock().map(|l| l.clone()).unwrap_or_default();
+    let log = server.log_text();
     assert_eq!(log.matches("content reloaded").count(), 1, "{log}");
 }

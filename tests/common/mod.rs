@@ -2,6 +2,8 @@
 //! and drive it in-process.
 #![allow(dead_code)]
 
+pub mod process;
+
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
