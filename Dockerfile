@@ -19,12 +19,12 @@ RUN mkdir -p src && echo 'fn main() {}' > src/main.rs && touch src/lib.rs \
 
 # 2. The project itself.
 COPY . .
-RUN cargo leptos build --release
+RUN cargo leptos build --release --precompress
 
 FROM debian:bookworm-slim AS runtime
 RUN useradd --system --uid 10001 --no-create-home microblog
 WORKDIR /app
-COPY --from=build /src/target/release/microblog /app/microblog
+COPY --from=build /src/target/release/microblog /src/target/release/hash.txt /app/
 COPY --from=build /src/target/site /app/site
 # Baked in; mount a volume here to serve other content (CONTENT_DIR).
 COPY --from=build /src/content /app/content

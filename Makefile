@@ -82,10 +82,10 @@ install-chromium:
 ## ---- build and run --------------------------------------------------------
 
 build: install
-	cargo leptos build --release
+	cargo leptos build --release --precompress
 
 run: install
-	cargo leptos serve --release
+	cargo leptos serve --release --precompress
 
 dev: install
 	cargo leptos watch
@@ -95,7 +95,7 @@ dev: install
 test: install install-chromium end2end/node_modules/.stamp
 	$(MAKE) lint
 	$(MAKE) validate-deploy
-	cargo leptos build --release
+	cargo leptos build --release --precompress
 	$(MAKE) test-rust
 	$(MAKE) test-e2e
 

@@ -151,6 +151,15 @@ fn serve(config: Config) -> ExitCode {
             ))
         }
     };
+    let mut leptos_options = leptos_options;
+    // A release build from cargo-leptos names its assets by content hash and
+    // lists them in hash.txt beside the binary; use them when present.
+    if std::env::var_os("LEPTOS_HASH_FILES").is_none() {
+        leptos_options.hash_files = std::env::current_exe()
+            .ok()
+            .and_then(|exe| exe.parent().map(|d| d.join(&*leptos_options.hash_file)))
+            .is_some_and(|p| p.is_file());
+    }
     let site = match Site::load(&config.content_dir, &load_options(&config)) {
         Ok(site) => site,
         Err(e) => return startup_error(format_args!("CONTENT_DIR: {e}")),

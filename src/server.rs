@@ -153,10 +153,12 @@ fn file_probe(req: &axum::extract::Request) -> Option<axum::extract::Request> {
 
 /// A file under the site root (`/pkg/…`, favicon, images), honouring the
 /// request's conditional and encoding headers; `None` when there is no file.
-async fn static_file(site_root: Arc<str>, probe: axum::extract::Request) -> Option<Response> {
+async fn static_file(options: LeptosOptions, probe: axum::extract::Request) -> Option<Response> {
     use tower::ServiceExt;
     use tower_http::services::ServeDir;
-    let res = ServeDir::new(&*site_root)
+    let pkg_prefix = format!("/{}/", options.site_pkg_dir.trim_matches('/'));
+    let hashed = options.hash_files && probe.uri().path().starts_with(&pkg_prefix);
+    let res = ServeDir::new(&*options.site_root)
         .precompressed_br()
         .precompressed_gzip()
         .append_index_html_on_directories(false)
@@ -170,12 +172,24 @@ async fn static_file(site_root: Arc<str>, probe: axum::extract::Request) -> Opti
         return None;
     }
     let mut res = res.into_response();
-    // Asset names are not content-hashed, so browsers revalidate (a cheap 304)
-    // instead of caching blindly.
+    // A hashed name never changes content: cache it for a year. Anything else
+    // (favicon, images) is revalidated, a cheap 304.
+    let policy = if hashed {
+        "public, max-age=31536000, immutable"
+    } else {
+        "public, no-cache"
+    };
     res.headers_mut().insert(
         header::CACHE_CONTROL,
-        axum::http::HeaderValue::from_static("public, no-cache"),
+        axum::http::HeaderValue::from_static(policy),
     );
+    // `.br`/`.gz` siblings are chosen by Accept-Encoding: caches must key on it.
+    if !res.headers().contains_key(header::VARY) {
+        res.headers_mut().insert(
+            header::VARY,
+            axum::http::HeaderValue::from_static("accept-encoding"),
+        );
+    }
     Some(res)
 }
 
@@ -184,14 +198,43 @@ pub const BODY_LIMIT: usize = 64 * 1024;
 /// Longest a request may take before it is answered `408`.
 pub const REQUEST_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
 
-/// The whole site as one axum `Router`: pages, server functions, feeds, probes,
-/// metrics and static files, with the HTTP semantics around them.
-pub fn router(state: AppState) -> Router {
+/// Wraps `routes` in the HTTP semantics and the safety net every response
+/// gets. Separate from [`router`] so tests can harden routes of their own
+/// (a panicking or slow handler) and check the net holds.
+pub fn harden(
+    routes: Router<AppState>,
+    state: &AppState,
+    timeout: std::time::Duration,
+) -> Router<AppState> {
     use tower_http::catch_panic::CatchPanicLayer;
     use tower_http::compression::CompressionLayer;
     use tower_http::limit::RequestBodyLimitLayer;
     use tower_http::timeout::TimeoutLayer;
 
+    // Innermost first: validators and CSP see the uncompressed page.
+    routes
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            http::conditional,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            http::redirects,
+        ))
+        .layer(CompressionLayer::new().br(true).gzip(true))
+        .layer(axum::middleware::from_fn(ops::observe))
+        .layer(axum::middleware::from_fn(ops::security_headers))
+        .layer(CatchPanicLayer::custom(ops::panic_response))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            timeout,
+        ))
+        .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
+}
+
+/// The whole site as one axum `Router`: pages, server functions, feeds, probes,
+/// metrics and static files, with the HTTP semantics around them.
+pub fn router(state: AppState) -> Router {
     ops::prometheus();
     let routes = generate_route_list(App);
     let context = {
@@ -222,35 +265,18 @@ pub fn router(state: AppState) -> Router {
             move |uri: axum::http::Uri, state: State<AppState>, req: axum::extract::Request| {
                 let not_found = not_found.clone();
                 let probe = file_probe(&req);
-                let root = state.0.leptos_options.site_root.clone();
+                let options = state.0.leptos_options.clone();
                 async move {
                     if let Some(probe) = probe {
-                        if let Some(res) = static_file(root, probe).await {
+                        if let Some(res) = static_file(options, probe).await {
                             return res;
                         }
                     }
                     not_found(uri, state, req).await
                 }
             }
-        })
-        // Innermost first: validators and CSP see the uncompressed page.
-        .layer(axum::middleware::from_fn_with_state(
-            state.clone(),
-            http::conditional,
-        ))
-        .layer(axum::middleware::from_fn_with_state(
-            state.clone(),
-            http::redirects,
-        ))
-        .layer(CompressionLayer::new().br(true).gzip(true))
-        .layer(axum::middleware::from_fn(ops::observe))
-        .layer(axum::middleware::from_fn(ops::security_headers))
-        .layer(CatchPanicLayer::custom(ops::panic_response))
-        .layer(TimeoutLayer::with_status_code(
-            StatusCode::REQUEST_TIMEOUT,
-            REQUEST_TIMEOUT,
-        ))
-        .layer(RequestBodyLimitLayer::new(BODY_LIMIT));
+        });
+    router = harden(router, &state, REQUEST_TIMEOUT);
     // The event stream lives as long as the page: outside the timeout.
     if state.live.is_some() {
         router = router.route(

@@ -87,6 +87,45 @@ fn startup_errors_are_one_line_and_exit_2() {
 
 #[cfg(unix)]
 #[test]
+fn sigterm_lets_a_slow_request_finish_then_exits_0() {
+    use std::io::Read;
+    let mut server = start(&fixture("site"));
+    // A slow client: the request is on its way when the signal arrives.
+    let mut stream = TcpStream::connect(&server.addr).expect("connect");
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .expect("timeout");
+    write!(stream, "GET /posts/hello HTTP/1.1\r\nHost: x\r\n").expect("send start");
+    std::thread::sleep(Duration::from_millis(200));
+    let pid = server.child.id().to_string();
+    assert!(Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .expect("kill")
+        .success());
+    std::thread::sleep(Duration::from_millis(500));
+    write!(stream, "Connection: close\r\n\r\n").expect("send rest");
+    let mut reply = String::new();
+    stream.read_to_string(&mut reply).expect("read reply");
+    assert!(
+        reply.starts_with("HTTP/1.1 200"),
+        "{}",
+        reply.lines().next().unwrap_or("")
+    );
+    assert!(reply.contains("The hello fixture body text"));
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let code = loop {
+        if let Some(s) = server.child.try_wait().expect("wait") {
+            break s.code();
+        }
+        assert!(Instant::now() < deadline, "still running after SIGTERM");
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert_eq!(code, Some(0));
+}
+
+#[cfg(unix)]
+#[test]
 fn sigterm_exits_0_within_the_grace_period() {
     let mut server = start(&fixture("site"));
     // A keep-alive connection is open when the signal arrives; it must not

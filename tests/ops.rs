@@ -178,6 +178,89 @@ async fn static_assets_answer_conditional_requests_body() {
     );
 }
 
+async fn hashed_assets_are_immutable_and_precompressed_body() {
+    let root = tempfile::tempdir().expect("tempdir");
+    std::fs::create_dir_all(root.path().join("pkg")).expect("pkg");
+    std::fs::write(
+        root.path().join("pkg/microblog.abc123.js"),
+        "console.log(1)\n",
+    )
+    .expect("js");
+    std::fs::write(
+        root.path().join("pkg/microblog.abc123.js.br"),
+        b"\x0b\x07\x80console.log(1)\n\x03",
+    )
+    .expect("br");
+    std::fs::write(root.path().join("favicon.svg"), "<svg/>").expect("svg");
+    let app = common::app_with_options(&fixture("site"), root.path(), true);
+    let js = send(
+        &app,
+        Method::GET,
+        "/pkg/microblog.abc123.js",
+        &[("accept-encoding", "br")],
+    )
+    .await;
+    assert_eq!(js.status, StatusCode::OK);
+    assert_eq!(
+        js.header(header::CACHE_CONTROL),
+        "public, max-age=31536000, immutable"
+    );
+    assert_eq!(
+        js.header(header::CONTENT_ENCODING),
+        "br",
+        "the .br file is served"
+    );
+    assert!(js
+        .header(header::VARY)
+        .to_lowercase()
+        .contains("accept-encoding"));
+    let plain = get(&app, "/pkg/microblog.abc123.js").await;
+    assert!(plain.header(header::CONTENT_ENCODING).is_empty());
+    assert_eq!(plain.body, "console.log(1)\n");
+    let icon = get(&app, "/favicon.svg").await;
+    assert_eq!(
+        icon.header(header::CACHE_CONTROL),
+        "public, no-cache",
+        "not hashed"
+    );
+}
+
+async fn panics_and_slow_handlers_are_contained_body() {
+    use axum::routing::get as route_get;
+    let root = tempfile::tempdir().expect("tempdir");
+    let state = common::state(&fixture("site"), root.path(), common::settings(10), false);
+    let routes = axum::Router::new()
+        .route(
+            "/boom",
+            route_get(|| async {
+                if std::hint::black_box(true) {
+                    panic!("handler bug");
+                }
+                "unreachable"
+            }),
+        )
+        .route(
+            "/slow",
+            route_get(|| async {
+                tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+                "late"
+            }),
+        )
+        .route("/fine", route_get(|| async { "fine" }));
+    let app = microblog::server::harden(routes, &state, std::time::Duration::from_millis(200))
+        .with_state(state);
+    let boom = get(&app, "/boom").await;
+    assert_eq!(boom.status, StatusCode::INTERNAL_SERVER_ERROR);
+    assert!(boom.body.contains("500"), "{}", boom.body);
+    assert_eq!(
+        get(&app, "/fine").await.status,
+        StatusCode::OK,
+        "still serving"
+    );
+    let slow = get(&app, "/slow").await;
+    assert_eq!(slow.status, StatusCode::REQUEST_TIMEOUT);
+}
+
 // Each test runs on the shared runtime (see `common::run`).
 
 #[test]
@@ -213,4 +296,14 @@ fn oversized_bodies_are_refused() {
 #[test]
 fn static_assets_answer_conditional_requests() {
     common::run(static_assets_answer_conditional_requests_body());
+}
+
+#[test]
+fn hashed_assets_are_immutable_and_precompressed() {
+    common::run(hashed_assets_are_immutable_and_precompressed_body());
+}
+
+#[test]
+fn panics_and_slow_handlers_are_contained() {
+    common::run(panics_and_slow_handlers_are_contained_body());
 }

@@ -84,3 +84,15 @@ test('the draft is not in the sitemap or feeds, and answers 404', async ({ reque
   }
   expect((await request.get('/posts/draft_chaos_engineering')).status()).toBe(404);
 });
+
+test('assets are content-hashed, cached for a year and precompressed', async ({ request }) => {
+  const html = await (await request.get('/')).text();
+  for (const ext of ['js', 'wasm', 'css']) {
+    const path = html.match(new RegExp(`/pkg/microblog\\.[A-Za-z0-9_-]{16,}\\.${ext}`))?.[0];
+    expect(path, ext).toBeTruthy();
+    const res = await request.get(path!, { headers: { 'accept-encoding': 'br' } });
+    expect(res.status(), path).toBe(200);
+    expect(res.headers()['cache-control']).toBe('public, max-age=31536000, immutable');
+    expect(res.headers()['content-encoding']).toBe('br');
+  }
+});

@@ -51,22 +51,48 @@ pub fn settings(posts_per_page: usize) -> SiteSettings {
 
 /// A router over `content`, serving static files from `site_root`.
 pub fn app_with(content: &Path, site_root: &Path, settings: SiteSettings) -> axum::Router {
+    build(content, site_root, settings, false)
+}
+
+/// As [`app`], with asset names declared content-hashed.
+pub fn app_with_options(content: &Path, site_root: &Path, hash_files: bool) -> axum::Router {
+    build(content, site_root, settings(10), hash_files)
+}
+
+/// The state a router over `content` would have.
+pub fn state(
+    content: &Path,
+    site_root: &Path,
+    settings: SiteSettings,
+    hash_files: bool,
+) -> AppState {
     let site = Site::load(content, &LoadOptions::default()).expect("content loads");
     let leptos_options = LeptosOptions::builder()
         .output_name("microblog")
         .site_root(site_root.to_string_lossy().to_string())
+        .hash_files(hash_files)
         .build();
+    AppState {
+        leptos_options,
+        store: ContentStore::new(site),
+        settings: Arc::new(settings),
+        live: None,
+    }
+}
+
+fn build(
+    content: &Path,
+    site_root: &Path,
+    settings: SiteSettings,
+    hash_files: bool,
+) -> axum::Router {
+    let state = state(content, site_root, settings, hash_files);
     // Building a router renders the app once to list its routes, which leptos
     // marks with a process-wide flag that stalls any resource first polled
     // meanwhile (leptos issue 4773). A server builds once before serving;
     // tests build many, so no request may run while one is built.
     let _exclusive = ROUTER_BUILD.write().unwrap_or_else(|e| e.into_inner());
-    router(AppState {
-        leptos_options,
-        store: ContentStore::new(site),
-        settings: Arc::new(settings),
-        live: None,
-    })
+    router(state)
 }
 
 pub fn app(content: &Path, site_root: &Path) -> axum::Router {
