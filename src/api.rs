@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use leptos::server_fn::codec::GetUrl;
 
 use crate::error::AppError;
-use crate::model::{Glossary, Page, Post, PostListPage, SiteInfo, TagPosts};
+use crate::model::{Glossary, Page, Post, PostListPage, SearchResults, SiteInfo, TagPosts};
 
 /// Longest slug or tag accepted; anything longer cannot exist.
 pub const MAX_KEY_LEN: usize = 200;
@@ -102,4 +102,10 @@ pub async fn get_tag(tag: String) -> Result<TagPosts, AppError> {
 #[server(input = GetUrl, endpoint = "tags")]
 pub async fn list_tags() -> Result<Vec<(String, usize)>, AppError> {
     Ok(site()?.tag_counts())
+}
+
+/// Ranked matches among posts, glossary terms and pages (accent-insensitive).
+#[server(input = GetUrl, endpoint = "search")]
+pub async fn search(q: String) -> Result<SearchResults, AppError> {
+    Ok(site()?.search(&q))
 }

@@ -7,6 +7,7 @@ use leptos_router::{path, SsrMode};
 
 use crate::components::{Footer, Header, SITE_INFO_ID};
 use crate::live::{provide_live_state, DevOverlay};
+use crate::routes::search::SearchPage;
 use crate::routes::{
     about::AboutPage, glossary::GlossaryPage, home::HomePage, not_found::NotFound, post::PostPage,
     tags::TagPage, tags::TagsPage,
@@ -80,6 +81,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/about") view=AboutPage ssr=SsrMode::Async />
                     <Route path=path!("/glossary") view=GlossaryPage ssr=SsrMode::Async />
                     <Route path=path!("/tags") view=TagsPage ssr=SsrMode::Async />
+                    <Route path=path!("/search") view=SearchPage ssr=SsrMode::Async />
                     <Route path=path!("/tags/:tag") view=TagPage ssr=SsrMode::Async />
                 </Routes>
             </main>

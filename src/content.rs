@@ -3,6 +3,7 @@
 
 pub mod front_matter;
 pub mod glossary;
+pub mod search;
 
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
@@ -91,6 +92,7 @@ pub struct Site {
     redirects: HashMap<String, String>,
     /// When this snapshot was built.
     loaded_at: Option<SystemTime>,
+    search: search::SearchIndex,
 }
 
 /// A file as read from disk, before rendering.
@@ -216,6 +218,7 @@ impl Site {
         }
         site.posts = posts;
         site.redirects = build_redirects(&parsed, &site);
+        site.search = build_search(&site);
         diags.sort_by(|a, b| (&a.path, a.line, a.col).cmp(&(&b.path, b.line, b.col)));
         site.diagnostics = diags;
         site
@@ -282,6 +285,10 @@ impl Site {
         self.load_duration
     }
 
+    pub fn search(&self, query: &str) -> crate::model::SearchResults {
+        self.search.search(query)
+    }
+
     /// When this snapshot was built (`None` for an empty default site).
     pub fn loaded_at(&self) -> Option<SystemTime> {
         self.loaded_at
@@ -311,6 +318,38 @@ impl Site {
                 .max(),
         }
     }
+}
+
+/// Posts, glossary terms and the About page, as plain text.
+fn build_search(site: &Site) -> search::SearchIndex {
+    use search::{html_text, Entry, Kind};
+    let posts = site.posts.iter().map(|e| Entry {
+        kind: Kind::Post,
+        title: &e.post.meta.title,
+        url: format!("/posts/{}", e.post.meta.slug),
+        date: Some(e.date),
+        tags: &e.post.meta.tags,
+        body: html_text(&e.post.html),
+    });
+    let terms = site.glossary.iter().flat_map(|g| {
+        g.terms.iter().map(|t| Entry {
+            kind: Kind::Term,
+            title: &t.term,
+            url: format!("/glossary#{}", t.id),
+            date: None,
+            tags: &t.aliases,
+            body: html_text(&t.definition_html),
+        })
+    });
+    let pages = site.about.iter().map(|p| Entry {
+        kind: Kind::Page,
+        title: &p.title,
+        url: "/about".to_string(),
+        date: None,
+        tags: &[],
+        body: html_text(&p.html),
+    });
+    search::SearchIndex::build(posts.chain(terms).chain(pages))
 }
 
 /// Old URLs that answer with a permanent redirect: the old Pelican/Hugo shapes

@@ -16,6 +16,16 @@ pub mod markdown;
 #[cfg(feature = "ssr")]
 pub mod server;
 
+/// Whether a query has a word of two letters or more (shared by the search
+/// page and the header's live search, on both sides of the wire).
+pub fn content_query_is_searchable(q: &str) -> bool {
+    q.chars()
+        .take(100)
+        .collect::<String>()
+        .split(|c: char| !c.is_alphanumeric())
+        .any(|w| w.chars().count() >= 2)
+}
+
 /// Browser entry point: attaches to the server-rendered HTML.
 #[cfg(feature = "hydrate")]
 #[wasm_bindgen::prelude::wasm_bindgen]

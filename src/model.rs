@@ -130,3 +130,23 @@ pub enum ContentEvent {
 
 /// Path of the server-sent events stream of [`ContentEvent`]s.
 pub const EVENTS_PATH: &str = "/_microblog/events";
+
+/// One search result.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SearchHit {
+    /// `post`, `glossary term` or `page`.
+    pub kind: String,
+    pub title: String,
+    pub url: String,
+    /// Text around the first match as `(text, is_match)` runs.
+    pub snippet: Vec<(String, bool)>,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct SearchResults {
+    /// The query as searched (cut to the maximum length).
+    pub query: String,
+    pub hits: Vec<SearchHit>,
+    /// Matches before the result limit.
+    pub total: usize,
+}

@@ -6,4 +6,5 @@ pub mod glossary;
 pub mod home;
 pub mod not_found;
 pub mod post;
+pub mod search;
 pub mod tags;
