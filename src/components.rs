@@ -3,9 +3,11 @@
 mod layout;
 mod meta;
 mod posts;
+mod search_box;
 mod status;
 
 pub use layout::{Footer, Header};
 pub use meta::{glossary_ld, post_ld, site_info, website_ld, PageKind, PageMeta, SITE_INFO_ID};
 pub use posts::{PostCard, PostList, TagList};
+pub use search_box::SearchBox;
 pub use status::{ErrorView, Loading, NotFoundBody};

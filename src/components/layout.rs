@@ -20,9 +20,7 @@ pub fn Header() -> impl IntoView {
                 <A href="/glossary">"Glossary"</A>
                 <A href="/tags">"Tags"</A>
             </nav>
-            <form class="site-search" role="search" action="/search" method="get">
-                <input type="search" name="q" placeholder="Search" aria-label="Search" maxlength="100" />
-            </form>
+            <super::SearchBox />
         </header>
     }
 }

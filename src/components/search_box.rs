@@ -1,0 +1,172 @@
+//! The header's search box. Without JavaScript it is a plain GET form to
+//! `/search`; after hydration it shows ranked results while typing.
+
+use leptos::html::Input;
+use leptos::prelude::*;
+use leptos_router::hooks::use_navigate;
+
+use crate::api::search;
+use crate::model::SearchHit;
+
+/// Quiet time after the last keystroke before asking the server.
+const DEBOUNCE_MS: u64 = 120;
+
+#[component]
+pub fn SearchBox() -> impl IntoView {
+    let input: NodeRef<Input> = NodeRef::new();
+    let hits = RwSignal::new(Vec::<SearchHit>::new());
+    let selected = RwSignal::new(None::<usize>);
+    let open = RwSignal::new(false);
+    // Each keystroke bumps the generation; only the newest search may answer.
+    let generation = StoredValue::new(0u64);
+    let navigate = use_navigate();
+
+    let run_search = move |q: String| {
+        generation.update_value(|g| *g += 1);
+        let mine = generation.get_value();
+        if !crate::content_query_is_searchable(&q) {
+            hits.set(Vec::new());
+            open.set(false);
+            return;
+        }
+        set_timeout(
+            move || {
+                if generation.get_value() != mine {
+                    return;
+                }
+                leptos::task::spawn_local(async move {
+                    if let Ok(r) = search(q).await {
+                        if generation.get_value() == mine {
+                            selected.set(None);
+                            open.set(true);
+                            hits.set(r.hits);
+                        }
+                    }
+                });
+            },
+            std::time::Duration::from_millis(DEBOUNCE_MS),
+        );
+    };
+
+    let go = Callback::new(move |url: String| {
+        open.set(false);
+        if let Some(el) = input.get() {
+            let _ = el.blur();
+        }
+        navigate(&url, Default::default());
+    });
+
+    let on_keydown = {
+        move |ev: leptos::ev::KeyboardEvent| {
+            let count = hits.with(Vec::len);
+            match ev.key().as_str() {
+                "ArrowDown" if count > 0 => {
+                    ev.prevent_default();
+                    open.set(true);
+                    selected.update(|s| *s = Some(s.map_or(0, |i| (i + 1) % count)));
+                }
+                "ArrowUp" if count > 0 => {
+                    ev.prevent_default();
+                    selected
+                        .update(|s| *s = Some(s.map_or(count - 1, |i| (i + count - 1) % count)));
+                }
+                "Enter" => {
+                    let chosen = selected
+                        .get()
+                        .and_then(|i| hits.with(|h| h.get(i).map(|hit| hit.url.clone())));
+                    if let Some(url) = chosen {
+                        ev.prevent_default();
+                        go.run(url);
+                    }
+                }
+                // First Escape closes the list (keeping the text); the next
+                // one does what a search field does natively: clear it.
+                "Escape" if open.get_untracked() => {
+                    ev.prevent_default();
+                    open.set(false);
+                    selected.set(None);
+                }
+                _ => {}
+            }
+        }
+    };
+
+    // `/` anywhere but in a text field focuses the box.
+    let _shortcut = window_event_listener(leptos::ev::keydown, move |ev| {
+        let typing = ev
+            .target()
+            .and_then(|t| {
+                use wasm_bindgen::JsCast;
+                t.dyn_into::<web_sys::Element>().ok()
+            })
+            .is_some_and(|el| matches!(el.tag_name().as_str(), "INPUT" | "TEXTAREA" | "SELECT"));
+        if ev.key() == "/" && !typing {
+            if let Some(el) = input.get() {
+                ev.prevent_default();
+                let _ = el.focus();
+            }
+        }
+    });
+
+    view! {
+        <form class="site-search" role="search" action="/search" method="get">
+            <input
+                node_ref=input
+                type="search"
+                name="q"
+                placeholder="Search  /"
+                aria-label="Search"
+                autocomplete="off"
+                maxlength="100"
+                role="combobox"
+                aria-controls="search-suggestions"
+                aria-autocomplete="list"
+                aria-expanded=move || (open.get() && !hits.with(Vec::is_empty)).to_string()
+                on:input=move |ev| run_search(event_target_value(&ev))
+                on:keydown=on_keydown
+                on:focus=move |_| open.set(!hits.with(Vec::is_empty))
+            />
+            <Show when=move || open.get() && !hits.with(Vec::is_empty)>
+                <ul id="search-suggestions" class="search-suggestions" role="listbox">
+                    {move || {
+                        hits.get()
+                            .into_iter()
+                            .enumerate()
+                            .map(|(i, hit)| {
+                                let url = hit.url.clone();
+                                view! {
+                                    <li
+                                        role="option"
+                                        aria-selected=move || (selected.get() == Some(i)).to_string()
+                                        class:active=move || selected.get() == Some(i)
+                                        on:mousedown=move |ev| {
+                                            ev.prevent_default();
+                                            go.run(url.clone());
+                                        }
+                                    >
+                                        <span class="title">{hit.title}</span>
+                                        " "
+                                        <span class="kind">{hit.kind}</span>
+                                        <span class="snippet">
+                                            {hit
+                                                .snippet
+                                                .into_iter()
+                                                .map(|(text, mark)| {
+                                                    if mark {
+                                                        view! { <mark>{text}</mark> }.into_any()
+                                                    } else {
+                                                        text.into_any()
+                                                    }
+                                                })
+                                                .collect_view()}
+                                        </span>
+                                    </li>
+                                }
+                            })
+                            .collect_view()
+                    }}
+                </ul>
+            </Show>
+        </form>
+    }
+}
