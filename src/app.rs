@@ -22,9 +22,22 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
         .and_then(|info| serde_json::to_string(&info).ok())
         .unwrap_or_else(|| "{}".to_string())
         .replace("</", "<\\/");
+    // The theme is known before the first byte: no flash of the wrong colours.
+    #[cfg(feature = "ssr")]
+    let theme = use_context::<axum::http::request::Parts>()
+        .and_then(|p| {
+            p.headers
+                .get(axum::http::header::COOKIE)
+                .and_then(|v| v.to_str().ok())
+                .map(crate::model::Theme::from_cookie_header)
+        })
+        .unwrap_or_default();
+    #[cfg(not(feature = "ssr"))]
+    let theme = crate::model::Theme::default();
+    provide_context(theme);
     view! {
         <!DOCTYPE html>
-        <html>
+        <html data-theme=theme.as_str()>
             <head>
                 <meta charset="utf-8" />
                 <meta name="viewport" content="width=device-width, initial-scale=1" />

@@ -150,3 +150,58 @@ pub struct SearchResults {
     /// Matches before the result limit.
     pub total: usize,
 }
+
+/// The reader's colour scheme, kept in the `theme` cookie.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub enum Theme {
+    #[default]
+    System,
+    Light,
+    Dark,
+}
+
+impl Theme {
+    pub const COOKIE: &'static str = "theme";
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Theme::System => "system",
+            Theme::Light => "light",
+            Theme::Dark => "dark",
+        }
+    }
+
+    pub fn parse(s: &str) -> Theme {
+        match s.trim() {
+            "light" => Theme::Light,
+            "dark" => Theme::Dark,
+            _ => Theme::System,
+        }
+    }
+
+    /// The value of the `theme` cookie in a `Cookie:` header.
+    pub fn from_cookie_header(header: &str) -> Theme {
+        header
+            .split(';')
+            .filter_map(|c| c.trim().split_once('='))
+            .find(|(k, _)| *k == Self::COOKIE)
+            .map_or(Theme::System, |(_, v)| Theme::parse(v))
+    }
+
+    /// System → light → dark → system.
+    pub fn next(self) -> Theme {
+        match self {
+            Theme::System => Theme::Light,
+            Theme::Light => Theme::Dark,
+            Theme::Dark => Theme::System,
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Theme::System => "◐ Auto",
+            Theme::Light => "☀ Light",
+            Theme::Dark => "☾ Dark",
+        }
+    }
+}

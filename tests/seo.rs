@@ -133,6 +133,40 @@ async fn every_content_route_has_its_own_head_body() {
     assert!(has_link(head(&tag.body), "alternate", "/tags/sre/feed.xml"));
 }
 
+/// The `<html …>` start tag.
+fn html_tag(body: &str) -> &str {
+    body.split("<html")
+        .nth(1)
+        .and_then(|t| t.split('>').next())
+        .unwrap_or_default()
+}
+
+async fn theme_cookie_is_rendered_on_the_html_element_body() {
+    let (app, _root) = fixture_app(10);
+    let dark = send(
+        &app,
+        Method::GET,
+        "/about",
+        &[("cookie", "a=b; theme=dark")],
+    )
+    .await;
+    assert!(
+        html_tag(&dark.body).contains("data-theme=\"dark\""),
+        "{}",
+        html_tag(&dark.body)
+    );
+    let none = get(&app, "/about").await;
+    assert!(html_tag(&none.body).contains("data-theme=\"system\""));
+    let junk = send(
+        &app,
+        Method::GET,
+        "/about",
+        &[("cookie", "theme=\"><script>")],
+    )
+    .await;
+    assert!(html_tag(&junk.body).contains("data-theme=\"system\""));
+}
+
 async fn error_pages_ask_not_to_be_indexed_body() {
     let (app, _root) = fixture_app(10);
     let r = get(&app, "/posts/nope").await;
@@ -424,4 +458,9 @@ fn validators_and_304() {
 #[test]
 fn head_works_wherever_get_does() {
     common::run(head_works_wherever_get_does_body());
+}
+
+#[test]
+fn theme_cookie_is_rendered_on_the_html_element() {
+    common::run(theme_cookie_is_rendered_on_the_html_element_body());
 }

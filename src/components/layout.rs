@@ -21,6 +21,7 @@ pub fn Header() -> impl IntoView {
                 <A href="/tags">"Tags"</A>
             </nav>
             <super::SearchBox />
+            <ThemeToggle />
         </header>
     }
 }
@@ -34,5 +35,40 @@ pub fn Footer() -> impl IntoView {
                 <a href="https://leptos.dev">"Leptos"</a> ", written in Markdown."
             </p>
         </footer>
+    }
+}
+
+/// Cycles system → light → dark; remembered in a cookie the server reads.
+#[component]
+pub fn ThemeToggle() -> impl IntoView {
+    let theme = RwSignal::new(use_context::<crate::model::Theme>().unwrap_or_default());
+    let switch = move |_| {
+        let next = theme.get_untracked().next();
+        theme.set(next);
+        #[cfg(feature = "hydrate")]
+        {
+            use wasm_bindgen::JsCast;
+            let doc = document();
+            if let Some(root) = doc.document_element() {
+                let _ = root.set_attribute("data-theme", next.as_str());
+            }
+            if let Ok(html) = doc.dyn_into::<web_sys::HtmlDocument>() {
+                let _ = html.set_cookie(&format!(
+                    "{}={}; path=/; max-age=31536000; samesite=lax",
+                    crate::model::Theme::COOKIE,
+                    next.as_str()
+                ));
+            }
+        }
+    };
+    view! {
+        <button
+            type="button"
+            class="theme-toggle"
+            on:click=switch
+            aria-label=move || format!("Colour theme: {}. Change", theme.get().as_str())
+        >
+            {move || theme.get().label()}
+        </button>
     }
 }
