@@ -9,5 +9,5 @@ mod status;
 pub use layout::{Footer, Header};
 pub use meta::{glossary_ld, post_ld, site_info, website_ld, PageKind, PageMeta, SITE_INFO_ID};
 pub use posts::{PostCard, PostList, TagList};
-pub use search_box::SearchBox;
+pub use search_box::{SearchBox, Snippet};
 pub use status::{ErrorView, Loading, NotFoundBody};

@@ -148,17 +148,7 @@ pub fn SearchBox() -> impl IntoView {
                                         " "
                                         <span class="kind">{hit.kind}</span>
                                         <span class="snippet">
-                                            {hit
-                                                .snippet
-                                                .into_iter()
-                                                .map(|(text, mark)| {
-                                                    if mark {
-                                                        view! { <mark>{text}</mark> }.into_any()
-                                                    } else {
-                                                        text.into_any()
-                                                    }
-                                                })
-                                                .collect_view()}
+                                            <Snippet runs=hit.snippet />
                                         </span>
                                     </li>
                                 }
@@ -169,4 +159,18 @@ pub fn SearchBox() -> impl IntoView {
             </Show>
         </form>
     }
+}
+
+/// Search-result text with the matches in `<mark>`.
+#[component]
+pub fn Snippet(runs: Vec<(String, bool)>) -> impl IntoView {
+    runs.into_iter()
+        .map(|(text, mark)| {
+            if mark {
+                view! { <mark>{text}</mark> }.into_any()
+            } else {
+                text.into_any()
+            }
+        })
+        .collect_view()
 }

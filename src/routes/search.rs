@@ -3,7 +3,7 @@ use leptos_router::components::A;
 use leptos_router::hooks::use_query_map;
 
 use crate::api::search;
-use crate::components::{site_info, ErrorView, Loading, PageMeta};
+use crate::components::{site_info, ErrorView, Loading, PageMeta, Snippet};
 use crate::live::content_version;
 use crate::model::{SearchHit, SearchResults};
 
@@ -82,13 +82,7 @@ pub fn SearchHitView(hit: SearchHit) -> impl IntoView {
             " "
             <span class="kind">{hit.kind}</span>
             <p class="snippet">
-                {hit
-                    .snippet
-                    .into_iter()
-                    .map(|(text, mark)| {
-                        if mark { view! { <mark>{text}</mark> }.into_any() } else { text.into_any() }
-                    })
-                    .collect_view()}
+                <Snippet runs=hit.snippet />
             </p>
         </li>
     }
