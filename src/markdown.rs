@@ -125,6 +125,32 @@ pub fn render(body: &str, ctx: &RenderContext<'_>) -> Rendered {
     }
 }
 
+/// Tracks fenced code blocks (```` ``` ```` or `~~~`) line by line, for the
+/// passes that look at raw lines before parsing.
+#[derive(Default)]
+pub struct Fences {
+    open: Option<&'static str>,
+}
+
+impl Fences {
+    /// Whether `line` is code: inside a fence, or a fence line itself.
+    pub fn is_code(&mut self, line: &str) -> bool {
+        let trimmed = line.trim_start();
+        match self.open {
+            Some(f) => {
+                if trimmed.starts_with(f) {
+                    self.open = None;
+                }
+                true
+            }
+            None => {
+                self.open = ["```", "~~~"].into_iter().find(|f| trimmed.starts_with(f));
+                self.open.is_some()
+            }
+        }
+    }
+}
+
 /// A line that starts with a shortcode (`:cloud:` alone under a paragraph, as
 /// the About page has) would open a definition-list entry; escaping its first
 /// colon keeps it an emoji. Lines inside fenced code are left alone.
@@ -143,24 +169,12 @@ fn protect_emoji_lines(text: &str) -> (std::borrow::Cow<'_, str>, Vec<Edit>) {
                 n > 0 && r[n..].starts_with(':')
             })
     };
-    let mut fence: Option<&str> = None;
+    let mut fences = Fences::default();
     let mut out: Option<String> = None;
     let mut edits = Vec::new();
     let mut line_start = 0;
     for (i, line) in text.split_inclusive('\n').enumerate() {
-        let trimmed = line.trim_start();
-        let mut protect = false;
-        if let Some(f) = fence {
-            if trimmed.starts_with(f) {
-                fence = None;
-            }
-        } else if trimmed.starts_with("```") {
-            fence = Some("```");
-        } else if trimmed.starts_with("~~~") {
-            fence = Some("~~~");
-        } else {
-            protect = starts_with_shortcode(line);
-        }
+        let protect = !fences.is_code(line) && starts_with_shortcode(line);
         if protect && out.is_none() {
             let done: usize = text.split_inclusive('\n').take(i).map(str::len).sum();
             out = Some(text[..done].to_string());

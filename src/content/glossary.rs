@@ -35,18 +35,11 @@ struct Section {
 fn sections(body: &str, body_line_offset: usize) -> (String, Vec<Section>) {
     let mut intro = String::new();
     let mut out: Vec<Section> = Vec::new();
-    let mut fence: Option<&str> = None;
+    let mut fences = markdown::Fences::default();
     for (i, line) in body.lines().enumerate() {
         let file_line = body_line_offset + i + 1;
-        let trimmed = line.trim_start();
-        if let Some(f) = fence {
-            if trimmed.starts_with(f) {
-                fence = None;
-            }
-        } else if trimmed.starts_with("```") {
-            fence = Some("```");
-        } else if trimmed.starts_with("~~~") {
-            fence = Some("~~~");
+        if fences.is_code(line) {
+            // A `## ` inside a code block is code, not a term.
         } else if let Some(h) = line.strip_prefix("## ") {
             out.push(Section {
                 heading: h.trim().to_string(),

@@ -296,3 +296,18 @@ fn store_swaps_snapshots_without_disturbing_readers() {
     assert_eq!(before.posts().len(), 0, "old snapshot unchanged");
     assert_eq!(store.snapshot().posts().len(), 1);
 }
+
+#[test]
+fn glossary_heading_inside_code_is_not_a_term() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    write(
+        dir.path(),
+        "glossary.md",
+        "---\ntitle: G\n---\n## Markdown {#markdown}\n\nA heading looks like:\n\n```markdown\n## Not a term\n```\n\n~~~\n## Nor this\n~~~\n",
+    );
+    let site = load(dir.path());
+    let g = site.glossary().expect("glossary");
+    assert_eq!(g.terms.len(), 1);
+    assert!(g.terms[0].definition_html.contains("Not a term"));
+    assert!(g.terms[0].definition_html.contains("## Nor this"));
+}
