@@ -216,6 +216,15 @@ impl Site {
                 site.tags.entry(tag.clone()).or_default().push(i);
             }
         }
+        // Neighbours in reading order, for the links under each post.
+        let links: Vec<(String, String)> = posts
+            .iter()
+            .map(|e| (e.post.meta.slug.clone(), e.post.meta.title.clone()))
+            .collect();
+        for (i, entry) in posts.iter_mut().enumerate() {
+            entry.post.newer = i.checked_sub(1).map(|j| links[j].clone());
+            entry.post.older = links.get(i + 1).cloned();
+        }
         site.posts = posts;
         site.redirects = build_redirects(&parsed, &site);
         site.search = build_search(&site);
@@ -860,6 +869,8 @@ fn build_post(
             html: rendered.html,
             toc: rendered.toc,
             words,
+            newer: None,
+            older: None,
         },
     })
 }

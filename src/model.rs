@@ -33,6 +33,9 @@ pub struct Post {
     pub html: String,
     pub toc: Vec<TocEntry>,
     pub words: usize,
+    /// The next newer and next older post, as `(slug, title)`.
+    pub newer: Option<(String, String)>,
+    pub older: Option<(String, String)>,
 }
 
 /// A standalone page such as About.

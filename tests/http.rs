@@ -138,6 +138,26 @@ async fn another_content_dir_serves_its_own_content_body() {
     assert_eq!(get(&app, "/about").await.status, StatusCode::NOT_FOUND);
 }
 
+async fn posts_link_to_their_neighbours_body() {
+    let (app, _root) = site_app();
+    let newest = get(&app, "/posts/hello").await;
+    let nav = newest.body.split("post-nav").nth(1).unwrap_or_default();
+    assert!(
+        nav.contains(r#"href="/posts/older""#),
+        "older neighbour: {nav}"
+    );
+    assert!(
+        !nav.contains("Unfinished draft"),
+        "drafts are no neighbours"
+    );
+    let oldest = get(&app, "/posts/older").await;
+    let nav = oldest.body.split("post-nav").nth(1).unwrap_or_default();
+    assert!(
+        nav.contains(r#"href="/posts/hello""#),
+        "newer neighbour: {nav}"
+    );
+}
+
 // Each test runs on the shared runtime (see `common::run`).
 
 #[test]
@@ -173,4 +193,9 @@ fn static_files_are_served_from_the_site_root() {
 #[test]
 fn another_content_dir_serves_its_own_content() {
     common::run(another_content_dir_serves_its_own_content_body());
+}
+
+#[test]
+fn posts_link_to_their_neighbours() {
+    common::run(posts_link_to_their_neighbours_body());
 }

@@ -1,6 +1,7 @@
 use leptos::prelude::*;
 
 use crate::live::content_version;
+use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
 
 use crate::api::get_post;
@@ -88,6 +89,26 @@ fn PostView(post: Post, site: SiteInfo) -> impl IntoView {
             </header>
             {toc}
             <div class="prose" inner_html=post.html></div>
+            <nav class="post-nav" aria-label="More posts">
+                {post
+                    .newer
+                    .map(|(slug, title)| {
+                        view! {
+                            <A href=format!("/posts/{slug}") attr:rel="prev" attr:class="newer">
+                                "← " {title}
+                            </A>
+                        }
+                    })}
+                {post
+                    .older
+                    .map(|(slug, title)| {
+                        view! {
+                            <A href=format!("/posts/{slug}") attr:rel="next" attr:class="older">
+                                {title} " →"
+                            </A>
+                        }
+                    })}
+            </nav>
         </article>
     }
 }
