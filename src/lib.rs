@@ -4,6 +4,7 @@
 pub mod api;
 pub mod app;
 pub mod components;
+pub mod enhance;
 pub mod error;
 pub mod live;
 pub mod model;

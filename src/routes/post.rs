@@ -43,6 +43,12 @@ fn PostView(post: Post, site: SiteInfo) -> impl IntoView {
     };
     let path = format!("/posts/{}", post.meta.slug);
     let meta = post.meta;
+    // After the body is in the page (hydration or client navigation): the
+    // next frame, once a transition has swapped the new body in.
+    Effect::new(|_| {
+        #[cfg(feature = "hydrate")]
+        request_animation_frame(crate::enhance::add_copy_buttons);
+    });
     let toc = (post.toc.len() >= 2).then(|| {
         view! {
             <nav class="toc" aria-label="Table of contents">
