@@ -5,7 +5,9 @@ use leptos::prelude::*;
 use leptos::server_fn::codec::GetUrl;
 
 use crate::error::AppError;
-use crate::model::{Glossary, Page, Post, PostListPage, SearchResults, SiteInfo, TagPosts};
+use crate::model::{
+    EmojiGallery, Glossary, Page, Post, PostListPage, SearchResults, SiteInfo, TagPosts,
+};
 
 /// Longest slug or tag accepted; anything longer cannot exist.
 pub const MAX_KEY_LEN: usize = 200;
@@ -108,4 +110,10 @@ pub async fn list_tags() -> Result<Vec<(String, usize)>, AppError> {
 #[server(input = GetUrl, endpoint = "search")]
 pub async fn search(q: String) -> Result<SearchResults, AppError> {
     Ok(site()?.search(&q))
+}
+
+/// Every supported emoji shortcode, grouped (the `/emoji` page).
+#[server(input = GetUrl, endpoint = "emoji")]
+pub async fn get_emoji() -> Result<EmojiGallery, AppError> {
+    Ok(site()?.emoji_gallery().clone())
 }

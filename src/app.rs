@@ -9,8 +9,8 @@ use crate::components::{Footer, Header, SITE_INFO_ID};
 use crate::live::{provide_live_state, DevOverlay};
 use crate::routes::search::SearchPage;
 use crate::routes::{
-    about::AboutPage, glossary::GlossaryPage, home::HomePage, not_found::NotFound, post::PostPage,
-    tags::TagPage, tags::TagsPage,
+    about::AboutPage, emoji::EmojiPage, glossary::GlossaryPage, home::HomePage,
+    not_found::NotFound, post::PostPage, tags::TagPage, tags::TagsPage,
 };
 
 /// Shown in every `<title>` and the header.
@@ -93,6 +93,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/posts/:slug") view=PostPage ssr=SsrMode::Async />
                     <Route path=path!("/about") view=AboutPage ssr=SsrMode::Async />
                     <Route path=path!("/glossary") view=GlossaryPage ssr=SsrMode::Async />
+                    <Route path=path!("/emoji") view=EmojiPage ssr=SsrMode::Async />
                     <Route path=path!("/tags") view=TagsPage ssr=SsrMode::Async />
                     <Route path=path!("/search") view=SearchPage ssr=SsrMode::Async />
                     <Route path=path!("/tags/:tag") view=TagPage ssr=SsrMode::Async />

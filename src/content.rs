@@ -16,7 +16,7 @@ use chrono::NaiveDate;
 use rayon::prelude::*;
 
 use crate::markdown::{self, EmojiRenderer, RefResolver, RenderContext, ResolveError, Severity};
-use crate::model::{Glossary, Page, Post, PostSummary, TagPosts};
+use crate::model::{Glossary, Page, Post, PostSummary, TagPosts, TermCard};
 use front_matter::{FrontMatter, Split};
 
 /// A content problem with the file and position it comes from.
@@ -93,6 +93,10 @@ pub struct Site {
     /// When this snapshot was built.
     loaded_at: Option<SystemTime>,
     search: search::SearchIndex,
+    /// Renders the `/emoji` gallery with the same image URLs as the posts.
+    emoji: EmojiRenderer,
+    /// Built on first request: most snapshots are never asked for it.
+    emoji_gallery: std::sync::OnceLock<crate::model::EmojiGallery>,
 }
 
 /// A file as read from disk, before rendering.
@@ -118,7 +122,6 @@ enum Built {
     Post(Box<PostEntry>),
     Draft,
     About(Page),
-    Glossary(Glossary),
     Nothing,
 }
 
@@ -157,42 +160,60 @@ impl Site {
         }
         let index = PageIndex::build(&parsed, &mut diags);
 
+        // The glossary first: posts link the first mention of each term to it.
+        let mut site = Site::default();
+        if let Some(p) = parsed.iter().find(|p| p.kind == Kind::Glossary) {
+            let ctx = RenderContext {
+                path: &p.path,
+                emoji: &options.emoji,
+                resolver: &index,
+                terms: None,
+            };
+            let mut g = glossary::build(
+                &p.path,
+                &p.fm,
+                &p.body,
+                p.body_line_offset,
+                &ctx,
+                &mut diags,
+            );
+            g.updated = page_updated(p, &mut diags);
+            site.glossary = Some(g);
+        }
+        let linker = site.glossary.as_ref().map(glossary::term_linker);
+        let cards = site
+            .glossary
+            .as_ref()
+            .map(glossary::term_cards)
+            .unwrap_or_default();
+
         // Rendering is the expensive part and each file is independent: spread
         // it over the cores, then merge in file order so output is stable.
         let built: Vec<(Built, Vec<Diagnostic>)> = parsed
             .par_iter()
+            .filter(|p| p.kind != Kind::Glossary)
             .map(|p| {
                 let mut found = Vec::new();
                 let ctx = RenderContext {
                     path: &p.path,
                     emoji: &options.emoji,
                     resolver: &index,
+                    terms: linker.as_ref().filter(|_| p.kind == Kind::Post),
                 };
                 let built = match p.kind {
-                    Kind::Post => match build_post(p, &ctx, &index, &mut found) {
+                    Kind::Post => match build_post(p, &ctx, &index, &cards, &mut found) {
                         Some(_) if p.fm.draft => Built::Draft,
                         Some(entry) => Built::Post(Box::new(entry)),
                         None => Built::Nothing,
                     },
                     Kind::About => Built::About(build_page(p, &ctx, &mut found)),
-                    Kind::Glossary => {
-                        let mut g = glossary::build(
-                            &p.path,
-                            &p.fm,
-                            &p.body,
-                            p.body_line_offset,
-                            &ctx,
-                            &mut found,
-                        );
-                        g.updated = page_updated(p, &mut found);
-                        Built::Glossary(g)
-                    }
+                    Kind::Glossary => Built::Nothing,
                 };
                 (built, found)
             })
             .collect();
 
-        let mut site = Site::default();
+        site.emoji = options.emoji.clone();
         let mut posts = Vec::new();
         for (built, found) in built {
             diags.extend(found);
@@ -200,7 +221,6 @@ impl Site {
                 Built::Post(entry) => posts.push(*entry),
                 Built::Draft => site.drafts += 1,
                 Built::About(page) => site.about = Some(page),
-                Built::Glossary(g) => site.glossary = Some(g),
                 Built::Nothing => {}
             }
         }
@@ -269,6 +289,10 @@ impl Site {
 
     pub fn glossary(&self) -> Option<&Glossary> {
         self.glossary.as_ref()
+    }
+
+    pub fn emoji_gallery(&self) -> &crate::model::EmojiGallery {
+        self.emoji_gallery.get_or_init(|| self.emoji.gallery())
     }
 
     pub fn diagnostics(&self) -> &[Diagnostic] {
@@ -770,6 +794,7 @@ fn build_post(
     p: &Parsed,
     ctx: &RenderContext<'_>,
     index: &PageIndex,
+    cards: &HashMap<String, TermCard>,
     diags: &mut Vec<Diagnostic>,
 ) -> Option<PostEntry> {
     let slug = p.slug();
@@ -868,6 +893,11 @@ fn build_post(
             lang: p.fm.lang.clone().unwrap_or_else(|| "en".to_string()),
             html: rendered.html,
             toc: rendered.toc,
+            terms: rendered
+                .terms
+                .iter()
+                .filter_map(|id| cards.get(id).cloned())
+                .collect(),
             words,
             newer: None,
             older: None,

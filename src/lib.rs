@@ -1,6 +1,9 @@
 //! microblog: a Leptos full-stack blog. The same crate builds the server
 //! (feature `ssr`) and the browser bundle (feature `hydrate`).
 
+// Deeply nested views make deep types in the hydrate build.
+#![recursion_limit = "256"]
+
 pub mod api;
 pub mod app;
 pub mod components;
@@ -9,6 +12,7 @@ pub mod error;
 pub mod live;
 pub mod model;
 pub mod routes;
+pub mod text;
 
 #[cfg(feature = "ssr")]
 pub mod content;

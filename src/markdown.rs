@@ -9,6 +9,7 @@ pub mod emoji;
 pub mod headings;
 pub mod highlight;
 pub mod refs;
+pub mod terms;
 
 use std::collections::HashSet;
 use std::ops::Range;
@@ -19,6 +20,7 @@ use pulldown_cmark::{
 
 pub use emoji::EmojiRenderer;
 pub use refs::{RefResolver, ResolveError};
+pub use terms::TermLinker;
 
 /// How serious a content diagnostic is: errors fail `microblog check`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -42,6 +44,8 @@ pub struct RenderContext<'a> {
     pub path: &'a str,
     pub emoji: &'a EmojiRenderer,
     pub resolver: &'a dyn RefResolver,
+    /// Glossary terms to link on first mention (posts only).
+    pub terms: Option<&'a TermLinker>,
 }
 
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -55,6 +59,8 @@ pub struct Rendered {
     /// Words outside code blocks and inline code.
     pub words: usize,
     pub diagnostics: Vec<Diagnostic>,
+    /// Ids of the glossary terms linked from the text, in order of first mention.
+    pub terms: Vec<String>,
 }
 
 /// The parser options every document uses (smart punctuation stays off: the
@@ -106,6 +112,8 @@ pub fn render(body: &str, ctx: &RenderContext<'_>) -> Rendered {
         link_stack: Vec::new(),
         text: TextStats::default(),
         unknown_emoji: HashSet::new(),
+        terms_done: vec![false; ctx.terms.map_or(0, TermLinker::len)],
+        terms_found: Vec::new(),
     };
     for (event, range) in TextMergeWithOffset::new(parser) {
         state.event(event, range);
@@ -115,6 +123,14 @@ pub fn render(body: &str, ctx: &RenderContext<'_>) -> Rendered {
     pulldown_cmark::html::push_html(&mut html, state.out.into_iter());
     let mut diagnostics = state.diagnostics;
     diagnostics.sort_by_key(|d| (d.line, d.col));
+    let terms = match ctx.terms {
+        Some(linker) => state
+            .terms_found
+            .iter()
+            .map(|&t| linker.id(t).to_string())
+            .collect(),
+        None => Vec::new(),
+    };
     Rendered {
         html,
         toc: state.toc,
@@ -122,6 +138,7 @@ pub fn render(body: &str, ctx: &RenderContext<'_>) -> Rendered {
         first_paragraph: collapse_ws(&state.text.first_paragraph),
         words: state.text.words,
         diagnostics,
+        terms,
     }
 }
 
@@ -319,6 +336,8 @@ enum LinkKind {
     Normal,
     Auto,
     Broken,
+    /// The author's own link to a glossary term, rendered with its card hook.
+    Term,
 }
 
 struct State<'c, 'a> {
@@ -336,6 +355,23 @@ struct State<'c, 'a> {
     link_stack: Vec<LinkKind>,
     text: TextStats,
     unknown_emoji: HashSet<String>,
+    /// Per glossary term: already linked in this document.
+    terms_done: Vec<bool>,
+    terms_found: Vec<usize>,
+}
+
+/// The opening tag of a link to a glossary term; the post page renders the
+/// card it describes.
+fn term_link_open(id: &str, title: &str) -> String {
+    let id = escape_html(id);
+    let title = if title.is_empty() {
+        String::new()
+    } else {
+        format!(" title=\"{}\"", escape_html(title))
+    };
+    format!(
+        "<a class=\"term\" href=\"/glossary#{id}\" data-term=\"{id}\" aria-describedby=\"term-card-{id}\"{title}>"
+    )
 }
 
 impl<'a> State<'_, 'a> {
@@ -426,7 +462,10 @@ impl<'a> State<'_, 'a> {
                 id,
             }) => self.start_link(link_type, dest_url, title, id),
             Event::End(TagEnd::Link) => {
-                if matches!(self.link_stack.pop(), Some(LinkKind::Broken)) {
+                if matches!(
+                    self.link_stack.pop(),
+                    Some(LinkKind::Broken | LinkKind::Term)
+                ) {
                     self.emit(Event::InlineHtml("</a>".into()));
                 } else {
                     self.emit(Event::End(TagEnd::Link));
@@ -445,6 +484,15 @@ impl<'a> State<'_, 'a> {
             {
                 self.text.more = Some(std::mem::take(&mut self.text.before_more));
                 self.emit(Event::Html("<span id=\"more\"></span>".into()));
+            }
+            // The marker alone is an unlabelled form control to a screen reader.
+            Event::TaskListMarker(done) => {
+                let html = if done {
+                    "<input type=\"checkbox\" disabled checked aria-label=\"done\"> "
+                } else {
+                    "<input type=\"checkbox\" disabled aria-label=\"to do\"> "
+                };
+                self.emit(Event::InlineHtml(html.into()));
             }
             Event::SoftBreak | Event::HardBreak => {
                 if let Some(h) = &mut self.heading {
@@ -471,6 +519,11 @@ impl<'a> State<'_, 'a> {
                 escape_html(target)
             );
             self.emit(Event::InlineHtml(html.into()));
+        } else if let Some(term) = self.ctx.terms.and_then(|l| l.term_of_link(&dest_url)) {
+            self.link_stack.push(LinkKind::Term);
+            self.mark_term(term);
+            let id = self.ctx.terms.map_or("", |l| l.id(term));
+            self.emit(Event::InlineHtml(term_link_open(id, &title).into()));
         } else {
             // An autolink's text is its URL: never a place for emoji.
             let kind = if matches!(link_type, LinkType::Autolink | LinkType::Email) {
@@ -488,13 +541,69 @@ impl<'a> State<'_, 'a> {
         }
     }
 
+    fn mark_term(&mut self, term: usize) {
+        if let Some(done) = self.terms_done.get_mut(term) {
+            if !*done {
+                *done = true;
+                self.terms_found.push(term);
+            }
+        }
+    }
+
+    /// Links the first mention of each glossary term in plain running text
+    /// (not in headings, links or images; code never reaches here).
     fn text_event(&mut self, text: CowStr<'a>, range: Range<usize>) {
+        let linker = match self.ctx.terms {
+            Some(l)
+                if self.heading.is_none()
+                    && self.link_stack.is_empty()
+                    && self.image_depth == 0 =>
+            {
+                l
+            }
+            _ => return self.text_segment(text, range, true),
+        };
+        let Some(first) = linker.find(&text, &self.terms_done) else {
+            return self.text_segment(text, range, true);
+        };
+        // Words are counted on the whole run: splitting it must not add any.
+        self.text.words += text.split_whitespace().count();
+        let mut rest: &str = &text;
+        let mut offset = 0;
+        let mut next = Some(first);
+        while let Some((start, end, term)) = next {
+            let seg_start = range.start + offset;
+            if start > 0 {
+                let before = rest[..start].to_string();
+                self.text_segment(before.into(), seg_start..seg_start + start, false);
+            }
+            self.mark_term(term);
+            self.emit(Event::InlineHtml(
+                term_link_open(linker.id(term), "").into(),
+            ));
+            let name = rest[start..end].to_string();
+            self.text.push(&name, true);
+            self.emit(Event::Text(name.into()));
+            self.emit(Event::InlineHtml("</a>".into()));
+            rest = &rest[end..];
+            offset += end;
+            next = linker.find(rest, &self.terms_done);
+        }
+        if !rest.is_empty() {
+            let seg_start = range.start + offset;
+            let after = rest.to_string();
+            self.text_segment(after.into(), seg_start..range.end, false);
+        }
+    }
+
+    /// Plain text: emoji shortcodes rendered, words counted.
+    fn text_segment(&mut self, text: CowStr<'a>, range: Range<usize>, count_words: bool) {
         let in_autolink = self.link_stack.iter().any(|k| matches!(k, LinkKind::Auto));
         if self.image_depth > 0 || in_autolink || !text.contains(':') {
             if let Some(h) = &mut self.heading {
                 h.text.push_str(&text);
             }
-            self.text.push(&text, false);
+            self.text.push(&text, !count_words);
             self.emit(Event::Text(text));
             return;
         }
@@ -515,7 +624,7 @@ impl<'a> State<'_, 'a> {
         if let Some(h) = &mut self.heading {
             h.text.push_str(&out.plain);
         }
-        self.text.push(&out.plain, false);
+        self.text.push(&out.plain, !count_words);
         match out.html {
             Some(html) => self.emit(Event::InlineHtml(html.into())),
             None => self.emit(Event::Text(text)),

@@ -32,10 +32,22 @@ pub struct Post {
     pub lang: String,
     pub html: String,
     pub toc: Vec<TocEntry>,
+    /// The glossary terms the text links to, for their hover cards.
+    #[serde(default)]
+    pub terms: Vec<TermCard>,
     pub words: usize,
     /// The next newer and next older post, as `(slug, title)`.
     pub newer: Option<(String, String)>,
     pub older: Option<(String, String)>,
+}
+
+/// What a post shows when a reader points at a linked glossary term.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TermCard {
+    pub id: String,
+    pub term: String,
+    /// Plain text, shortened.
+    pub summary: String,
 }
 
 /// A standalone page such as About.
@@ -207,4 +219,39 @@ impl Theme {
             Theme::Dark => "☾ Dark",
         }
     }
+}
+
+/// Every emoji shortcode the renderer knows, grouped for the `/emoji` page.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct EmojiGallery {
+    pub groups: Vec<EmojiGroup>,
+}
+
+impl EmojiGallery {
+    pub fn len(&self) -> usize {
+        self.groups.iter().map(|g| g.items.len()).sum()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.groups.iter().all(|g| g.items.is_empty())
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EmojiGroup {
+    /// Anchor on the page, e.g. `smileys-emotion`.
+    pub id: String,
+    pub name: String,
+    pub items: Vec<EmojiItem>,
+}
+
+/// One emoji: a Unicode glyph, or an image for GitHub's custom ones.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EmojiItem {
+    /// All its names; the first is the one to copy.
+    pub shortcodes: Vec<String>,
+    /// Unicode CLDR name, or the shortcode for custom emoji.
+    pub name: String,
+    pub glyph: Option<String>,
+    pub image: Option<String>,
 }

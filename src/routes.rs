@@ -2,6 +2,7 @@
 //! `Resource`, so the same code renders on the server and after client navigation.
 
 pub mod about;
+pub mod emoji;
 pub mod glossary;
 pub mod home;
 pub mod not_found;

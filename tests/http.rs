@@ -95,6 +95,106 @@ async fn about_glossary_and_tags_render_body() {
     assert!(tags.body.contains(r#"href="/tags/sre""#));
 }
 
+async fn posts_link_first_mentions_of_glossary_terms_to_cards_body() {
+    let (app, _root) = site_app();
+    let post = get(&app, "/posts/hello").await;
+    assert_eq!(post.status, StatusCode::OK);
+    let body = &post.body;
+    assert_eq!(
+        body.matches(r#"<a class="term" href="/glossary#slo""#)
+            .count(),
+        1,
+        "{body}"
+    );
+    assert!(body.contains(r#"data-term="observabilidad" aria-describedby="term-card-observabilidad">observabilidad</a>"#));
+    assert!(body.contains("<code>SLO</code>"), "code is never linked");
+    // The card each link describes is in the page, hidden until asked for.
+    for id in ["slo", "observabilidad"] {
+        assert!(
+            body.contains(&format!(r#"role="tooltip" id="term-card-{id}" hidden"#)),
+            "card for {id}"
+        );
+    }
+    assert!(
+        body.contains("Objetivo interno de fiabilidad."),
+        "the card holds the definition"
+    );
+    // The JSON API carries the cards for client-side navigation.
+    let api = get(&app, "/api/post?slug=hello").await;
+    assert!(
+        api.body.contains(
+            r#""terms":[{"id":"slo","term":"SLO","summary":"Objetivo interno de fiabilidad."}"#
+        ),
+        "{}",
+        api.body
+    );
+}
+
+async fn glossary_has_an_a_to_z_index_and_filters_from_the_url_body() {
+    let (app, _root) = site_app();
+    let all = get(&app, "/glossary").await;
+    assert!(
+        all.body.contains(r##"<a href="#letra-o">O</a>"##),
+        "{}",
+        all.body
+    );
+    assert!(all
+        .body
+        .contains(r#"<section id="letra-s" aria-labelledby="letra-s-h" class="letter">"#));
+    assert!(
+        !all.body.contains(r#"hidden class="entry""#),
+        "nothing hidden without a filter"
+    );
+    assert!(!all.body.contains(r#"hidden class="letter""#));
+    assert!(all.body.contains("2 términos"));
+
+    // `?q=` is applied on the server: the page works without JavaScript.
+    let some = get(&app, "/glossary?q=service%20level").await;
+    assert_eq!(some.status, StatusCode::OK);
+    assert!(
+        some.body.contains(r#"value="service level""#),
+        "{}",
+        some.body
+    );
+    assert!(some
+        .body
+        .contains(r#"<section id="letra-o" aria-labelledby="letra-o-h" hidden class="letter">"#));
+    assert!(some.body.contains(r#"<div class="entry"><dt id="slo">"#));
+    assert!(some
+        .body
+        .contains(r#"<div hidden class="entry"><dt id="observabilidad">"#));
+    assert!(some.body.contains("1 de 2 términos"));
+}
+
+async fn emoji_gallery_lists_every_shortcode_body() {
+    let (app, _root) = site_app();
+    let page = get(&app, "/emoji").await;
+    assert_eq!(page.status, StatusCode::OK);
+    for code in [
+        ":shipit:",
+        ":godmode:",
+        ":suspect:",
+        ":neckbeard:",
+        ":rocket:",
+        ":+1:",
+    ] {
+        assert!(
+            page.body.contains(&format!(r#"data-shortcode="{code}""#)),
+            "{code}"
+        );
+    }
+    let groups = page.body.matches(r#"class="emoji-group">"#).count();
+    assert_eq!(
+        groups, 10,
+        "GitHub's custom emoji and the nine Unicode groups"
+    );
+    let filtered = get(&app, "/emoji?q=shipit").await;
+    assert_eq!(filtered.body.matches("<li>").count(), 1, "one visible item");
+    let api = get(&app, "/api/emoji").await;
+    assert_eq!(api.status, StatusCode::OK);
+    assert!(api.body.contains(r#""shortcodes":["shipit"]"#));
+}
+
 async fn server_functions_answer_json_with_status_codes_body() {
     let (app, _root) = site_app();
     let ok = get(&app, "/api/post?slug=hello").await;
@@ -178,6 +278,21 @@ fn unknown_slug_tag_and_path_are_404_pages() {
 #[test]
 fn about_glossary_and_tags_render() {
     common::run(about_glossary_and_tags_render_body());
+}
+
+#[test]
+fn posts_link_first_mentions_of_glossary_terms_to_cards() {
+    common::run(posts_link_first_mentions_of_glossary_terms_to_cards_body())
+}
+
+#[test]
+fn glossary_has_an_a_to_z_index_and_filters_from_the_url() {
+    common::run(glossary_has_an_a_to_z_index_and_filters_from_the_url_body())
+}
+
+#[test]
+fn emoji_gallery_lists_every_shortcode() {
+    common::run(emoji_gallery_lists_every_shortcode_body())
 }
 
 #[test]

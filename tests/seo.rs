@@ -271,6 +271,7 @@ async fn sitemap_and_robots_body() {
         "/about",
         "/glossary",
         "/tags",
+        "/emoji",
         "/tags/rust",
         "/tags/sre",
         "/posts/hello",

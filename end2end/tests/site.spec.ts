@@ -114,7 +114,7 @@ test('the glossary is in Spanish, sorted, with working term anchors', async ({ p
   const response = await page.goto('/glossary');
   expect(response?.status()).toBe(200);
   await expect(page.locator('html')).toHaveAttribute('lang', 'es');
-  const terms = page.locator('dl.terms > dt');
+  const terms = page.locator('dl.terms dt');
   expect(await terms.count()).toBeGreaterThanOrEqual(60);
   await expect(page.locator('dt#kubernetes')).toContainText('Kubernetes');
   await expect(page.locator('dt#observabilidad')).toBeVisible();

@@ -32,7 +32,10 @@ pub fn Footer() -> impl IntoView {
         <footer class="site-footer">
             <p>
                 "A microblog for SRE, DevOps and MLOps. Rendered on the server with "
-                <a href="https://leptos.dev">"Leptos"</a> ", written in Markdown."
+                <a href="https://leptos.dev">"Leptos"</a> ", written in Markdown. "
+                <A href="/emoji">"Emoji shortcodes"</A>
+                " · "
+                <a href="/feed.xml">"Atom feed"</a>
             </p>
         </footer>
     }

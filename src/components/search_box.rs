@@ -109,7 +109,7 @@ pub fn SearchBox() -> impl IntoView {
     });
 
     view! {
-        <form class="site-search" role="search" action="/search" method="get">
+        <form class="site-search" role="search" aria-label="Quick search" action="/search" method="get">
             <input
                 node_ref=input
                 type="search"

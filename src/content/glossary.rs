@@ -16,8 +16,9 @@ use std::collections::HashMap;
 
 use super::front_matter::FrontMatter;
 use super::{diag, plain_text, push_render_diags, truncate_chars, Diagnostic, SUMMARY_MAX_CHARS};
+use crate::markdown::terms::{TermLinker, TermNames};
 use crate::markdown::{self, headings, RenderContext, Severity};
-use crate::model::{Glossary, GlossaryTerm};
+use crate::model::{Glossary, GlossaryTerm, TermCard};
 
 const ALIAS_PREFIXES: [&str; 2] = ["Alias:", "Aliases:"];
 const SEE_ALSO_PREFIXES: [&str; 3] = ["Ver también:", "Ver tambien:", "See also:"];
@@ -224,4 +225,36 @@ pub fn build(
         intro_html: intro_rendered.html,
         terms: out,
     }
+}
+
+/// Longest definition shown in a post's hover card, in characters.
+const CARD_MAX_CHARS: usize = 220;
+
+/// Every term and alias, for linking first mentions in posts.
+pub fn term_linker(g: &Glossary) -> TermLinker {
+    TermLinker::new(g.terms.iter().map(|t| {
+        TermNames {
+            id: &t.id,
+            names: std::iter::once(t.term.as_str())
+                .chain(t.aliases.iter().map(String::as_str))
+                .collect(),
+        }
+    }))
+}
+
+/// The card each term shows in posts, by id.
+pub fn term_cards(g: &Glossary) -> HashMap<String, TermCard> {
+    g.terms
+        .iter()
+        .map(|t| {
+            let text = super::search::html_text(&t.definition_html);
+            let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+            let card = TermCard {
+                id: t.id.clone(),
+                term: t.term.clone(),
+                summary: truncate_chars(&text, CARD_MAX_CHARS),
+            };
+            (t.id.clone(), card)
+        })
+        .collect()
 }

@@ -12,25 +12,7 @@ pub const MAX_HITS: usize = 20;
 const SNIPPET_BEFORE: usize = 60;
 const SNIPPET_LEN: usize = 180;
 
-/// Lower-case and without diacritics, one char for each input char, so a
-/// match in the folded text is at the same char index in the original.
-pub fn fold(s: &str) -> Vec<char> {
-    s.chars().map(fold_char).collect()
-}
-
-fn fold_char(c: char) -> char {
-    let c = c.to_lowercase().next().unwrap_or(c);
-    match c {
-        'á' | 'à' | 'ä' | 'â' | 'ã' | 'å' => 'a',
-        'é' | 'è' | 'ë' | 'ê' => 'e',
-        'í' | 'ì' | 'ï' | 'î' => 'i',
-        'ó' | 'ò' | 'ö' | 'ô' | 'õ' => 'o',
-        'ú' | 'ù' | 'ü' | 'û' => 'u',
-        'ñ' => 'n',
-        'ç' => 'c',
-        c => c,
-    }
-}
+pub use crate::text::{fold, fold_char};
 
 /// Text of an HTML fragment (tags dropped, common entities decoded).
 pub fn html_text(html: &str) -> String {

@@ -1,6 +1,7 @@
 //! GitHub emoji shortcodes: `:rocket:` → 🚀, GitHub's own `:shipit:` → image.
 
 use super::escape_html;
+use crate::model::{EmojiGallery, EmojiGroup, EmojiItem};
 
 /// GitHub's custom emoji: not Unicode, GitHub serves them as images.
 pub const GITHUB_CUSTOM: [&str; 22] = [
@@ -169,6 +170,64 @@ impl EmojiRenderer {
             plain,
             unknown,
         }
+    }
+}
+
+impl EmojiRenderer {
+    /// Every emoji with a shortcode, GitHub's custom ones first, then the
+    /// Unicode groups in CLDR order.
+    pub fn gallery(&self) -> EmojiGallery {
+        let custom = EmojiGroup {
+            id: "github".into(),
+            name: "GitHub custom".into(),
+            items: GITHUB_CUSTOM
+                .iter()
+                .map(|n| EmojiItem {
+                    shortcodes: vec![n.to_string()],
+                    name: n.replace('_', " "),
+                    glyph: None,
+                    image: Some(format!("{}/{n}.png", self.base_url)),
+                })
+                .collect(),
+        };
+        let unicode = emojis::Group::iter().map(|group| {
+            let (id, name) = group_label(group);
+            EmojiGroup {
+                id: id.into(),
+                name: name.into(),
+                items: group
+                    .emojis()
+                    .filter(|e| e.shortcode().is_some())
+                    .map(|e| EmojiItem {
+                        shortcodes: e.shortcodes().map(str::to_string).collect(),
+                        name: e.name().to_string(),
+                        glyph: Some(e.as_str().to_string()),
+                        image: None,
+                    })
+                    .collect(),
+            }
+        });
+        EmojiGallery {
+            groups: std::iter::once(custom)
+                .chain(unicode)
+                .filter(|g| !g.items.is_empty())
+                .collect(),
+        }
+    }
+}
+
+fn group_label(group: emojis::Group) -> (&'static str, &'static str) {
+    use emojis::Group;
+    match group {
+        Group::SmileysAndEmotion => ("smileys-emotion", "Smileys & emotion"),
+        Group::PeopleAndBody => ("people-body", "People & body"),
+        Group::AnimalsAndNature => ("animals-nature", "Animals & nature"),
+        Group::FoodAndDrink => ("food-drink", "Food & drink"),
+        Group::TravelAndPlaces => ("travel-places", "Travel & places"),
+        Group::Activities => ("activities", "Activities"),
+        Group::Objects => ("objects", "Objects"),
+        Group::Symbols => ("symbols", "Symbols"),
+        Group::Flags => ("flags", "Flags"),
     }
 }
 

@@ -7,6 +7,7 @@ fn render_plain(md: &str) -> Rendered {
         path: "posts/test.md",
         emoji: &emoji,
         resolver: &NoPages,
+        terms: None,
     };
     render(md, &ctx)
 }
@@ -103,6 +104,7 @@ fn refs_resolve_relative_to_the_file() {
         path: "posts/a.md",
         emoji: &emoji,
         resolver: &AllPages,
+        terms: None,
     };
     let r = render(
         "[x]({{< ref \"b.md\" >}}) [y]({{< relref \"../posts/c.md#part-2\" >}}) [z]({{% ref \"d.md\" %}})",
@@ -260,6 +262,43 @@ fn unknown_language_is_plain_escaped_code() {
 }
 
 #[test]
+fn every_highlight_colour_meets_aa_contrast_on_its_background() {
+    use highlight::{contrast, parse_hex, DARK_CODE_BG, LIGHT_CODE_BG, MIN_CONTRAST};
+    let css = highlight::theme_css().expect("themes render to CSS");
+    let (light, dark) = css
+        .split_once(":root[data-theme=\"dark\"]")
+        .expect("light rules come before the dark ones");
+    let mut checked = 0;
+    for (part, bg) in [(light, LIGHT_CODE_BG), (dark, DARK_CODE_BG)] {
+        for hex in part
+            .lines()
+            .filter_map(|l| l.trim().strip_prefix("color: #"))
+        {
+            let c = parse_hex(hex).expect("six hex digits");
+            assert!(contrast(c, bg) >= MIN_CONTRAST, "#{hex} on {bg:?}");
+            checked += 1;
+        }
+    }
+    assert!(checked > 40, "only {checked} colours found");
+    // The backgrounds are the stylesheet's own.
+    let base = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/style/_base.scss"))
+        .expect("style/_base.scss");
+    let code_bgs: Vec<[u8; 3]> = base
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix("--code-bg: #"))
+        .filter_map(parse_hex)
+        .collect();
+    assert_eq!(code_bgs, vec![LIGHT_CODE_BG, DARK_CODE_BG]);
+}
+
+#[test]
+fn contrast_is_the_wcag_ratio() {
+    use highlight::contrast;
+    assert!((contrast([0, 0, 0], [255, 255, 255]) - 21.0).abs() < 1e-9);
+    assert!((contrast([0x77, 0x77, 0x77], [255, 255, 255]) - 4.48).abs() < 0.01);
+}
+
+#[test]
 fn syntax_css_is_up_to_date() {
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("style/_syntax.scss");
     let css = highlight::theme_css().expect("themes render to CSS");
@@ -308,4 +347,68 @@ fn a_line_starting_with_a_shortcode_is_not_a_definition() {
     );
     assert!(html.contains(":keep:"), "{html}");
     assert_eq!(html.matches("<dt>").count(), 1, "{html}");
+}
+
+fn render_with_terms(md: &str) -> Rendered {
+    use super::terms::TermNames;
+    let emoji = EmojiRenderer::default();
+    let linker = TermLinker::new([
+        TermNames {
+            id: "toil",
+            names: vec!["Toil"],
+        },
+        TermNames {
+            id: "sre",
+            names: vec!["SRE"],
+        },
+        TermNames {
+            id: "ansible",
+            names: vec!["Ansible"],
+        },
+    ]);
+    let ctx = RenderContext {
+        path: "posts/test.md",
+        emoji: &emoji,
+        resolver: &NoPages,
+        terms: Some(&linker),
+    };
+    render(md, &ctx)
+}
+
+#[test]
+fn first_mention_of_each_glossary_term_is_linked_once() {
+    let r = render_with_terms("Toil is toil. An SRE hates toil :rocket: and SRE work.");
+    assert_eq!(
+        r.html.matches("href=\"/glossary#toil\"").count(),
+        1,
+        "{}",
+        r.html
+    );
+    assert!(r.html.contains(
+        "<a class=\"term\" href=\"/glossary#toil\" data-term=\"toil\" aria-describedby=\"term-card-toil\">Toil</a> is toil."
+    ), "{}", r.html);
+    assert_eq!(r.html.matches("/glossary#sre").count(), 1);
+    assert!(r.html.contains("🚀"), "emoji still rendered around links");
+    assert_eq!(r.terms, vec!["toil", "sre"]);
+    assert_eq!(r.words, 11, "linking does not change the word count");
+}
+
+#[test]
+fn terms_are_not_linked_in_code_headings_or_links() {
+    let r = render_with_terms(
+        "## Toil\n\n`SRE` and\n\n```\nAnsible toil\n```\n\n[toil and SRE](https://x.test) ![Ansible](a.png)\n",
+    );
+    assert!(!r.html.contains("class=\"term\""), "{}", r.html);
+    assert!(r.terms.is_empty());
+}
+
+#[test]
+fn an_authors_own_glossary_link_gets_the_card_and_counts_as_the_mention() {
+    let r = render_with_terms("[Toil](/glossary#toil \"def\") then toil again.");
+    assert!(
+        r.html.contains("<a class=\"term\" href=\"/glossary#toil\" data-term=\"toil\" aria-describedby=\"term-card-toil\" title=\"def\">Toil</a> then toil again."),
+        "{}",
+        r.html
+    );
+    assert_eq!(r.terms, vec!["toil"]);
 }

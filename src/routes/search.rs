@@ -57,7 +57,7 @@ fn SearchView(results: SearchResults, site: crate::model::SiteInfo) -> impl Into
             site
         />
         <h1 class="page-title">"Search"</h1>
-        <form class="search-page-form" role="search" action="/search" method="get">
+        <form class="search-page-form" role="search" aria-label="Search this site" action="/search" method="get">
             <input
                 type="search"
                 name="q"

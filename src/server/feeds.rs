@@ -165,7 +165,7 @@ pub fn rss(site: &Site, info: &SiteInfo) -> String {
     channel.to_string()
 }
 
-/// Every public page: home and its later pages, posts, about, glossary, tags.
+/// Every public page: home and its later pages, posts, about, glossary, tags, emoji.
 pub fn sitemap_entries(site: &Site, posts_per_page: usize) -> Vec<(String, Option<NaiveDate>)> {
     let newest = site.newest_date(None);
     let total = site.posts().len().div_ceil(posts_per_page.max(1)).max(1) as u32;
@@ -183,6 +183,8 @@ pub fn sitemap_entries(site: &Site, posts_per_page: usize) -> Vec<(String, Optio
         out.push(("/glossary".into(), parse(&g.updated)));
     }
     out.push(("/tags".into(), newest));
+    // The emoji set is compiled in; it has no date of its own.
+    out.push(("/emoji".into(), None));
     for (tag, _) in site.tag_counts() {
         let date = site.newest_date(Some(&tag));
         out.push((format!("/tags/{tag}"), date));
