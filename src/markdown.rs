@@ -499,11 +499,9 @@ impl<'a> State<'_, 'a> {
             return;
         }
         let out = self.ctx.emoji.replace(&text);
-        for name in out.unknown {
+        for (name, at) in out.unknown.into_iter().zip(out.unknown_at) {
             if self.unknown_emoji.insert(name.clone()) {
-                let offset = text
-                    .find(&format!(":{name}:"))
-                    .map_or(range.start, |i| range.start + i);
+                let offset = range.start + at;
                 self.diagnostics.push(self.positions.diagnostic(
                     offset,
                     &self.positions.edits,

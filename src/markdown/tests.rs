@@ -61,6 +61,26 @@ fn emoji_table() {
 }
 
 #[test]
+fn unknown_shortcodes_carry_their_offsets() {
+    let text = "é :nope: :rocket: :nada: :nope:";
+    let out = EmojiRenderer::default().replace(text);
+    assert_eq!(out.unknown, ["nope", "nada", "nope"]);
+    assert_eq!(out.unknown_at, [3, 19, 26]);
+    // Thousands of distinct unknown names in one paragraph: each diagnostic
+    // is placed from its offset (no search per name, which was quadratic).
+    let many: String = (0..3000).map(|i| format!(":zz{i}: ")).collect();
+    let rendered = render_plain(&many);
+    assert_eq!(rendered.diagnostics.len(), 3000);
+    assert_eq!(
+        (
+            rendered.diagnostics[2999].line,
+            rendered.diagnostics[2999].col
+        ),
+        (1, many.rfind(":zz2999:").map_or(0, |i| i + 1))
+    );
+}
+
+#[test]
 fn two_adjacent_shortcodes_give_two_emoji() {
     let out = EmojiRenderer::default().replace(":rocket::rocket:");
     assert_eq!(out.plain, "🚀🚀");
