@@ -149,6 +149,33 @@ fn refs_resolve_relative_to_the_file() {
 }
 
 #[test]
+fn unclosed_shortcodes_do_not_hide_later_ones() {
+    // Openers without a closer, and one split by a blank line: each used to
+    // rescan the rest of the text (quadratic; 80 KB took 0.8 s fuzzing).
+    let noise = "{{< ".repeat(20_000);
+    let md = format!(
+        "{noise}\n\n{{{{< ref \"a\n\nb\" >}}}}\n\n[x]({{{{< ref \"b.md\" >}}}}) {{{{% ref \"c.md\""
+    );
+    let emoji = EmojiRenderer::default();
+    let ctx = RenderContext {
+        path: "posts/a.md",
+        emoji: &emoji,
+        resolver: &AllPages,
+    };
+    let r = render(&md, &ctx);
+    assert!(
+        r.html.contains("href=\"/posts/b\""),
+        "{}",
+        &r.html[r.html.len() - 300..]
+    );
+    assert!(r.diagnostics.is_empty(), "{:?}", r.diagnostics);
+    assert!(
+        r.html.contains("{{% ref"),
+        "an unclosed shortcode stays text"
+    );
+}
+
+#[test]
 fn broken_ref_is_an_error_and_a_marked_link() {
     let r = render_plain("Intro\n\nSee [gone]({{< ref \"../nope.md\" >}}).\n");
     assert_eq!(r.diagnostics.len(), 1);
