@@ -386,6 +386,19 @@ fn ten_thousand_distinct_404s_leave_memory_flat() {
         after <= before + before / 10,
         "RSS grew from {before} KiB to {after} KiB"
     );
+    // Histogram samples are drained by a background thread, not only by a
+    // scrape of /metrics (which this test has not made so far).
+    let threads: Vec<String> = std::fs::read_dir(format!("/proc/{pid}/task"))
+        .expect("tasks")
+        .filter_map(|t| std::fs::read_to_string(t.ok()?.path().join("comm")).ok())
+        .map(|c| c.trim().to_string())
+        .collect();
+    assert!(
+        threads
+            .iter()
+            .any(|t| t == microblog::server::ops::UPKEEP_THREAD),
+        "{threads:?}"
+    );
     // The metrics label the fallback as one route, not one series per URL.
     let (_, metrics) = get(&server.addr, "/metrics");
     assert!(

@@ -2,8 +2,9 @@
 --   * status classes (2xx/3xx/4xx/5xx) are counted;
 --   * a 200 HTML page must be complete: from <!DOCTYPE html> to </html>,
 --     with its <main> and the closing hydration script;
---   * one snapshot: every `gen-N` marker in a 200 body must carry the same N
---     (the content rewriter puts the current generation in every soak post).
+--   * one snapshot: every `gen-N;` marker in a 200 body must carry the same N
+--     (the content rewriter puts the current generation in every soak post;
+--     the `;` ends a marker, so one cut short by a search snippet is skipped).
 -- Totals are printed as one `soak-result` JSON line in done().
 
 local paths = {
@@ -14,6 +15,17 @@ local threads = {}
 
 function setup(thread)
   table.insert(threads, thread)
+  thread:set("id", #threads)
+end
+
+-- The first bad body of each thread is kept as evidence.
+local function keep(kind, body)
+  local dir = os.getenv("SOAK_OUT") or "."
+  local f = io.open(string.format("%s/bad-%s-%d.txt", dir, kind, id), "w")
+  if f then
+    f:write(body)
+    f:close()
+  end
 end
 
 function init(args)
@@ -25,8 +37,7 @@ end
 
 function request()
   n = n + 1
-  current = paths[(n % #paths) + 1]
-  return wrk.format("GET", current)
+  return wrk.format("GET", paths[(n % #paths) + 1])
 end
 
 local function html_complete(body)
@@ -46,16 +57,22 @@ function response(status, headers, body)
   local ct = headers["Content-Type"] or headers["content-type"] or ""
   if ct:find("text/html", 1, true) and not html_complete(body) then
     incomplete = incomplete + 1
-    if first_bad == "" then first_bad = "incomplete " .. current end
+    if first_bad == "" then
+      first_bad = "incomplete page"
+      keep("incomplete", body)
+    end
   end
   local seen = nil
-  for g in body:gmatch("gen%-(%d+)") do
+  for g in body:gmatch("gen%-(%d+);") do
     if seen == nil then
       seen = g
       marked = marked + 1
     elseif g ~= seen then
       mixed = mixed + 1
-      if first_bad == "" then first_bad = "mixed " .. current .. " gen-" .. seen .. "/gen-" .. g end
+      if first_bad == "" then
+        first_bad = "mixed gen-" .. seen .. "/gen-" .. g
+        keep("mixed", body)
+      end
       break
     end
   end

@@ -1,8 +1,10 @@
 #!/usr/bin/env python3
 """Rewrites the soak content folder every second until killed.
 
-Each tick G: every managed post is (re)written with the marker `gen-G` in its
-title, summary, heading and body; a new post `soak-new-G` is added and
+Each tick G: every managed post is (re)written with the marker `gen-G;` in its
+title, summary, heading and body (the `;` ends it, so a snippet cut inside a
+marker, `gen-1…` of `gen-100;`, is not taken for another generation); a new
+post `soak-new-G` is added and
 `soak-new-(G-3)` removed; `soak-rotating` is edited. Files are written beside
 their place and renamed in one tight loop, so the folder moves from one
 generation to the next in well under the server's 60 ms reload debounce.
@@ -21,23 +23,23 @@ log = open(os.path.join(root, ".soak-rewrites.log"), "w")
 
 def post(slug, gen, day):
     return f"""---
-title: "Soak {slug} gen-{gen}"
+title: "Soak {slug} gen-{gen};"
 date: 2099-01-{day:02d}
 tags: [soak]
-summary: "Summary of {slug} at gen-{gen}."
+summary: "Summary of {slug} at gen-{gen};"
 ---
 
-First paragraph of {slug} at gen-{gen} :rocket:.
+First paragraph of {slug} at gen-{gen}; :rocket:
 
-## Section gen-{gen}
+## Section gen-{gen};
 
-{"Filler text at gen-%d. " % gen * 40}
+{"Filler text at gen-%d; " % gen * 40}
 
 ```rust
 fn gen() -> u32 {{ {gen} }}
 ```
 
-Last line gen-{gen}.
+Last line gen-{gen};
 """
 
 
