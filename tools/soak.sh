@@ -55,7 +55,7 @@ done
 ) >"$out/rss.txt" &
 pids+=($!)
 
-wrk -t"$threads" -c"$connections" -d"${seconds}s" --timeout 10s --latency \
+SOAK_OUT="$out" wrk -t"$threads" -c"$connections" -d"${seconds}s" --timeout 10s --latency \
   -s tools/soak/check.lua "http://127.0.0.1:$port" | tee "$out/wrk.txt"
 
 alive=yes
