@@ -25,7 +25,7 @@ KUBERNETES_VALIDATE_VERSION := 1.37.0
 KUBERNETES_VERSION := 1.33.0
 VENV := tools/venv
 
-.PHONY: validate-deploy help install install-rust install-npm install-chromium build run dev test lint test-rust test-e2e check-content bench clean
+.PHONY: fuzz soak install-wrk validate-deploy help install install-rust install-npm install-chromium build run dev test lint test-rust test-e2e check-content bench clean
 
 help:
 	@echo "make run   - build (release) and serve on http://127.0.0.1:3000"
@@ -114,6 +114,28 @@ test-e2e: end2end/node_modules/.stamp
 
 check-content:
 	cargo run --quiet --features ssr -- check
+
+## ---- reliability (RELIABILITY.md) -------------------------------------------
+
+# Every fuzz target for FUZZ_SECONDS each (FUZZ_PARALLEL at a time), seeded
+# from content/; crash inputs land in fuzz/artifacts/<target>/.
+FUZZ_SECONDS ?= 600
+FUZZ_PARALLEL ?= 1
+fuzz:
+	FUZZ_SECONDS=$(FUZZ_SECONDS) FUZZ_PARALLEL=$(FUZZ_PARALLEL) tools/fuzz.sh
+
+install-wrk:
+	@if command -v wrk >/dev/null; then \
+	  echo "wrk: present"; \
+	else \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk; \
+	fi
+
+# wrk, 256 connections for 60 s, on the release server while its content is
+# rewritten every second.
+soak: install install-wrk
+	cargo leptos build --release --precompress
+	tools/soak.sh
 
 clean:
 	cargo clean

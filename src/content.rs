@@ -485,6 +485,10 @@ fn diag(
     }
 }
 
+/// Largest content file read (a post is text; anything bigger is a mistake
+/// that would cost memory on every reload).
+pub const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
+
 /// Collects `posts/**/*.md`, `about.md` and `glossary.md`. Symlinks are not
 /// followed, so nothing outside the folder is ever read.
 fn read_sources(dir: &Path, diags: &mut Vec<Diagnostic>) -> Result<Vec<Source>, Error> {
@@ -502,7 +506,7 @@ fn read_sources(dir: &Path, diags: &mut Vec<Diagnostic>) -> Result<Vec<Source>, 
             files.push((name.to_string(), path));
         }
     }
-    collect_posts(dir, &dir.join("posts"), &mut files);
+    collect_posts(dir, &dir.join("posts"), &mut files, diags);
     files.sort();
 
     let mut sources = Vec::with_capacity(files.len());
@@ -515,6 +519,30 @@ fn read_sources(dir: &Path, diags: &mut Vec<Diagnostic>) -> Result<Vec<Source>, 
                     1,
                     Severity::Error,
                     "symbolic link not followed",
+                ));
+                continue;
+            }
+            // A FIFO or device would block the load or never end.
+            Ok(m) if !m.is_file() => {
+                diags.push(diag(
+                    &rel,
+                    1,
+                    1,
+                    Severity::Error,
+                    "not a regular file: skipped",
+                ));
+                continue;
+            }
+            Ok(m) if m.len() > MAX_FILE_BYTES => {
+                diags.push(diag(
+                    &rel,
+                    1,
+                    1,
+                    Severity::Error,
+                    format!(
+                        "file is {} bytes, over the limit of {MAX_FILE_BYTES}: skipped",
+                        m.len()
+                    ),
                 ));
                 continue;
             }
@@ -540,10 +568,16 @@ fn read_sources(dir: &Path, diags: &mut Vec<Diagnostic>) -> Result<Vec<Source>, 
                 Err(e) => {
                     let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
                     let line = valid.iter().filter(|b| **b == b'\n').count() + 1;
+                    let line_start = valid.iter().rposition(|b| *b == b'\n').map_or(0, |i| i + 1);
+                    // `valid` is UTF-8 up to here, so this counts characters.
+                    let col = String::from_utf8_lossy(&valid[line_start..])
+                        .chars()
+                        .count()
+                        + 1;
                     diags.push(diag(
                         &rel,
                         line,
-                        1,
+                        col,
                         Severity::Error,
                         "file is not valid UTF-8",
                     ));
@@ -561,7 +595,12 @@ fn read_sources(dir: &Path, diags: &mut Vec<Diagnostic>) -> Result<Vec<Source>, 
     Ok(sources)
 }
 
-fn collect_posts(root: &Path, dir: &Path, files: &mut Vec<(String, PathBuf)>) {
+fn collect_posts(
+    root: &Path,
+    dir: &Path,
+    files: &mut Vec<(String, PathBuf)>,
+    diags: &mut Vec<Diagnostic>,
+) {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return;
     };
@@ -577,10 +616,29 @@ fn collect_posts(root: &Path, dir: &Path, files: &mut Vec<(String, PathBuf)>) {
         // `file_type` does not follow links: a linked folder is never entered,
         // and a linked `.md` file is reported when it is opened.
         if file_type.is_dir() {
-            collect_posts(root, &path, files);
+            collect_posts(root, &path, files, diags);
+        } else if file_type.is_symlink() && path.is_dir() {
+            diags.push(diag(
+                &rel,
+                1,
+                1,
+                Severity::Warning,
+                "symbolic link to a folder not followed",
+            ));
         } else if path.extension().is_some_and(|e| e == "md") {
             files.push((rel, path));
         }
+    }
+}
+
+/// A file's text as the pipeline sees it: without a UTF-8 byte-order mark,
+/// with `\r\n` and lone `\r` line endings turned into `\n`.
+pub fn normalize_source(text: &str) -> String {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    if text.contains('\r') {
+        text.replace("\r\n", "\n").replace('\r', "\n")
+    } else {
+        text.to_string()
     }
 }
 
@@ -590,12 +648,7 @@ fn parse_source(source: Source, diags: &mut Vec<Diagnostic>) -> Option<Parsed> {
         "glossary.md" => Kind::Glossary,
         _ => Kind::Post,
     };
-    let text = source.text.strip_prefix('\u{feff}').unwrap_or(&source.text);
-    let text = if text.contains('\r') {
-        text.replace("\r\n", "\n")
-    } else {
-        text.to_string()
-    };
+    let text = normalize_source(&source.text);
     let fail = |diags: &mut Vec<Diagnostic>, e: front_matter::FrontMatterError| {
         diags.push(diag(
             &source.path,

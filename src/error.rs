@@ -43,7 +43,9 @@ impl FromServerFnError for AppError {
         match value {
             ServerFnErrorErr::Args(msg)
             | ServerFnErrorErr::Deserialization(msg)
-            | ServerFnErrorErr::MissingArg(msg) => AppError::BadRequest(msg),
+            | ServerFnErrorErr::MissingArg(msg) => {
+                AppError::BadRequest(format!("malformed arguments: {msg}"))
+            }
             other => AppError::Internal(other.to_string()),
         }
     }

@@ -233,7 +233,7 @@ fn serve(config: Config) -> ExitCode {
         tracing::info!("listening on http://{addr}");
         let app = router(state);
         let (stop_tx, mut stop_rx) = tokio::sync::watch::channel(false);
-        let serving = axum::serve(listener, app.into_make_service()).with_graceful_shutdown(async move {
+        let serving = microblog::server::listen::serve(listener, app, config.header_timeout, async move {
             shutdown_signal().await;
             let _ = stop_tx.send(true);
         });
@@ -245,16 +245,10 @@ fn serve(config: Config) -> ExitCode {
             tokio::time::sleep(grace).await;
         };
         tokio::select! {
-            result = serving => match result {
-                Ok(()) => {
-                    tracing::info!("shut down cleanly");
-                    ExitCode::SUCCESS
-                }
-                Err(e) => {
-                    tracing::error!("server error: {e}");
-                    ExitCode::FAILURE
-                }
-            },
+            () = serving => {
+                tracing::info!("shut down cleanly");
+                ExitCode::SUCCESS
+            }
             () = deadline => {
                 tracing::warn!(grace_s = grace.as_secs_f64(), "requests still open after the grace period; exiting");
                 ExitCode::SUCCESS

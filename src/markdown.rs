@@ -261,7 +261,9 @@ pub struct Edit {
 /// Maps an offset in rewritten text back to the text before the rewrite.
 /// Edits are in increasing order of position.
 fn to_old(edits: &[Edit], pos: usize) -> usize {
-    match edits.iter().rev().find(|e| e.new_start <= pos) {
+    // Binary search: a document may have thousands of edits and diagnostics.
+    let before = edits.partition_point(|e| e.new_start <= pos);
+    match before.checked_sub(1).map(|i| &edits[i]) {
         None => pos,
         Some(e) if pos < e.new_end => e.old_start,
         Some(e) => pos - e.new_end + e.old_end,
@@ -608,11 +610,9 @@ impl<'a> State<'_, 'a> {
             return;
         }
         let out = self.ctx.emoji.replace(&text);
-        for name in out.unknown {
+        for (name, at) in out.unknown.into_iter().zip(out.unknown_at) {
             if self.unknown_emoji.insert(name.clone()) {
-                let offset = text
-                    .find(&format!(":{name}:"))
-                    .map_or(range.start, |i| range.start + i);
+                let offset = range.start + at;
                 self.diagnostics.push(self.positions.diagnostic(
                     offset,
                     &self.positions.edits,

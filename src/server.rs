@@ -3,7 +3,9 @@
 
 pub mod config;
 pub mod feeds;
+pub mod guard;
 pub mod http;
+pub mod listen;
 pub mod ops;
 pub mod watch;
 
@@ -165,10 +167,16 @@ async fn static_file(options: LeptosOptions, probe: axum::extract::Request) -> O
         .oneshot(probe)
         .await
         .ok()?;
+    // A server error here is the file system refusing a hostile path (a name
+    // too long, …): for the client that is simply no such file.
     if matches!(
         res.status(),
         StatusCode::NOT_FOUND | StatusCode::METHOD_NOT_ALLOWED
-    ) {
+    ) || res.status().is_server_error()
+    {
+        if res.status().is_server_error() {
+            tracing::debug!(status = %res.status(), "static file lookup failed; answering not found");
+        }
         return None;
     }
     let mut res = res.into_response();
@@ -213,6 +221,7 @@ pub fn harden(
 
     // Innermost first: validators and CSP see the uncompressed page.
     routes
+        .layer(axum::middleware::from_fn(guard::server_fn_status))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             http::conditional,
@@ -276,6 +285,13 @@ pub fn router(state: AppState) -> Router {
                 }
             }
         });
+    if guard::panic_route_enabled() {
+        tracing::warn!(
+            "serving {} (debug build, MICROBLOG_PANIC_ROUTE=1)",
+            guard::PANIC_PATH
+        );
+        router = router.route(guard::PANIC_PATH, get(guard::deliberate_panic));
+    }
     router = harden(router, &state, REQUEST_TIMEOUT);
     // The event stream lives as long as the page: outside the timeout.
     if state.live.is_some() {

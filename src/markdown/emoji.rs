@@ -41,6 +41,8 @@ pub struct Replaced {
     pub plain: String,
     /// Shortcode-shaped names that are not emoji, in order of appearance.
     pub unknown: Vec<String>,
+    /// Byte offset in the text of each `unknown` name's opening colon.
+    pub unknown_at: Vec<usize>,
 }
 
 enum Emoji {
@@ -111,6 +113,7 @@ impl EmojiRenderer {
         let mut html = String::new();
         let mut plain = String::new();
         let mut unknown = Vec::new();
+        let mut unknown_at = Vec::new();
         let mut matched_any = false;
         // Start of the text not yet copied to the output.
         let mut copied = 0;
@@ -158,6 +161,7 @@ impl EmojiRenderer {
                 None => {
                     if name.bytes().any(|c| c.is_ascii_lowercase()) {
                         unknown.push(name.to_string());
+                        unknown_at.push(i);
                     }
                     i = close;
                 }
@@ -169,6 +173,7 @@ impl EmojiRenderer {
             html: matched_any.then_some(html),
             plain,
             unknown,
+            unknown_at,
         }
     }
 }

@@ -1,7 +1,7 @@
 //! Heading ids: GitHub-style slugs that never collide with each other or with
 //! anchors the author wrote by hand (`<a name="...">`, `id="..."`).
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 /// GitHub's rule: lower-case, drop punctuation, spaces become `-`; letters of
 /// any script are kept (`Año` → `año`).
@@ -44,11 +44,17 @@ pub fn reserved_ids(source: &str) -> HashSet<String> {
 #[derive(Debug, Default)]
 pub struct IdAllocator {
     used: HashSet<String>,
+    /// Per slug, the next suffix worth trying: every smaller one is taken
+    /// (ids are never released), so the search never starts over at 1.
+    next_suffix: HashMap<String, usize>,
 }
 
 impl IdAllocator {
     pub fn new(reserved: HashSet<String>) -> Self {
-        IdAllocator { used: reserved }
+        IdAllocator {
+            used: reserved,
+            next_suffix: HashMap::new(),
+        }
     }
 
     /// An author-given `{#id}` is kept even if raw HTML uses it too: the author
@@ -64,13 +70,13 @@ impl IdAllocator {
         if self.used.insert(base.to_string()) {
             return base.to_string();
         }
-        let mut n = 1;
+        let n = self.next_suffix.entry(base.to_string()).or_insert(1);
         loop {
             let candidate = format!("{base}-{n}");
+            *n += 1;
             if self.used.insert(candidate.clone()) {
                 return candidate;
             }
-            n += 1;
         }
     }
 }

@@ -67,47 +67,102 @@ struct Shortcode<'s> {
     arg: Option<&'s str>,
 }
 
-/// Finds the next `{{<`/`{{%` shortcode at or after `from`.
-fn next_shortcode(text: &str, from: usize) -> Option<Shortcode<'_>> {
-    let mut search = from;
-    loop {
-        let rel = text[search..].find("{{")?;
-        let start = search + rel;
-        let open = text[start + 2..].chars().next()?;
-        let close = match open {
-            '<' => ">}}",
-            '%' => "%}}",
-            _ => {
+/// The next occurrence of a pattern at or after a position, remembered so a
+/// run of openers without a closer does not rescan the rest of the text for
+/// each of them (that was quadratic). Positions asked for only grow.
+struct NextMatch {
+    pattern: &'static str,
+    /// Last answer and the position it was searched from.
+    found: Option<usize>,
+    searched_from: usize,
+}
+
+impl NextMatch {
+    fn new(pattern: &'static str) -> Self {
+        NextMatch {
+            pattern,
+            found: None,
+            searched_from: usize::MAX,
+        }
+    }
+
+    fn at_or_after(&mut self, text: &str, from: usize) -> Option<usize> {
+        match self.found {
+            Some(at) if at >= from => return Some(at),
+            None if self.searched_from <= from => return None,
+            _ => {}
+        }
+        self.searched_from = from;
+        self.found = text.get(from..)?.find(self.pattern).map(|i| from + i);
+        self.found
+    }
+}
+
+/// Finds shortcodes left to right.
+struct Scanner<'s> {
+    text: &'s str,
+    angle_close: NextMatch,
+    percent_close: NextMatch,
+    blank_line: NextMatch,
+}
+
+impl<'s> Scanner<'s> {
+    fn new(text: &'s str) -> Self {
+        Scanner {
+            text,
+            angle_close: NextMatch::new(">}}"),
+            percent_close: NextMatch::new("%}}"),
+            blank_line: NextMatch::new("\n\n"),
+        }
+    }
+
+    /// The next `{{<`/`{{%` shortcode at or after `from`.
+    fn next_shortcode(&mut self, from: usize) -> Option<Shortcode<'s>> {
+        let text = self.text;
+        let mut search = from;
+        loop {
+            let rel = text.get(search..)?.find("{{")?;
+            let start = search + rel;
+            let open = text[start + 2..].chars().next()?;
+            let (close, finder) = match open {
+                '<' => (">}}", &mut self.angle_close),
+                '%' => ("%}}", &mut self.percent_close),
+                _ => {
+                    search = start + 2;
+                    continue;
+                }
+            };
+            let inner_start = start + 3;
+            let Some(inner_end) = finder.at_or_after(text, inner_start) else {
+                search = start + 2;
+                continue;
+            };
+            // A shortcode never spans paragraphs.
+            if self
+                .blank_line
+                .at_or_after(text, inner_start)
+                .is_some_and(|blank| blank < inner_end)
+            {
                 search = start + 2;
                 continue;
             }
-        };
-        let inner_start = start + 3;
-        let Some(inner_len) = text[inner_start..].find(close) else {
-            search = start + 2;
-            continue;
-        };
-        let inner = text[inner_start..inner_start + inner_len].trim();
-        // A shortcode never spans paragraphs.
-        if inner.contains("\n\n") {
-            search = start + 2;
-            continue;
+            let inner = text[inner_start..inner_end].trim();
+            let (name, rest) = inner.split_once(char::is_whitespace).unwrap_or((inner, ""));
+            let rest = rest.trim();
+            let arg = if let Some(q) = rest.strip_prefix('"') {
+                q.split_once('"').map(|(a, _)| a)
+            } else if !rest.is_empty() {
+                rest.split_whitespace().next()
+            } else {
+                None
+            };
+            return Some(Shortcode {
+                start,
+                end: inner_end + close.len(),
+                name,
+                arg,
+            });
         }
-        let (name, rest) = inner.split_once(char::is_whitespace).unwrap_or((inner, ""));
-        let rest = rest.trim();
-        let arg = if let Some(q) = rest.strip_prefix('"') {
-            q.split_once('"').map(|(a, _)| a)
-        } else if !rest.is_empty() {
-            rest.split_whitespace().next()
-        } else {
-            None
-        };
-        return Some(Shortcode {
-            start,
-            end: inner_start + inner_len + close.len(),
-            name,
-            arg,
-        });
     }
 }
 
@@ -127,7 +182,8 @@ pub fn expand(
     let mut out = String::with_capacity(text.len());
     let mut copied = 0;
     let mut pos = 0;
-    while let Some(sc) = next_shortcode(text, pos) {
+    let mut scanner = Scanner::new(text);
+    while let Some(sc) = scanner.next_shortcode(pos) {
         pos = sc.end;
         let start = sc.start;
         let mut report = |severity, message| problems.push((start, severity, message));

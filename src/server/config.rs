@@ -23,6 +23,8 @@ pub struct Config {
     pub content_watch: Option<bool>,
     /// How long in-flight requests may run after SIGTERM/SIGINT.
     pub shutdown_grace: std::time::Duration,
+    /// `HEADER_TIMEOUT_SECS`: how long a client may take to send a request head.
+    pub header_timeout: std::time::Duration,
 }
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -37,6 +39,8 @@ pub enum ConfigError {
     ContentWatch(String),
     #[error("SHUTDOWN_GRACE_SECS must be a whole number from 0 to 300, got `{0}`")]
     ShutdownGrace(String),
+    #[error("HEADER_TIMEOUT_SECS must be a whole number from 1 to 300, got `{0}`")]
+    HeaderTimeout(String),
 }
 
 fn absolute_url(name: &'static str, value: String) -> Result<String, ConfigError> {
@@ -87,7 +91,18 @@ impl Config {
                 .map(std::time::Duration::from_secs)
                 .ok_or(ConfigError::ShutdownGrace(v))?,
         };
+        let header_timeout = match get("HEADER_TIMEOUT_SECS").filter(|v| !v.is_empty()) {
+            None => crate::server::listen::DEFAULT_HEADER_TIMEOUT,
+            Some(v) => v
+                .trim()
+                .parse::<u64>()
+                .ok()
+                .filter(|n| (1..=300).contains(n))
+                .map(std::time::Duration::from_secs)
+                .ok_or(ConfigError::HeaderTimeout(v))?,
+        };
         Ok(Config {
+            header_timeout,
             shutdown_grace,
             content_watch,
             posts_per_page,
@@ -170,6 +185,24 @@ mod tests {
             assert_eq!(
                 with(&[("POSTS_PER_PAGE", bad)]).map(|c| c.posts_per_page),
                 Err(ConfigError::PostsPerPage(bad.into()))
+            );
+        }
+    }
+
+    #[test]
+    fn header_timeout_is_bounded() {
+        assert_eq!(
+            with(&[]).map(|c| c.header_timeout),
+            Ok(std::time::Duration::from_secs(10))
+        );
+        assert_eq!(
+            with(&[("HEADER_TIMEOUT_SECS", "2")]).map(|c| c.header_timeout),
+            Ok(std::time::Duration::from_secs(2))
+        );
+        for bad in ["0", "301", "soon"] {
+            assert_eq!(
+                with(&[("HEADER_TIMEOUT_SECS", bad)]).map(|c| c.header_timeout),
+                Err(ConfigError::HeaderTimeout(bad.into()))
             );
         }
     }

@@ -14,6 +14,9 @@ use super::AppState;
 
 pub static REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
+/// Name of the thread that drains queued histogram samples every 5 s.
+pub const UPKEEP_THREAD: &str = "metrics-upkeep";
+
 /// The process-wide Prometheus recorder, installed on first use.
 pub fn prometheus() -> &'static PrometheusHandle {
     static HANDLE: OnceLock<PrometheusHandle> = OnceLock::new();
@@ -30,6 +33,18 @@ pub fn prometheus() -> &'static PrometheusHandle {
         let handle = recorder.handle();
         // Fails only if another recorder is installed; then ours still renders.
         let _ = metrics::set_global_recorder(recorder);
+        // Histogram samples queue up until drained: without a scrape of
+        // /metrics they grew by every request (the soak showed RSS creeping).
+        let upkeep = handle.clone();
+        let spawned = std::thread::Builder::new()
+            .name(UPKEEP_THREAD.into())
+            .spawn(move || loop {
+                std::thread::sleep(std::time::Duration::from_secs(5));
+                upkeep.run_upkeep();
+            });
+        if let Err(e) = spawned {
+            tracing::error!("cannot start the metrics upkeep thread: {e}");
+        }
         metrics::gauge!("microblog_build_info", "version" => env!("CARGO_PKG_VERSION")).set(1.0);
         handle
     })

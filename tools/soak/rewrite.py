@@ -1,0 +1,65 @@
+#!/usr/bin/env python3
+"""Rewrites the soak content folder every second until killed.
+
+Each tick G: every managed post is (re)written with the marker `gen-G;` in its
+title, summary, heading and body (the `;` ends it, so a snippet cut inside a
+marker, `gen-1…` of `gen-100;`, is not taken for another generation); a new
+post `soak-new-G` is added and
+`soak-new-(G-3)` removed; `soak-rotating` is edited. Files are written beside
+their place and renamed in one tight loop, so the folder moves from one
+generation to the next in well under the server's 60 ms reload debounce.
+A page rendered from one snapshot therefore carries one generation only.
+"""
+import os
+import sys
+import time
+
+root = sys.argv[1]
+posts = os.path.join(root, "posts")
+tmp = os.path.join(root, ".soak-tmp")
+os.makedirs(tmp, exist_ok=True)
+log = open(os.path.join(root, ".soak-rewrites.log"), "w")
+
+
+def post(slug, gen, day):
+    return f"""---
+title: "Soak {slug} gen-{gen};"
+date: 2099-01-{day:02d}
+tags: [soak]
+summary: "Summary of {slug} at gen-{gen};"
+---
+
+First paragraph of {slug} at gen-{gen}; :rocket:
+
+## Section gen-{gen};
+
+{"Filler text at gen-%d; " % gen * 40}
+
+```rust
+fn gen() -> u32 {{ {gen} }}
+```
+
+Last line gen-{gen};
+"""
+
+
+gen = 0
+while True:
+    gen += 1
+    live = ["rotating"] + [f"new-{g}" for g in range(max(1, gen - 2), gen + 1)]
+    staged = []
+    for i, name in enumerate(live):
+        slug = f"soak-{name}"
+        path = os.path.join(tmp, slug + ".tmp")
+        with open(path, "w") as f:
+            f.write(post(slug, gen, 28 - i))
+        staged.append((path, os.path.join(posts, slug + ".md")))
+    gone = os.path.join(posts, f"soak-new-{gen - 3}.md")
+    # The switch: renames only (atomic each), then one unlink.
+    for src, dst in staged:
+        os.replace(src, dst)
+    if os.path.exists(gone):
+        os.unlink(gone)
+    log.write(f"{time.time():.3f} gen-{gen} {len(live)} posts\n")
+    log.flush()
+    time.sleep(1)
