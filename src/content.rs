@@ -93,6 +93,9 @@ pub struct Site {
     /// When this snapshot was built.
     loaded_at: Option<SystemTime>,
     search: search::SearchIndex,
+    /// Which swap of the [`ContentStore`] this is (0 until stored): the page
+    /// cache keys on it, so a reload invalidates every cached page at once.
+    generation: u64,
 }
 
 /// A file as read from disk, before rendering.
@@ -308,6 +311,12 @@ impl Site {
         self.modified
     }
 
+    /// The store generation this snapshot was published as; a reload always
+    /// gets a higher one. 0 for a site that was never stored.
+    pub fn generation(&self) -> u64 {
+        self.generation
+    }
+
     /// The canonical path an old URL moved to.
     pub fn redirect(&self, path: &str) -> Option<&str> {
         self.redirects.get(path).map(String::as_str)
@@ -428,8 +437,17 @@ pub struct ContentStore {
     site: Arc<ArcSwap<Site>>,
 }
 
+/// Source of snapshot generations, process-wide so that two stores (tests
+/// build many) never hand out the same number.
+static GENERATION: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+
+fn next_generation() -> u64 {
+    GENERATION.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+}
+
 impl ContentStore {
-    pub fn new(site: Site) -> Self {
+    pub fn new(mut site: Site) -> Self {
+        site.generation = next_generation();
         ContentStore {
             site: Arc::new(ArcSwap::from_pointee(site)),
         }
@@ -440,7 +458,14 @@ impl ContentStore {
         self.site.load_full()
     }
 
-    pub fn replace(&self, site: Site) {
+    /// The generation of the current snapshot, without taking a reference.
+    pub fn generation(&self) -> u64 {
+        self.site.load().generation
+    }
+
+    /// Publishes `site` with a new generation; readers switch atomically.
+    pub fn replace(&self, mut site: Site) {
+        site.generation = next_generation();
         self.site.store(Arc::new(site));
     }
 }

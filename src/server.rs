@@ -1,6 +1,7 @@
 //! axum glue: configuration, the router (buildable in tests without a socket),
 //! feeds, and the HTTP semantics around pages.
 
+pub mod cache;
 pub mod config;
 pub mod feeds;
 pub mod http;
@@ -30,6 +31,8 @@ pub struct SiteSettings {
     pub emoji_origin: Option<String>,
     /// Development: allow cargo-leptos' live-reload websocket in the CSP.
     pub dev_reload: bool,
+    /// Budget of the rendered-response cache.
+    pub page_cache: cache::Limits,
 }
 
 impl Default for SiteSettings {
@@ -43,6 +46,7 @@ impl Default for SiteSettings {
             posts_per_page: 10,
             emoji_origin: Some(origin_of(crate::markdown::emoji::DEFAULT_EMOJI_BASE_URL)),
             dev_reload: false,
+            page_cache: cache::Limits::default(),
         }
     }
 }
@@ -71,6 +75,7 @@ impl SiteSettings {
                 .contains("://")
                 .then(|| origin_of(&config.emoji_base_url)),
             dev_reload,
+            page_cache: cache::Limits::default(),
         }
     }
 }
@@ -211,11 +216,17 @@ pub fn harden(
     use tower_http::limit::RequestBodyLimitLayer;
     use tower_http::timeout::TimeoutLayer;
 
-    // Innermost first: validators and CSP see the uncompressed page.
+    let pages = Arc::new(cache::PageCache::new(state.settings.page_cache));
+    // Innermost first: validators and CSP see the uncompressed page; the cache
+    // stores what they produced and serves it before anything renders.
     routes
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             http::conditional,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            (state.clone(), pages),
+            cache::page_cache,
         ))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),

@@ -86,7 +86,8 @@ pub async fn observe(mut req: Request, next: Next) -> Response {
     res
 }
 
-/// Headers every response carries; the CSP is set per page (it needs the nonce).
+/// Headers every response carries; the CSP is set per page (it lists the
+/// hashes of the page's scripts).
 pub async fn security_headers(req: Request, next: Next) -> Response {
     let mut res = next.run(req).await;
     let h = res.headers_mut();
@@ -103,11 +104,12 @@ pub async fn security_headers(req: Request, next: Next) -> Response {
     res
 }
 
-/// The policy of one page: scripts only with this response's nonce, and what
-/// those scripts load (`'strict-dynamic'`: the hydration loader imports the
-/// app's JS), plus WebAssembly compilation; images from here and the emoji host.
+/// The policy of one page: only the inline scripts whose hashes are listed
+/// (`'sha256-…'` sources, see `http::hash_inline_scripts`), and what those
+/// scripts load (`'strict-dynamic'`: the hydration loader imports the app's
+/// JS), plus WebAssembly compilation; images from here and the emoji host.
 pub fn content_security_policy(
-    nonce: &str,
+    script_hashes: &[String],
     emoji_origin: Option<&str>,
     dev_reload: bool,
 ) -> String {
@@ -121,8 +123,13 @@ pub fn content_security_policy(
     } else {
         "'self'"
     };
+    let scripts = if script_hashes.is_empty() {
+        "'none'".to_string()
+    } else {
+        format!("{} 'strict-dynamic'", script_hashes.join(" "))
+    };
     format!(
-        "default-src 'self'; script-src 'nonce-{nonce}' 'strict-dynamic' 'wasm-unsafe-eval'; style-src 'self' 'unsafe-inline'; \
+        "default-src 'self'; script-src {scripts} 'wasm-unsafe-eval'; style-src 'self' 'unsafe-inline'; \
          img-src {img}; connect-src {connect}; font-src 'self'; object-src 'none'; base-uri 'self'; \
          form-action 'self'; frame-ancestors 'none'"
     )
