@@ -244,6 +244,17 @@ impl Site {
         self.posts.iter().map(|p| p.post.meta.clone()).collect()
     }
 
+    /// Summaries of `take` posts from index `skip`, newest first: a page of
+    /// the list clones only what it shows.
+    pub fn post_summaries_page(&self, skip: usize, take: usize) -> Vec<PostSummary> {
+        self.posts
+            .iter()
+            .skip(skip)
+            .take(take)
+            .map(|p| p.post.meta.clone())
+            .collect()
+    }
+
     pub fn post(&self, slug: &str) -> Option<&Post> {
         self.by_slug.get(slug).map(|&i| &self.posts[i].post)
     }
