@@ -32,7 +32,6 @@ use axum::response::{IntoResponse, Response};
 use http_body_util::BodyExt;
 
 use super::http::{none_match, not_modified_since};
-use super::AppState;
 use crate::model::Theme;
 
 /// `x-cache: hit|miss` on cacheable routes, for operators and tests.
@@ -393,7 +392,7 @@ fn serve(entry: &Entry, request: &HeaderMap, is_head: bool, hit: bool) -> Respon
 /// storing) on a miss. Sits outside `http::conditional`, which sets the
 /// validators and the hash-based CSP of the stored response.
 pub async fn page_cache(
-    State((state, cache)): State<(AppState, Arc<PageCache>)>,
+    State((state, cache)): State<(super::Shared, Arc<PageCache>)>,
     req: Request,
     next: Next,
 ) -> Response {

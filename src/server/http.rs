@@ -8,11 +8,9 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use http_body_util::BodyExt;
 
-use super::AppState;
-
 /// Old URLs (aliases, `.html` names, trailing slashes) answer `301` with the
 /// canonical location, query string kept.
-pub async fn redirects(State(state): State<AppState>, req: Request, next: Next) -> Response {
+pub async fn redirects(State(state): State<super::Shared>, req: Request, next: Next) -> Response {
     if matches!(*req.method(), Method::GET | Method::HEAD) {
         let site = state.store.snapshot();
         if let Some(to) = site.redirect(req.uri().path()) {
@@ -136,7 +134,11 @@ pub(super) fn not_modified_since(headers: &HeaderMap, modified: std::time::Syste
 /// successful pages and feeds, and answers `304` when the client's copy is
 /// current. `HEAD` is served as `GET` without the body, so both carry the same
 /// validators.
-pub async fn conditional(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
+pub async fn conditional(
+    State(state): State<super::Shared>,
+    mut req: Request,
+    next: Next,
+) -> Response {
     let is_head = req.method() == Method::HEAD;
     if !(is_head || req.method() == Method::GET) {
         return next.run(req).await;
