@@ -19,6 +19,10 @@ pub fn fold(s: &str) -> Vec<char> {
 }
 
 fn fold_char(c: char) -> char {
+    // Most text is ASCII: skip the Unicode tables for it.
+    if c.is_ascii() {
+        return c.to_ascii_lowercase();
+    }
     let c = c.to_lowercase().next().unwrap_or(c);
     match c {
         'á' | 'à' | 'ä' | 'â' | 'ã' | 'å' => 'a',
@@ -279,21 +283,35 @@ fn find(hay: &[char], needle: &[char], from: usize) -> Option<usize> {
 }
 
 /// A window of the body around the first match, as (text, is_match) runs.
-/// Folded here, for the few hits shown, rather than kept for every document.
+/// Folded here, for the few hits shown, rather than kept for every document,
+/// and only as far as the window needs.
 fn snippet(body: &str, words: &[String]) -> Vec<(String, bool)> {
     let body: Vec<char> = body.chars().collect();
-    let folded: Vec<char> = body.iter().map(|c| fold_char(*c)).collect();
     let words: Vec<Vec<char>> = words.iter().map(|w| w.chars().collect()).collect();
-    let first = words
-        .iter()
-        .filter_map(|w| find(&folded, w, 0))
-        .min()
-        .unwrap_or(0);
+    let longest = words.iter().map(Vec::len).max().unwrap_or(0);
+    let mut folded: Vec<char> = Vec::with_capacity(body.len().min(4096));
+    let mut first = None;
+    let mut searched = 0;
+    while first.is_none() && folded.len() < body.len() {
+        let grow = (folded.len().max(512)).min(body.len() - folded.len());
+        let from = folded.len();
+        folded.extend(body[from..from + grow].iter().map(|c| fold_char(*c)));
+        first = words
+            .iter()
+            .filter_map(|w| find(&folded, w, searched))
+            .min();
+        searched = folded.len().saturating_sub(longest);
+    }
+    let first = first.unwrap_or(0);
     let mut start = first.saturating_sub(SNIPPET_BEFORE);
     while start > 0 && !body[start - 1].is_whitespace() {
         start -= 1;
     }
     let end = (start + SNIPPET_LEN).min(body.len());
+    if folded.len() < end {
+        let from = folded.len();
+        folded.extend(body[from..end].iter().map(|c| fold_char(*c)));
+    }
     let mut marks = vec![false; end - start];
     for w in &words {
         let mut at = start;

@@ -232,18 +232,21 @@ def main() -> None:
         baseline, base_url = start_baseline(manifest, work / "baseline.log")
         try:
             header = ("| route | rps | p50 ms | p99 ms | baseline rps | baseline p50 | "
-                      "baseline p99 | rps ratio | p99 ratio | CPU µs/req |")
-            md += [header, "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+                      "baseline p99 | rps ratio | p99 ratio | CPU µs/req | baseline CPU µs/req |")
+            md += [header, "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
             print(header)
             for name, path in ROUTES:
                 cpu0 = proc_cpu_seconds(server.proc.pid)
                 s = wrk(server.base + path, args.seconds, args.connections, args.threads)
                 cpu1 = proc_cpu_seconds(server.proc.pid)
+                bcpu0 = proc_cpu_seconds(baseline.pid)
                 b = wrk(base_url + path, args.seconds, args.connections, args.threads)
+                bcpu1 = proc_cpu_seconds(baseline.pid)
                 cpu_us = (cpu1 - cpu0) * 1e6 / max(s["requests"], 1)
+                bcpu_us = (bcpu1 - bcpu0) * 1e6 / max(b["requests"], 1)
                 row = (f"| {name} | {s['rps']:.0f} | {fmt_ms(s['p50'])} | {fmt_ms(s['p99'])} | "
                        f"{b['rps']:.0f} | {fmt_ms(b['p50'])} | {fmt_ms(b['p99'])} | "
-                       f"{s['rps'] / b['rps']:.2f}× | {s['p99'] / b['p99']:.2f}× | {cpu_us:.0f} |")
+                       f"{s['rps'] / b['rps']:.2f}× | {s['p99'] / b['p99']:.2f}× | {cpu_us:.0f} | {bcpu_us:.0f} |")
                 if s["non2xx"] or s["errors"]:
                     row += f" non-2xx {s['non2xx']} {s['errors']}"
                 md.append(row)
