@@ -237,12 +237,21 @@ pub fn harden<S: Clone + Send + Sync + 'static>(
     state: &AppState,
     timeout: std::time::Duration,
 ) -> Router<S> {
+    let pages = Arc::new(cache::PageCache::new(state.settings.page_cache));
+    harden_with(routes, state, timeout, pages)
+}
+
+fn harden_with<S: Clone + Send + Sync + 'static>(
+    routes: Router<S>,
+    state: &AppState,
+    timeout: std::time::Duration,
+    pages: Arc<cache::PageCache>,
+) -> Router<S> {
     use tower_http::catch_panic::CatchPanicLayer;
     use tower_http::compression::CompressionLayer;
     use tower_http::limit::RequestBodyLimitLayer;
     use tower_http::timeout::TimeoutLayer;
 
-    let pages = Arc::new(cache::PageCache::new(state.settings.page_cache));
     let state = Shared(Arc::new(state.clone()));
     // Innermost first: validators and CSP see the uncompressed page; the cache
     // stores what they produced and serves it before anything renders.
@@ -323,7 +332,8 @@ pub fn router(state: AppState) -> Router {
                 }
             }
         });
-    router = harden(router, &state, REQUEST_TIMEOUT);
+    let pages = Arc::new(cache::PageCache::new(state.settings.page_cache));
+    router = harden_with(router, &state, REQUEST_TIMEOUT, pages.clone());
     // The event stream lives as long as the page: outside the timeout.
     if state.live.is_some() {
         router = router.route(
@@ -331,5 +341,12 @@ pub fn router(state: AppState) -> Router {
             get(watch::events).layer(axum::middleware::from_fn(ops::security_headers)),
         );
     }
-    router.with_state(shared)
+    // Cache hits are answered in front of the routing (see `cache::front`).
+    let app = router.with_state(shared.clone());
+    Router::new()
+        .fallback_service(app)
+        .layer(axum::middleware::from_fn_with_state(
+            (shared, pages),
+            cache::front,
+        ))
 }

@@ -65,6 +65,12 @@ async fn second_request_is_a_hit_with_the_same_bytes_body() {
         first.header(header::CONTENT_SECURITY_POLICY),
         second.header(header::CONTENT_SECURITY_POLICY)
     );
+    // A hit is answered before routing but carries what every response does.
+    assert!(!second
+        .header(HeaderName::from_static("x-request-id"))
+        .is_empty());
+    assert_eq!(second.header(header::X_CONTENT_TYPE_OPTIONS), "nosniff");
+    assert_eq!(second.header(header::X_FRAME_OPTIONS), "DENY");
     for path in ["/", "/feed.xml", "/sitemap.xml", "/tags"] {
         get(&f.app, path).await;
         assert_eq!(cache_state(&get(&f.app, path).await), "hit", "{path}");

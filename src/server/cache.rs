@@ -211,6 +211,26 @@ fn cacheable_path(path: &str) -> Option<bool> {
     Some(page)
 }
 
+/// The route template of a cacheable path, as `MatchedPath` would name it
+/// (metrics label it by template, so hits and misses count together).
+fn route_template(path: &str) -> &'static str {
+    let segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();
+    match segments.as_slice() {
+        [""] => "/",
+        ["about"] => "/about",
+        ["glossary"] => "/glossary",
+        ["tags"] => "/tags",
+        ["posts", _] => "/posts/{slug}",
+        ["tags", _] => "/tags/{tag}",
+        ["page", _] => "/page/{n}",
+        ["feed.xml"] => "/feed.xml",
+        ["rss.xml"] => "/rss.xml",
+        ["sitemap.xml"] => "/sitemap.xml",
+        ["tags", _, "feed.xml"] => "/tags/{tag}/feed.xml",
+        _ => "unmatched",
+    }
+}
+
 /// The cache key of a request, or `None` when it must not be cached.
 pub fn key_of(method: &Method, uri: &axum::http::Uri, headers: &HeaderMap) -> Option<Key> {
     if !matches!(*method, Method::GET | Method::HEAD) || uri.query().is_some() {
@@ -388,6 +408,39 @@ fn serve(entry: &Entry, request: &HeaderMap, is_head: bool, hit: bool) -> Respon
     res
 }
 
+/// Middleware in front of the whole router: a hit is answered before
+/// routing, so none of the per-route layers (axum clones each route's service
+/// in each of them, per request) run for it. It still gets what every
+/// response gets: request id, access log, metrics, security headers.
+/// Everything else, misses included, goes to the router, whose
+/// [`page_cache`] layer renders and stores.
+pub async fn front(
+    State((state, cache)): State<(super::Shared, Arc<PageCache>)>,
+    req: Request,
+    next: Next,
+) -> Response {
+    let Some(key) = key_of(req.method(), req.uri(), req.headers()) else {
+        return next.run(req).await;
+    };
+    let Some(entry) = cache.get(&key, state.store.generation()) else {
+        return next.run(req).await;
+    };
+    let started = std::time::Instant::now();
+    metrics::counter!("microblog_page_cache_total", "result" => "hit").increment(1);
+    let id = super::ops::response_id(&req);
+    let mut res = serve(&entry, req.headers(), req.method() == Method::HEAD, true);
+    super::ops::add_security_headers(res.headers_mut());
+    super::ops::record(
+        req.method(),
+        req.uri().path(),
+        route_template(&key.path).to_string(),
+        started,
+        &id,
+        &mut res,
+    );
+    res
+}
+
 /// Middleware: answer cacheable requests from [`PageCache`], rendering (and
 /// storing) on a miss. Sits outside `http::conditional`, which sets the
 /// validators and the hash-based CSP of the stored response.
@@ -551,6 +604,18 @@ mod tests {
         assert_eq!(k("/feed.xml").map(|k| k.theme), Some(None));
         let post = Method::POST;
         assert!(key_of(&post, &"/".parse().expect("uri"), &h).is_none());
+    }
+
+    #[test]
+    fn hits_are_labelled_with_the_route_template() {
+        assert_eq!(route_template("/"), "/");
+        assert_eq!(route_template("/posts/x"), "/posts/{slug}");
+        assert_eq!(route_template("/tags/rust"), "/tags/{tag}");
+        assert_eq!(
+            route_template("/tags/rust/feed.xml"),
+            "/tags/{tag}/feed.xml"
+        );
+        assert_eq!(route_template("/page/3"), "/page/{n}");
     }
 
     #[test]
