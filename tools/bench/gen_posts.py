@@ -4,7 +4,8 @@
 Each post has YAML front matter (title, date, tags, summary), headings, prose
 with emoji shortcodes, lists, a table now and then, fenced code in the
 languages the blog uses, and `{{< ref >}}` links to earlier posts. The shipped
-About page and glossary are copied alongside, so every route exists.
+glossary is copied alongside (the About page is not: it links to the shipped
+posts, which are not there).
 
 Deterministic: the same N and seed give the same files.
 
@@ -116,7 +117,7 @@ def main() -> None:
     for i in range(args.n):
         (posts / f"post-{i:05d}.md").write_text(post(i, args.n, rng, start), encoding="utf-8")
     shipped = pathlib.Path(__file__).resolve().parents[2] / "content"
-    for page in ("about.md", "glossary.md"):
+    for page in ("glossary.md",):
         if (shipped / page).exists():
             shutil.copy(shipped / page, args.dir / page)
     total = sum(p.stat().st_size for p in posts.iterdir())
