@@ -25,12 +25,13 @@ KUBERNETES_VALIDATE_VERSION := 1.37.0
 KUBERNETES_VERSION := 1.33.0
 VENV := tools/venv
 
-.PHONY: fuzz soak install-wrk validate-deploy help install install-rust install-npm install-chromium build run dev test lint test-rust test-e2e check-content bench clean
+.PHONY: fuzz soak install-wrk validate-deploy help install install-rust install-npm install-chromium build run dev test lint test-rust test-e2e check-content bench bench-markdown clean
 
 help:
 	@echo "make run   - build (release) and serve on http://127.0.0.1:3000"
 	@echo "make test  - run every test"
 	@echo "make dev   - cargo leptos watch (live reload)"
+	@echo "make bench - release server vs in-memory baseline, sizes, 10k posts"
 
 ## ---- installs -------------------------------------------------------------
 
@@ -136,6 +137,20 @@ install-wrk:
 soak: install install-wrk
 	cargo leptos build --release --precompress
 	tools/soak.sh
+
+## ---- benchmarks ------------------------------------------------------------
+
+# Release build, the in-memory baseline server, then one run of every
+# measurement (see BENCHMARKS.md). BENCH_SECONDS=10 per wrk run, BENCH_SCALE=10000
+# generated posts (0 skips the scale run).
+bench: install install-wrk
+	cargo leptos build --release --precompress
+	cargo build --release --features ssr --example bench_baseline
+	python3 tools/bench/bench.py
+
+# Markdown pipeline throughput against plain pulldown-cmark (divan).
+bench-markdown:
+	cargo bench --features ssr --bench markdown
 
 clean:
 	cargo clean

@@ -46,16 +46,12 @@ fn settings() -> Result<std::sync::Arc<crate::server::SiteSettings>, AppError> {
 #[server(input = GetUrl, endpoint = "posts")]
 pub async fn list_posts(page: u32) -> Result<PostListPage, AppError> {
     let per_page = settings()?.posts_per_page.max(1);
-    let all = site()?.post_summaries();
-    let total_pages = all.len().div_ceil(per_page).max(1) as u32;
+    let site = site()?;
+    let total_pages = site.posts().len().div_ceil(per_page).max(1) as u32;
     if page == 0 || page > total_pages {
         return Err(fail(AppError::NotFound(format!("no page {page}"))));
     }
-    let posts = all
-        .into_iter()
-        .skip((page as usize - 1) * per_page)
-        .take(per_page)
-        .collect();
+    let posts = site.post_summaries_page((page as usize - 1) * per_page, per_page);
     Ok(PostListPage {
         posts,
         page,

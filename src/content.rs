@@ -97,6 +97,9 @@ pub struct Site {
     emoji: EmojiRenderer,
     /// Built on first request: most snapshots are never asked for it.
     emoji_gallery: std::sync::OnceLock<crate::model::EmojiGallery>,
+    /// Which swap of the [`ContentStore`] this is (0 until stored): the page
+    /// cache keys on it, so a reload invalidates every cached page at once.
+    generation: u64,
 }
 
 /// A file as read from disk, before rendering.
@@ -144,6 +147,7 @@ impl Site {
         site.modified = modified;
         site.loaded_at = Some(SystemTime::now());
         site.load_duration = started.elapsed();
+        release_free_memory();
         Ok(site)
     }
 
@@ -261,6 +265,17 @@ impl Site {
         self.posts.iter().map(|p| p.post.meta.clone()).collect()
     }
 
+    /// Summaries of `take` posts from index `skip`, newest first: a page of
+    /// the list clones only what it shows.
+    pub fn post_summaries_page(&self, skip: usize, take: usize) -> Vec<PostSummary> {
+        self.posts
+            .iter()
+            .skip(skip)
+            .take(take)
+            .map(|p| p.post.meta.clone())
+            .collect()
+    }
+
     pub fn post(&self, slug: &str) -> Option<&Post> {
         self.by_slug.get(slug).map(|&i| &self.posts[i].post)
     }
@@ -332,6 +347,12 @@ impl Site {
         self.modified
     }
 
+    /// The store generation this snapshot was published as; a reload always
+    /// gets a higher one. 0 for a site that was never stored.
+    pub fn generation(&self) -> u64 {
+        self.generation
+    }
+
     /// The canonical path an old URL moved to.
     pub fn redirect(&self, path: &str) -> Option<&str> {
         self.redirects.get(path).map(String::as_str)
@@ -350,6 +371,18 @@ impl Site {
                 .map(|&i| latest(&self.posts[i]))
                 .max(),
         }
+    }
+}
+
+/// Hands memory freed after a load (file texts, parse trees, per-thread
+/// buffers: several times the size of the site) back to the OS. glibc keeps it
+/// in its arenas otherwise, and the process would hold its peak for good.
+fn release_free_memory() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: malloc_trim only walks glibc's own free lists; no pointer of
+    // ours is involved and it is safe to call from any thread.
+    unsafe {
+        libc::malloc_trim(0);
     }
 }
 
@@ -452,8 +485,17 @@ pub struct ContentStore {
     site: Arc<ArcSwap<Site>>,
 }
 
+/// Source of snapshot generations, process-wide so that two stores (tests
+/// build many) never hand out the same number.
+static GENERATION: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+
+fn next_generation() -> u64 {
+    GENERATION.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+}
+
 impl ContentStore {
-    pub fn new(site: Site) -> Self {
+    pub fn new(mut site: Site) -> Self {
+        site.generation = next_generation();
         ContentStore {
             site: Arc::new(ArcSwap::from_pointee(site)),
         }
@@ -464,7 +506,14 @@ impl ContentStore {
         self.site.load_full()
     }
 
-    pub fn replace(&self, site: Site) {
+    /// The generation of the current snapshot, without taking a reference.
+    pub fn generation(&self) -> u64 {
+        self.site.load().generation
+    }
+
+    /// Publishes `site` with a new generation; readers switch atomically.
+    pub fn replace(&self, mut site: Site) {
+        site.generation = next_generation();
         self.site.store(Arc::new(site));
     }
 }

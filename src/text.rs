@@ -8,6 +8,10 @@ pub fn fold(s: &str) -> Vec<char> {
 }
 
 pub fn fold_char(c: char) -> char {
+    // Most text is ASCII: skip the Unicode tables for it.
+    if c.is_ascii() {
+        return c.to_ascii_lowercase();
+    }
     let c = c.to_lowercase().next().unwrap_or(c);
     match c {
         'á' | 'à' | 'ä' | 'â' | 'ã' | 'å' => 'a',

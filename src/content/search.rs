@@ -61,10 +61,10 @@ struct Doc {
     title: String,
     url: String,
     date: Option<NaiveDate>,
-    title_folded: Vec<char>,
-    tags_folded: Vec<char>,
-    body: Vec<char>,
-    body_folded: Vec<char>,
+    title_folded: String,
+    tags_folded: String,
+    /// Plain text of the body, for snippets of the hits shown.
+    body: String,
 }
 
 /// One document to index.
@@ -78,36 +78,41 @@ pub struct Entry<'a> {
     pub body: String,
 }
 
+/// A document containing a token, and how often the token is in its body.
+#[derive(Debug, Clone, Copy)]
+struct Posting {
+    doc: u32,
+    body_count: u32,
+}
+
+/// Inverted index over folded tokens (maximal runs of alphanumeric chars).
+///
+/// A query word is alphanumeric too, so it can only occur inside a token: the
+/// documents containing it are exactly the postings of the vocabulary tokens
+/// that contain it, and its body count is the sum of its occurrences in those
+/// tokens times their counts. A query therefore scans the vocabulary (distinct
+/// words, small) and the postings it needs, never the text of every document.
 #[derive(Debug, Default)]
 pub struct SearchIndex {
     docs: Vec<Doc>,
+    vocabulary: Vec<String>,
+    postings: Vec<Vec<Posting>>,
 }
 
-fn find(hay: &[char], needle: &[char], from: usize) -> Option<usize> {
-    if needle.is_empty() || hay.len() < needle.len() {
-        return None;
-    }
-    (from..=hay.len() - needle.len()).find(|&i| hay[i..i + needle.len()] == *needle)
-}
-
-fn count(hay: &[char], needle: &[char]) -> usize {
-    let mut n = 0;
-    let mut at = 0;
-    while let Some(i) = find(hay, needle, at) {
-        n += 1;
-        at = i + needle.len();
-    }
-    n
+fn tokens(folded: &str) -> impl Iterator<Item = &str> {
+    folded
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|t| !t.is_empty())
 }
 
 /// The words of a query worth looking for (two letters or more).
-pub fn query_words(query: &str) -> Vec<Vec<char>> {
+pub fn query_words(query: &str) -> Vec<String> {
     let capped: String = query.chars().take(MAX_QUERY_CHARS).collect();
     let folded: String = fold(&capped).into_iter().collect();
-    let mut words: Vec<Vec<char>> = folded
+    let mut words: Vec<String> = folded
         .split(|c: char| !c.is_alphanumeric())
         .filter(|w| w.chars().count() >= 2)
-        .map(|w| w.chars().collect())
+        .map(str::to_string)
         .collect();
     words.dedup();
     words
@@ -115,23 +120,61 @@ pub fn query_words(query: &str) -> Vec<Vec<char>> {
 
 impl SearchIndex {
     pub fn build<'a>(entries: impl IntoIterator<Item = Entry<'a>>) -> SearchIndex {
-        let docs = entries
-            .into_iter()
+        use rayon::prelude::*;
+        use std::collections::HashMap;
+        let entries: Vec<Entry<'a>> = entries.into_iter().collect();
+        // Folding and counting are per document: spread over the cores.
+        let prepared: Vec<(Doc, HashMap<String, u32>)> = entries
+            .into_par_iter()
             .map(|e| {
-                let body: Vec<char> = e.body.chars().collect();
-                Doc {
+                let title_folded: String = fold(e.title).into_iter().collect();
+                let tags_folded: String = fold(&e.tags.join(" ")).into_iter().collect();
+                let body_folded: String = e.body.chars().map(fold_char).collect();
+                let mut counts: HashMap<String, u32> = HashMap::new();
+                for t in tokens(&body_folded) {
+                    match counts.get_mut(t) {
+                        Some(n) => *n += 1,
+                        None => {
+                            counts.insert(t.to_string(), 1);
+                        }
+                    }
+                }
+                for t in tokens(&title_folded).chain(tokens(&tags_folded)) {
+                    counts.entry(t.to_string()).or_insert(0);
+                }
+                let doc = Doc {
                     kind: e.kind,
-                    title_folded: fold(e.title),
-                    tags_folded: fold(&e.tags.join(" ")),
                     title: e.title.to_string(),
                     url: e.url,
                     date: e.date,
-                    body_folded: body.iter().map(|c| fold_char(*c)).collect(),
-                    body,
-                }
+                    title_folded,
+                    tags_folded,
+                    body: e.body,
+                };
+                (doc, counts)
             })
             .collect();
-        SearchIndex { docs }
+        let mut ids: HashMap<String, u32> = HashMap::new();
+        let mut index = SearchIndex::default();
+        for (i, (doc, counts)) in prepared.into_iter().enumerate() {
+            for (token, body_count) in counts {
+                let next = index.vocabulary.len() as u32;
+                let id = *ids.entry(token).or_insert_with_key(|t| {
+                    index.vocabulary.push(t.clone());
+                    index.postings.push(Vec::new());
+                    next
+                });
+                index.postings[id as usize].push(Posting {
+                    doc: i as u32,
+                    body_count,
+                });
+            }
+            index.docs.push(doc);
+        }
+        for p in &mut index.postings {
+            p.shrink_to_fit();
+        }
+        index
     }
 
     pub fn len(&self) -> usize {
@@ -142,39 +185,64 @@ impl SearchIndex {
         self.docs.is_empty()
     }
 
+    /// For one word: per document, how often it occurs in the body, or
+    /// `None` where it occurs nowhere (title, tags or body).
+    fn word_counts(&self, word: &str) -> Vec<Option<u32>> {
+        let mut counts = vec![None; self.docs.len()];
+        for (token, postings) in self.vocabulary.iter().zip(&self.postings) {
+            if token.len() < word.len() || !token.contains(word) {
+                continue;
+            }
+            let per_token = token.matches(word).count() as u32;
+            for p in postings {
+                let slot = &mut counts[p.doc as usize];
+                *slot = Some(slot.unwrap_or(0) + per_token * p.body_count);
+            }
+        }
+        counts
+    }
+
     /// Every word must appear somewhere; title counts most, then tags, then body.
     pub fn search(&self, query: &str) -> SearchResults {
         let words = query_words(query);
-        let mut scored: Vec<(u32, &Doc)> = Vec::new();
-        if !words.is_empty() {
-            'docs: for doc in &self.docs {
-                let mut score = 0u32;
-                for w in &words {
-                    let in_title = find(&doc.title_folded, w, 0).is_some();
-                    let in_tags = find(&doc.tags_folded, w, 0).is_some();
-                    let in_body = count(&doc.body_folded, w).min(5) as u32;
-                    if !in_title && !in_tags && in_body == 0 {
-                        continue 'docs;
-                    }
-                    score += 100 * u32::from(in_title) + 20 * u32::from(in_tags) + in_body;
-                }
-                scored.push((score, doc));
+        let mut scores: Vec<Option<u32>> = vec![(!words.is_empty()).then_some(0); self.docs.len()];
+        for w in &words {
+            let counts = self.word_counts(w);
+            for ((score, count), doc) in scores.iter_mut().zip(counts).zip(&self.docs) {
+                let (Some(s), Some(in_body)) = (*score, count) else {
+                    *score = None;
+                    continue;
+                };
+                let in_title = doc.title_folded.contains(w.as_str());
+                let in_tags = doc.tags_folded.contains(w.as_str());
+                *score =
+                    Some(s + 100 * u32::from(in_title) + 20 * u32::from(in_tags) + in_body.min(5));
             }
         }
-        scored.sort_by(|a, b| {
+        let mut scored: Vec<(u32, &Doc)> = scores
+            .into_iter()
+            .zip(&self.docs)
+            .filter_map(|(s, d)| Some((s?, d)))
+            .collect();
+        let order = |a: &(u32, &Doc), b: &(u32, &Doc)| {
             b.0.cmp(&a.0)
                 .then_with(|| b.1.date.cmp(&a.1.date))
                 .then_with(|| a.1.title.cmp(&b.1.title))
-        });
+        };
         let total = scored.len();
+        // Only the hits shown need an order.
+        if scored.len() > MAX_HITS {
+            scored.select_nth_unstable_by(MAX_HITS, order);
+            scored.truncate(MAX_HITS);
+        }
+        scored.sort_by(order);
         let hits = scored
             .into_iter()
-            .take(MAX_HITS)
             .map(|(_, doc)| SearchHit {
                 kind: doc.kind.label().to_string(),
                 title: doc.title.clone(),
                 url: doc.url.clone(),
-                snippet: snippet(doc, &words),
+                snippet: snippet(&doc.body, &words),
             })
             .collect();
         SearchResults {
@@ -185,22 +253,47 @@ impl SearchIndex {
     }
 }
 
+fn find(hay: &[char], needle: &[char], from: usize) -> Option<usize> {
+    if needle.is_empty() || hay.len() < needle.len() {
+        return None;
+    }
+    (from..=hay.len() - needle.len()).find(|&i| hay[i..i + needle.len()] == *needle)
+}
+
 /// A window of the body around the first match, as (text, is_match) runs.
-fn snippet(doc: &Doc, words: &[Vec<char>]) -> Vec<(String, bool)> {
-    let first = words
-        .iter()
-        .filter_map(|w| find(&doc.body_folded, w, 0))
-        .min()
-        .unwrap_or(0);
+/// Folded here, for the few hits shown, rather than kept for every document,
+/// and only as far as the window needs.
+fn snippet(body: &str, words: &[String]) -> Vec<(String, bool)> {
+    let body: Vec<char> = body.chars().collect();
+    let words: Vec<Vec<char>> = words.iter().map(|w| w.chars().collect()).collect();
+    let longest = words.iter().map(Vec::len).max().unwrap_or(0);
+    let mut folded: Vec<char> = Vec::with_capacity(body.len().min(4096));
+    let mut first = None;
+    let mut searched = 0;
+    while first.is_none() && folded.len() < body.len() {
+        let grow = (folded.len().max(512)).min(body.len() - folded.len());
+        let from = folded.len();
+        folded.extend(body[from..from + grow].iter().map(|c| fold_char(*c)));
+        first = words
+            .iter()
+            .filter_map(|w| find(&folded, w, searched))
+            .min();
+        searched = folded.len().saturating_sub(longest);
+    }
+    let first = first.unwrap_or(0);
     let mut start = first.saturating_sub(SNIPPET_BEFORE);
-    while start > 0 && !doc.body[start - 1].is_whitespace() {
+    while start > 0 && !body[start - 1].is_whitespace() {
         start -= 1;
     }
-    let end = (start + SNIPPET_LEN).min(doc.body.len());
+    let end = (start + SNIPPET_LEN).min(body.len());
+    if folded.len() < end {
+        let from = folded.len();
+        folded.extend(body[from..end].iter().map(|c| fold_char(*c)));
+    }
     let mut marks = vec![false; end - start];
-    for w in words {
+    for w in &words {
         let mut at = start;
-        while let Some(i) = find(&doc.body_folded[..end], w, at) {
+        while let Some(i) = find(&folded[..end], w, at) {
             for m in &mut marks[i - start..i - start + w.len()] {
                 *m = true;
             }
@@ -211,13 +304,13 @@ fn snippet(doc: &Doc, words: &[Vec<char>]) -> Vec<(String, bool)> {
     if start > 0 {
         runs.push(("…".to_string(), false));
     }
-    for (c, m) in doc.body[start..end].iter().zip(marks) {
+    for (c, m) in body[start..end].iter().zip(marks) {
         match runs.last_mut() {
             Some((text, mark)) if *mark == m => text.push(*c),
             _ => runs.push((c.to_string(), m)),
         }
     }
-    if end < doc.body.len() {
+    if end < body.len() {
         runs.push(("…".to_string(), false));
     }
     runs
@@ -299,6 +392,36 @@ mod tests {
         let r = index().search(&long);
         assert_eq!(r.query.chars().count(), MAX_QUERY_CHARS);
         assert_eq!(r.total, 2);
+    }
+
+    #[test]
+    fn words_match_inside_longer_words_and_count_per_occurrence() {
+        // The index is over whole tokens; a query still matches substrings.
+        let r = index().search("form");
+        let urls: Vec<&str> = r.hits.iter().map(|h| h.url.as_str()).collect();
+        assert_eq!(urls, ["/posts/gke", "/about"], "terraform contains form");
+        let tags: Vec<String> = Vec::new();
+        let idx = SearchIndex::build([
+            Entry {
+                kind: Kind::Post,
+                title: "one",
+                url: "/one".into(),
+                date: None,
+                tags: &tags,
+                body: "state state".into(),
+            },
+            Entry {
+                kind: Kind::Post,
+                title: "two",
+                url: "/two".into(),
+                date: None,
+                tags: &tags,
+                body: "statestatestate".into(),
+            },
+        ]);
+        let r = idx.search("state");
+        assert_eq!(r.total, 2);
+        assert_eq!(r.hits[0].url, "/two", "three occurrences outrank two");
     }
 
     #[test]

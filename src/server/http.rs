@@ -8,11 +8,9 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use http_body_util::BodyExt;
 
-use super::AppState;
-
 /// Old URLs (aliases, `.html` names, trailing slashes) answer `301` with the
 /// canonical location, query string kept.
-pub async fn redirects(State(state): State<AppState>, req: Request, next: Next) -> Response {
+pub async fn redirects(State(state): State<super::Shared>, req: Request, next: Next) -> Response {
     if matches!(*req.method(), Method::GET | Method::HEAD) {
         let site = state.store.snapshot();
         if let Some(to) = site.redirect(req.uri().path()) {
@@ -47,7 +45,7 @@ fn validated(headers: &HeaderMap) -> bool {
         })
 }
 
-/// The per-response nonce leptos put on the page's scripts.
+/// The per-render nonce leptos put on the page's scripts.
 fn page_nonce(body: &[u8]) -> Option<&str> {
     let text = std::str::from_utf8(body).ok()?;
     let start = text.find("nonce=\"")? + "nonce=\"".len();
@@ -55,25 +53,68 @@ fn page_nonce(body: &[u8]) -> Option<&str> {
     Some(&text[start..start + len]).filter(|n| !n.is_empty())
 }
 
-/// Hash of the body with the per-response CSP nonce masked: two renders of the
-/// same page differ only in their nonce, and must share an `ETag`.
+/// A page made cacheable: the render's nonce removed, and the CSP sources
+/// (`'sha256-…'`) of exactly the inline scripts that carried it.
+pub struct HashedScripts {
+    pub body: Bytes,
+    pub sources: Vec<String>,
+}
+
+/// Leptos marks the scripts it means to run (hydration loader, resolved
+/// resources) with a fresh nonce per render. A cached page is served to many
+/// readers, so instead of the nonce the policy lists the hash of each of those
+/// scripts, and the nonce attribute is removed. Scripts without the nonce
+/// (raw HTML in a post) get no hash: they stay blocked, as before.
+pub fn hash_inline_scripts(body: &[u8]) -> Option<HashedScripts> {
+    use base64::Engine as _;
+    use sha2::Digest as _;
+    let nonce = page_nonce(body)?;
+    let text = std::str::from_utf8(body).ok()?;
+    let attr = format!(" nonce=\"{nonce}\"");
+    let mut sources = Vec::new();
+    let mut rest = text;
+    while let Some(at) = rest.find("<script") {
+        rest = &rest[at..];
+        let Some(tag_end) = rest.find('>') else { break };
+        let tag = &rest[..tag_end];
+        let content = &rest[tag_end + 1..];
+        let Some(close) = content.find("</script") else {
+            break;
+        };
+        // Data blocks (JSON, JSON-LD) are never executed: no hash needed.
+        let data_block = tag.contains("application/json") || tag.contains("application/ld+json");
+        if tag.contains(&attr) && !data_block {
+            let digest = sha2::Sha256::digest(&content.as_bytes()[..close]);
+            let source = format!(
+                "'sha256-{}'",
+                base64::engine::general_purpose::STANDARD.encode(digest)
+            );
+            if !sources.contains(&source) {
+                sources.push(source);
+            }
+        }
+        rest = &content[close..];
+    }
+    Some(HashedScripts {
+        body: Bytes::from(text.replace(&attr, "")),
+        sources,
+    })
+}
+
+/// Hash of the body: with the nonce removed, two renders of the same page
+/// are byte-identical and share an `ETag`.
 fn etag_for(body: &[u8]) -> String {
-    let nonce = page_nonce(body);
-    let hash = match (nonce, std::str::from_utf8(body)) {
-        (Some(n), Ok(text)) => xxhash_rust::xxh3::xxh3_64(text.replace(n, "").as_bytes()),
-        _ => xxhash_rust::xxh3::xxh3_64(body),
-    };
-    format!("W/\"{hash:016x}\"")
+    format!("W/\"{:016x}\"", xxhash_rust::xxh3::xxh3_64(body))
 }
 
 /// `If-None-Match` matches (weak comparison, lists and `*`).
-fn none_match(headers: &HeaderMap, etag: &str) -> Option<bool> {
+pub(super) fn none_match(headers: &HeaderMap, etag: &str) -> Option<bool> {
     let value = headers.get(header::IF_NONE_MATCH)?.to_str().ok()?;
     let bare = |t: &str| t.trim().trim_start_matches("W/").to_string();
     Some(value.trim() == "*" || value.split(',').any(|t| bare(t) == bare(etag)))
 }
 
-fn not_modified_since(headers: &HeaderMap, modified: std::time::SystemTime) -> bool {
+pub(super) fn not_modified_since(headers: &HeaderMap, modified: std::time::SystemTime) -> bool {
     headers
         .get(header::IF_MODIFIED_SINCE)
         .and_then(|v| v.to_str().ok())
@@ -93,7 +134,11 @@ fn not_modified_since(headers: &HeaderMap, modified: std::time::SystemTime) -> b
 /// successful pages and feeds, and answers `304` when the client's copy is
 /// current. `HEAD` is served as `GET` without the body, so both carry the same
 /// validators.
-pub async fn conditional(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
+pub async fn conditional(
+    State(state): State<super::Shared>,
+    mut req: Request,
+    next: Next,
+) -> Response {
     let is_head = req.method() == Method::HEAD;
     if !(is_head || req.method() == Method::GET) {
         return next.run(req).await;
@@ -117,6 +162,20 @@ pub async fn conditional(State(state): State<AppState>, mut req: Request, next: 
             return StatusCode::INTERNAL_SERVER_ERROR.into_response();
         }
     };
+    // Scripts run only if their hash is in this page's policy. A 304 sends
+    // no policy: the browser keeps the cached page with its cached policy.
+    let (bytes, csp) = match hash_inline_scripts(&bytes) {
+        Some(hashed) => {
+            let settings = &state.settings;
+            let csp = super::ops::content_security_policy(
+                &hashed.sources,
+                settings.emoji_origin.as_deref(),
+                settings.dev_reload,
+            );
+            (hashed.body, Some(csp))
+        }
+        None => (bytes, None),
+    };
     let etag = etag_for(&bytes);
     if let Ok(v) = HeaderValue::from_str(&etag) {
         parts.headers.insert(header::ETAG, v);
@@ -137,18 +196,8 @@ pub async fn conditional(State(state): State<AppState>, mut req: Request, next: 
         parts.headers.remove(header::CONTENT_TYPE);
         return Response::from_parts(parts, Body::empty());
     }
-    // Scripts run only with this response's nonce. A 304 sends no policy: the
-    // browser keeps the cached page together with its cached policy.
-    if let Some(nonce) = page_nonce(&bytes) {
-        let settings = &state.settings;
-        let csp = super::ops::content_security_policy(
-            nonce,
-            settings.emoji_origin.as_deref(),
-            settings.dev_reload,
-        );
-        if let Ok(v) = HeaderValue::from_str(&csp) {
-            parts.headers.insert(header::CONTENT_SECURITY_POLICY, v);
-        }
+    if let Some(v) = csp.and_then(|csp| HeaderValue::from_str(&csp).ok()) {
+        parts.headers.insert(header::CONTENT_SECURITY_POLICY, v);
     }
     parts
         .headers

@@ -79,6 +79,24 @@ pub async fn observe(mut req: Request, next: Next) -> Response {
         .map_or_else(|| "unmatched".to_string(), |m| m.as_str().to_string());
     let started = Instant::now();
     let mut res = next.run(req).await;
+    record(&method, &path, route, started, &id, &mut res);
+    res
+}
+
+/// The request id a response to `req` carries (the client's, else new).
+pub fn response_id(req: &Request) -> HeaderValue {
+    request_id(req)
+}
+
+/// Sets the request id on `res`, logs the request and counts it.
+pub fn record(
+    method: &axum::http::Method,
+    path: &str,
+    route: String,
+    started: Instant,
+    id: &HeaderValue,
+    res: &mut Response,
+) {
     let latency = started.elapsed();
     let status = res.status().as_u16();
     res.headers_mut().insert(REQUEST_ID.clone(), id.clone());
@@ -98,13 +116,18 @@ pub async fn observe(mut req: Request, next: Next) -> Response {
     ];
     metrics::counter!("http_requests_total", &labels).increment(1);
     metrics::histogram!("http_request_duration_seconds", &labels).record(latency.as_secs_f64());
+}
+
+/// Headers every response carries; the CSP is set per page (it lists the
+/// hashes of the page's scripts).
+pub async fn security_headers(req: Request, next: Next) -> Response {
+    let mut res = next.run(req).await;
+    add_security_headers(res.headers_mut());
     res
 }
 
-/// Headers every response carries; the CSP is set per page (it needs the nonce).
-pub async fn security_headers(req: Request, next: Next) -> Response {
-    let mut res = next.run(req).await;
-    let h = res.headers_mut();
+/// The static security headers, where the response has not set its own.
+pub fn add_security_headers(h: &mut axum::http::HeaderMap) {
     let mut set = |name: HeaderName, value: &'static str| {
         h.entry(name).or_insert(HeaderValue::from_static(value));
     };
@@ -115,14 +138,14 @@ pub async fn security_headers(req: Request, next: Next) -> Response {
         HeaderName::from_static("permissions-policy"),
         "camera=(), microphone=(), geolocation=(), payment=(), usb=(), interest-cohort=()",
     );
-    res
 }
 
-/// The policy of one page: scripts only with this response's nonce, and what
-/// those scripts load (`'strict-dynamic'`: the hydration loader imports the
-/// app's JS), plus WebAssembly compilation; images from here and the emoji host.
+/// The policy of one page: only the inline scripts whose hashes are listed
+/// (`'sha256-…'` sources, see `http::hash_inline_scripts`), and what those
+/// scripts load (`'strict-dynamic'`: the hydration loader imports the app's
+/// JS), plus WebAssembly compilation; images from here and the emoji host.
 pub fn content_security_policy(
-    nonce: &str,
+    script_hashes: &[String],
     emoji_origin: Option<&str>,
     dev_reload: bool,
 ) -> String {
@@ -136,8 +159,13 @@ pub fn content_security_policy(
     } else {
         "'self'"
     };
+    let scripts = if script_hashes.is_empty() {
+        "'none'".to_string()
+    } else {
+        format!("{} 'strict-dynamic'", script_hashes.join(" "))
+    };
     format!(
-        "default-src 'self'; script-src 'nonce-{nonce}' 'strict-dynamic' 'wasm-unsafe-eval'; style-src 'self' 'unsafe-inline'; \
+        "default-src 'self'; script-src {scripts} 'wasm-unsafe-eval'; style-src 'self' 'unsafe-inline'; \
          img-src {img}; connect-src {connect}; font-src 'self'; object-src 'none'; base-uri 'self'; \
          form-action 'self'; frame-ancestors 'none'"
     )

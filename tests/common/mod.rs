@@ -86,7 +86,12 @@ fn build(
     settings: SiteSettings,
     hash_files: bool,
 ) -> axum::Router {
-    let state = state(content, site_root, settings, hash_files);
+    app_from_state(state(content, site_root, settings, hash_files))
+}
+
+/// The router over a prepared state (keep a clone of `state.store` to swap
+/// the content under it).
+pub fn app_from_state(state: AppState) -> axum::Router {
     // Building a router renders the app once to list its routes, which leptos
     // marks with a process-wide flag that stalls any resource first polled
     // meanwhile (leptos issue 4773). A server builds once before serving;
@@ -111,6 +116,8 @@ pub struct Reply {
     pub status: StatusCode,
     pub headers: HeaderMap,
     pub body: String,
+    /// The body as sent (still compressed when `content-encoding` is set).
+    pub bytes: Vec<u8>,
 }
 
 impl Reply {
@@ -154,7 +161,34 @@ pub async fn send(
         status,
         headers,
         body: String::from_utf8_lossy(&bytes).into_owned(),
+        bytes: bytes.to_vec(),
     }
+}
+
+/// `'sha256-…'` CSP sources of the inline scripts a browser would execute
+/// (no `src`, not a JSON data block), computed independently of the server.
+pub fn inline_script_hashes(html: &str) -> Vec<String> {
+    use base64::Engine as _;
+    use sha2::Digest as _;
+    let mut out = Vec::new();
+    for chunk in html.split("<script").skip(1) {
+        let Some((tag, rest)) = chunk.split_once('>') else {
+            continue;
+        };
+        if tag.contains(" src=") || tag.contains("json") {
+            continue;
+        }
+        let code = rest.split("</script>").next().unwrap_or_default();
+        let digest = sha2::Sha256::digest(code.as_bytes());
+        let source = format!(
+            "'sha256-{}'",
+            base64::engine::general_purpose::STANDARD.encode(digest)
+        );
+        if !out.contains(&source) {
+            out.push(source);
+        }
+    }
+    out
 }
 
 pub async fn get(app: &axum::Router, uri: &str) -> Reply {
