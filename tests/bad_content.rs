@@ -302,6 +302,13 @@ async fn ten_megabyte_post_body() {
     assert!(page.body.contains("The very last paragraph."));
     assert!(page.body.starts_with("<!DOCTYPE html>"));
     assert!(page.body.contains("</html>"));
+    // Too big for the page cache: rendered again, never stored.
+    let again = get(&app, "/posts/huge").await;
+    assert_eq!(again.status, StatusCode::OK);
+    assert_ne!(
+        again.header(axum::http::HeaderName::from_static("x-cache")),
+        "hit"
+    );
 }
 
 /// A file over the size limit is skipped with a diagnostic, never read.

@@ -288,11 +288,28 @@ pub enum CacheError {
     Join(#[from] tokio::task::JoinError),
 }
 
+/// Pages larger than this are served without being stored: compressing a
+/// 10 MB post at brotli 11 would hold its first reader for seconds, and one
+/// such page would crowd out thousands of ordinary ones.
+pub const MAX_ENTRY_BYTES: usize = 2 * 1024 * 1024;
+
+/// A rendered response, made ready to store, or handed back when too big.
+enum Built {
+    Entry(Entry),
+    TooBig(Response),
+}
+
 /// Builds an entry from a rendered `200` response (validators and CSP
 /// already set by `http::conditional`).
-async fn entry_from(res: Response, generation: u64) -> Result<Entry, CacheError> {
+async fn entry_from(res: Response, generation: u64) -> Result<Built, CacheError> {
     let (parts, body) = res.into_parts();
     let identity = body.collect().await.map_err(CacheError::Body)?.to_bytes();
+    if identity.len() > MAX_ENTRY_BYTES {
+        return Ok(Built::TooBig(Response::from_parts(
+            parts,
+            Body::from(identity),
+        )));
+    }
     let raw = identity.clone();
     let (gz, br) = tokio::task::spawn_blocking(move || -> std::io::Result<_> {
         Ok((gzip(&raw)?, brotli(&raw)?))
@@ -301,7 +318,7 @@ async fn entry_from(res: Response, generation: u64) -> Result<Entry, CacheError>
     let h = &parts.headers;
     let etag = h.get(header::ETAG).cloned();
     let last_modified = h.get(header::LAST_MODIFIED).cloned();
-    Ok(Entry {
+    Ok(Built::Entry(Entry {
         generation,
         content_type: h
             .get(header::CONTENT_TYPE)
@@ -323,7 +340,7 @@ async fn entry_from(res: Response, generation: u64) -> Result<Entry, CacheError>
         gzip: Bytes::from(gz),
         br: Bytes::from(br),
         last_used: AtomicU64::new(0),
-    })
+    }))
 }
 
 /// Which stored encoding to send: the client's preference among br and gzip
@@ -483,11 +500,12 @@ pub async fn page_cache(
         return Response::from_parts(parts, Body::empty());
     }
     match entry_from(res, generation).await {
-        Ok(entry) => {
+        Ok(Built::Entry(entry)) => {
             let entry = Arc::new(entry);
             cache.insert(key, entry.clone());
             serve(&entry, &request_headers, is_head, false)
         }
+        Ok(Built::TooBig(res)) => res,
         Err(e) => {
             tracing::error!("page cache: {e}");
             StatusCode::INTERNAL_SERVER_ERROR.into_response()
