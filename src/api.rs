@@ -68,8 +68,7 @@ pub async fn get_site_info() -> Result<SiteInfo, AppError> {
 pub async fn get_post(slug: String) -> Result<Post, AppError> {
     check_key("slug", &slug)?;
     site()?
-        .post(&slug)
-        .cloned()
+        .post_page(&slug)
         .ok_or_else(|| fail(AppError::NotFound(format!("no post `{slug}`"))))
 }
 

@@ -70,6 +70,10 @@ pub struct PostEntry {
     pub date: NaiveDate,
     pub updated: Option<NaiveDate>,
     pub aliases: Vec<String>,
+    /// Ids of the glossary terms the body links; their cards are added when
+    /// the post is handed out ([`Site::post_page`]), so 10,000 posts do not
+    /// each hold copies of the same definitions.
+    pub term_ids: Vec<String>,
     pub post: Post,
 }
 
@@ -95,6 +99,8 @@ pub struct Site {
     search: search::SearchIndex,
     /// Renders the `/emoji` gallery with the same image URLs as the posts.
     emoji: EmojiRenderer,
+    /// The glossary's cards by term id, shared by every post that links them.
+    term_cards: HashMap<String, TermCard>,
     /// Built on first request: most snapshots are never asked for it.
     emoji_gallery: std::sync::OnceLock<crate::model::EmojiGallery>,
     /// Which swap of the [`ContentStore`] this is (0 until stored): the page
@@ -185,7 +191,7 @@ impl Site {
             site.glossary = Some(g);
         }
         let linker = site.glossary.as_ref().map(glossary::term_linker);
-        let cards = site
+        site.term_cards = site
             .glossary
             .as_ref()
             .map(glossary::term_cards)
@@ -205,7 +211,7 @@ impl Site {
                     terms: linker.as_ref().filter(|_| p.kind == Kind::Post),
                 };
                 let built = match p.kind {
-                    Kind::Post => match build_post(p, &ctx, &index, &cards, &mut found) {
+                    Kind::Post => match build_post(p, &ctx, &index, &mut found) {
                         Some(_) if p.fm.draft => Built::Draft,
                         Some(entry) => Built::Post(Box::new(entry)),
                         None => Built::Nothing,
@@ -278,6 +284,18 @@ impl Site {
 
     pub fn post(&self, slug: &str) -> Option<&Post> {
         self.by_slug.get(slug).map(|&i| &self.posts[i].post)
+    }
+
+    /// A post as its page shows it: with the cards of the glossary terms it links.
+    pub fn post_page(&self, slug: &str) -> Option<Post> {
+        let entry = &self.posts[*self.by_slug.get(slug)?];
+        let mut post = entry.post.clone();
+        post.terms = entry
+            .term_ids
+            .iter()
+            .filter_map(|id| self.term_cards.get(id).cloned())
+            .collect();
+        Some(post)
     }
 
     pub fn tag(&self, tag: &str) -> Option<TagPosts> {
@@ -896,7 +914,6 @@ fn build_post(
     p: &Parsed,
     ctx: &RenderContext<'_>,
     index: &PageIndex,
-    cards: &HashMap<String, TermCard>,
     diags: &mut Vec<Diagnostic>,
 ) -> Option<PostEntry> {
     let slug = p.slug();
@@ -977,6 +994,7 @@ fn build_post(
     let words = rendered.words;
     let title = plain_text(ctx.emoji, p.fm.title.as_deref().unwrap_or_default().trim());
     Some(PostEntry {
+        term_ids: rendered.terms,
         path: p.path.clone(),
         date,
         updated,
@@ -995,11 +1013,7 @@ fn build_post(
             lang: p.fm.lang.clone().unwrap_or_else(|| "en".to_string()),
             html: rendered.html,
             toc: rendered.toc,
-            terms: rendered
-                .terms
-                .iter()
-                .filter_map(|id| cards.get(id).cloned())
-                .collect(),
+            terms: Vec::new(),
             words,
             newer: None,
             older: None,

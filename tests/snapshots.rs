@@ -20,7 +20,7 @@ fn about_page() {
 #[test]
 fn fixture_post() {
     let site = load("tests/fixtures/site");
-    let post = site.post("hello").expect("post");
+    let post = site.post_page("hello").expect("post");
     insta::assert_debug_snapshot!("hello_post", post);
 }
 
