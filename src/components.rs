@@ -7,7 +7,7 @@ mod posts;
 mod search_box;
 mod status;
 
-pub use filter::{use_query_filter, FilterForm};
+pub use filter::{filtered, use_query_filter, visible_count, FilterForm};
 pub use layout::{Footer, Header};
 pub use meta::{glossary_ld, post_ld, site_info, website_ld, PageKind, PageMeta, SITE_INFO_ID};
 pub use posts::{PostCard, PostList, TagList};

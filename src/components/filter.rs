@@ -12,6 +12,20 @@ pub fn use_query_filter() -> RwSignal<String> {
     RwSignal::new(initial)
 }
 
+/// Which items pass the filter, recomputed as the reader types. Each item's
+/// text is folded once, up front ([`crate::text::haystack`]).
+pub fn filtered(filter: RwSignal<String>, haystacks: Vec<String>) -> Memo<Vec<bool>> {
+    Memo::new(move |_| {
+        let f = filter.with(|q| crate::text::Filter::new(q));
+        haystacks.iter().map(|h| f.matches(h)).collect()
+    })
+}
+
+/// How many items pass.
+pub fn visible_count(visible: Memo<Vec<bool>>) -> usize {
+    visible.with(|v| v.iter().filter(|x| **x).count())
+}
+
 /// A GET form on `action` (submitted by the browser only without JavaScript).
 #[component]
 pub fn FilterForm(

@@ -1,7 +1,9 @@
 use leptos::prelude::*;
 
 use crate::api::get_emoji;
-use crate::components::{site_info, use_query_filter, ErrorView, FilterForm, Loading, PageMeta};
+use crate::components::{
+    filtered, site_info, use_query_filter, visible_count, ErrorView, FilterForm, Loading, PageMeta,
+};
 use crate::model::{EmojiGallery, EmojiItem, SiteInfo};
 use crate::text;
 
@@ -40,14 +42,8 @@ fn GalleryView(gallery: EmojiGallery, site: SiteInfo) -> impl IntoView {
             )
         })
         .collect();
-    let visible = Memo::new(move |_| {
-        let f = filter.with(|q| text::Filter::new(q));
-        haystacks
-            .iter()
-            .map(|h| f.matches(h))
-            .collect::<Vec<bool>>()
-    });
-    let shown = move || visible.with(|v| v.iter().filter(|x| **x).count());
+    let visible = filtered(filter, haystacks);
+    let shown = move || visible_count(visible);
     let count = move || match shown() {
         n if n == total => format!("{total} emoji"),
         n => format!("{n} of {total} emoji"),

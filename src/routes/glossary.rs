@@ -4,7 +4,8 @@ use crate::live::content_version;
 
 use crate::api::get_glossary;
 use crate::components::{
-    glossary_ld, site_info, use_query_filter, ErrorView, FilterForm, Loading, PageMeta,
+    filtered, glossary_ld, site_info, use_query_filter, visible_count, ErrorView, FilterForm,
+    Loading, PageMeta,
 };
 use crate::model::{Glossary, GlossaryTerm, SiteInfo};
 use crate::text;
@@ -80,14 +81,8 @@ fn GlossaryView(glossary: Glossary, site: SiteInfo) -> impl IntoView {
             )
         })
         .collect();
-    let visible = Memo::new(move |_| {
-        let f = filter.with(|q| text::Filter::new(q));
-        haystacks
-            .iter()
-            .map(|h| f.matches(h))
-            .collect::<Vec<bool>>()
-    });
-    let shown = move || visible.with(|v| v.iter().filter(|x| **x).count());
+    let visible = filtered(filter, haystacks);
+    let shown = move || visible_count(visible);
     let count = move || match shown() {
         n if n == total => format!("{total} términos"),
         n => format!("{n} de {total} términos"),
