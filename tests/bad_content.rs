@@ -309,6 +309,26 @@ async fn ten_megabyte_post_body() {
         again.header(axum::http::HeaderName::from_static("x-cache")),
         "hit"
     );
+    // Uncached, it still honours HEAD and revalidation.
+    let head = common::send(&app, axum::http::Method::HEAD, "/posts/huge", &[]).await;
+    assert_eq!(head.status, StatusCode::OK);
+    assert!(head.body.is_empty());
+    let etag = page.header(axum::http::header::ETAG);
+    assert!(!etag.is_empty());
+    assert_eq!(
+        again.header(axum::http::header::ETAG),
+        etag,
+        "same page, same validator"
+    );
+    let same = common::send(
+        &app,
+        axum::http::Method::GET,
+        "/posts/huge",
+        &[("if-none-match", &etag)],
+    )
+    .await;
+    assert_eq!(same.status, StatusCode::NOT_MODIFIED);
+    assert!(same.body.is_empty());
 }
 
 /// A file over the size limit is skipped with a diagnostic, never read.

@@ -166,6 +166,29 @@ async fn glossary_has_an_a_to_z_index_and_filters_from_the_url_body() {
     assert!(some.body.contains("1 de 2 términos"));
 }
 
+async fn uncached_pages_render_identically_and_revalidate_body() {
+    let (app, _root) = site_app();
+    // A query string keeps a page out of the page cache: each GET renders.
+    let first = get(&app, "/glossary?q=slo").await;
+    let second = get(&app, "/glossary?q=slo").await;
+    assert_eq!(first.status, StatusCode::OK);
+    assert_eq!(
+        first.body, second.body,
+        "no per-render value left in the page"
+    );
+    assert!(!first.body.contains("nonce="));
+    let etag = first.header(axum::http::header::ETAG);
+    assert!(!etag.is_empty());
+    let again = common::send(
+        &app,
+        axum::http::Method::GET,
+        "/glossary?q=slo",
+        &[("if-none-match", &etag)],
+    )
+    .await;
+    assert_eq!(again.status, StatusCode::NOT_MODIFIED);
+}
+
 async fn emoji_gallery_lists_every_shortcode_body() {
     let (app, _root) = site_app();
     let page = get(&app, "/emoji").await;
@@ -288,6 +311,11 @@ fn posts_link_first_mentions_of_glossary_terms_to_cards() {
 #[test]
 fn glossary_has_an_a_to_z_index_and_filters_from_the_url() {
     common::run(glossary_has_an_a_to_z_index_and_filters_from_the_url_body())
+}
+
+#[test]
+fn uncached_pages_render_identically_and_revalidate() {
+    common::run(uncached_pages_render_identically_and_revalidate_body())
 }
 
 #[test]

@@ -235,12 +235,3 @@ fn group_label(group: emojis::Group) -> (&'static str, &'static str) {
         Group::Flags => ("flags", "Flags"),
     }
 }
-
-/// Every shortcode the renderer knows, for galleries and docs: `(name, is_custom)`.
-pub fn all_shortcodes() -> impl Iterator<Item = (&'static str, bool)> {
-    GITHUB_CUSTOM.iter().map(|n| (*n, true)).chain(
-        emojis::iter()
-            .flat_map(|e| e.shortcodes())
-            .map(|name| (name, false)),
-    )
-}

@@ -343,6 +343,26 @@ async fn entry_from(res: Response, generation: u64) -> Result<Built, CacheError>
     }))
 }
 
+/// A rendered page answered without storing it: the render ran as a plain
+/// GET without validators, so `HEAD` and `If-None-Match` are applied here.
+fn uncached(res: Response, request: &HeaderMap, is_head: bool) -> Response {
+    let fresh = res
+        .headers()
+        .get(header::ETAG)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|etag| none_match(request, etag))
+        .unwrap_or(false);
+    if !fresh && !is_head {
+        return res;
+    }
+    let (mut parts, _) = res.into_parts();
+    if fresh {
+        parts.status = StatusCode::NOT_MODIFIED;
+        parts.headers.remove(header::CONTENT_LENGTH);
+    }
+    Response::from_parts(parts, Body::empty())
+}
+
 /// Which stored encoding to send: the client's preference among br and gzip
 /// (a `q=0` refuses), else the plain body.
 fn choose_encoding(headers: &HeaderMap) -> Option<&'static str> {
@@ -505,7 +525,7 @@ pub async fn page_cache(
             cache.insert(key, entry.clone());
             serve(&entry, &request_headers, is_head, false)
         }
-        Ok(Built::TooBig(res)) => res,
+        Ok(Built::TooBig(res)) => uncached(res, &request_headers, is_head),
         Err(e) => {
             tracing::error!("page cache: {e}");
             StatusCode::INTERNAL_SERVER_ERROR.into_response()

@@ -95,8 +95,15 @@ pub fn hash_inline_scripts(body: &[u8]) -> Option<HashedScripts> {
         }
         rest = &content[close..];
     }
+    // leptos also writes the nonce as the `crossorigin` value of its preload
+    // links; any unknown value means "anonymous", so say that, and two
+    // renders of the same page are byte-identical again.
+    let body = text.replace(&attr, "").replace(
+        &format!(" crossorigin=\"{nonce}\""),
+        " crossorigin=\"anonymous\"",
+    );
     Some(HashedScripts {
-        body: Bytes::from(text.replace(&attr, "")),
+        body: Bytes::from(body),
         sources,
     })
 }
