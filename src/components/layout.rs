@@ -42,9 +42,22 @@ pub fn Footer() -> impl IntoView {
 }
 
 /// Cycles system → light → dark; remembered in a cookie the server reads.
-#[component]
+///
+/// An island: the one part of the header that reacts to the reader. Its first
+/// render shows the theme the server put on `<html>`; in the browser it then
+/// follows `<html data-theme>`, whatever set it.
+#[island]
 pub fn ThemeToggle() -> impl IntoView {
     let theme = RwSignal::new(use_context::<crate::model::Theme>().unwrap_or_default());
+    Effect::new(move |_| {
+        #[cfg(feature = "hydrate")]
+        if let Some(current) = document()
+            .document_element()
+            .and_then(|el| el.get_attribute("data-theme"))
+        {
+            theme.set(crate::model::Theme::parse(&current));
+        }
+    });
     let switch = move |_| {
         let next = theme.get_untracked().next();
         theme.set(next);
@@ -64,14 +77,12 @@ pub fn ThemeToggle() -> impl IntoView {
             }
         }
     };
+    // The accessible name is the visible text plus what the button is for, so
+    // speech users can say what they see.
     view! {
-        <button
-            type="button"
-            class="theme-toggle"
-            on:click=switch
-            aria-label=move || format!("Colour theme: {}. Change", theme.get().as_str())
-        >
+        <button type="button" class="theme-toggle" on:click=switch title="Change the colour theme">
             {move || theme.get().label()}
+            <span class="visually-hidden">" colour theme"</span>
         </button>
     }
 }
