@@ -3,6 +3,7 @@
 
 pub mod front_matter;
 pub mod glossary;
+pub mod schedule;
 pub mod search;
 
 use std::collections::{BTreeMap, HashMap};
@@ -12,7 +13,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 
 use arc_swap::ArcSwap;
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 use rayon::prelude::*;
 
 use crate::markdown::{self, EmojiRenderer, RefResolver, RenderContext, ResolveError, Severity};
@@ -66,6 +67,9 @@ pub enum Error {
 #[derive(Debug, Clone, Default)]
 pub struct LoadOptions {
     pub emoji: EmojiRenderer,
+    /// The instant that decides which posts are published (see
+    /// [`schedule`]); `None` is the time of the load. Tests pin it.
+    pub now: Option<DateTime<Utc>>,
 }
 
 /// A post as held in the snapshot.
@@ -73,6 +77,8 @@ pub struct LoadOptions {
 pub struct PostEntry {
     pub path: String,
     pub date: NaiveDate,
+    /// When the post goes live: its `date` as an instant (UTC).
+    pub publish_at: DateTime<Utc>,
     pub updated: Option<NaiveDate>,
     pub aliases: Vec<String>,
     /// Ids of the glossary terms the body links; their cards are added when
@@ -94,6 +100,8 @@ pub struct Site {
     glossary: Option<Glossary>,
     diagnostics: Vec<Diagnostic>,
     drafts: usize,
+    /// Posts dated in the future, soonest first: not served until then.
+    scheduled: Vec<schedule::Scheduled>,
     load_duration: Duration,
     /// Newest modification time among the files read: the site's Last-Modified.
     modified: Option<SystemTime>,
@@ -155,7 +163,14 @@ impl Site {
         let sources = read_sources(dir, &mut diags)?;
         let modified = sources.iter().filter_map(|s| s.modified).max();
         let mut site = Site::from_sources(sources, options, diags);
-        site.modified = modified;
+        // A post that went live changed the site even though no file did:
+        // Last-Modified must move, or a client's If-Modified-Since gets a 304.
+        let went_live = site
+            .posts
+            .iter()
+            .map(|p| SystemTime::from(p.publish_at))
+            .max();
+        site.modified = modified.max(went_live);
         site.loaded_at = Some(SystemTime::now());
         site.load_duration = started.elapsed();
         release_free_memory();
@@ -239,6 +254,9 @@ impl Site {
                 Built::Nothing => {}
             }
         }
+        let now = options.now.unwrap_or_else(Utc::now);
+        let (mut posts, scheduled) = schedule::split(posts, now);
+        site.scheduled = scheduled;
         // Newest first; same-day posts in a stable, readable order.
         posts.sort_by(|a, b| {
             b.date
@@ -350,6 +368,16 @@ impl Site {
 
     pub fn drafts(&self) -> usize {
         self.drafts
+    }
+
+    /// Posts held back until their date, soonest first.
+    pub fn scheduled(&self) -> &[schedule::Scheduled] {
+        &self.scheduled
+    }
+
+    /// When the next scheduled post is due, if any.
+    pub fn next_publish(&self) -> Option<DateTime<Utc>> {
+        self.scheduled.first().map(|s| s.at)
     }
 
     pub fn load_duration(&self) -> Duration {
@@ -946,7 +974,7 @@ fn build_post(
         ));
         return None;
     };
-    let date = match raw_date.parse() {
+    let (date, publish_at) = match raw_date.parse().and_then(|d| Ok((d, raw_date.instant()?))) {
         Ok(d) => d,
         Err(msg) => {
             diags.push(diag(&p.path, p.key_line("date"), 1, Severity::Error, msg));
@@ -1002,6 +1030,7 @@ fn build_post(
         term_ids: rendered.terms,
         path: p.path.clone(),
         date,
+        publish_at,
         updated,
         aliases: p.fm.aliases.clone(),
         post: Post {

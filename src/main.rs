@@ -55,6 +55,7 @@ fn main() -> ExitCode {
 fn load_options(config: &Config) -> LoadOptions {
     LoadOptions {
         emoji: EmojiRenderer::new(&config.emoji_base_url),
+        now: None,
     }
 }
 
@@ -72,6 +73,16 @@ fn check(config: &Config, dir: Option<PathBuf>) -> ExitCode {
     for d in site.diagnostics() {
         // Paths are shown as the user can open them: content dir + relative path.
         let _ = writeln!(out, "{}/{d}", root.trim_end_matches('/'));
+    }
+    for s in site.scheduled() {
+        let _ = writeln!(
+            out,
+            "{}/{}: scheduled: `{}` goes live at {}",
+            root.trim_end_matches('/'),
+            microblog::escape::log_text(&s.path),
+            microblog::escape::log_text(&s.title),
+            s.at_rfc3339()
+        );
     }
     let _ = writeln!(
         out,
@@ -223,6 +234,12 @@ fn serve(config: Config) -> ExitCode {
             },
             None => None,
         };
+        // Publishes scheduled posts at their time; stops with the runtime.
+        let _publisher = microblog::server::schedule::spawn(
+            config.content_dir.clone(),
+            load_options(&config),
+            state.store.clone(),
+        );
         let listener = match tokio::net::TcpListener::bind(addr).await {
             Ok(l) => l,
             Err(e) => {

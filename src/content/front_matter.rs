@@ -1,7 +1,7 @@
 //! Front matter: YAML between `---` lines (the existing content's format) or
 //! TOML between `+++` lines. Unknown keys are errors so typos never pass silently.
 
-use chrono::{DateTime, NaiveDate};
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::Deserialize;
 
 /// A date as written: a YAML string, or a TOML date/datetime literal.
@@ -25,6 +25,19 @@ impl RawDate {
         let text = self.as_text();
         NaiveDate::parse_from_str(&text, "%Y-%m-%d")
             .or_else(|_| DateTime::parse_from_rfc3339(&text).map(|d| d.date_naive()))
+            .map_err(|_| format!("invalid date `{text}`: expected YYYY-MM-DD or RFC 3339"))
+    }
+
+    /// The instant the date names: RFC 3339 as written, a bare `YYYY-MM-DD`
+    /// as the start of that day in UTC. Decides when a post is published.
+    pub fn instant(&self) -> Result<DateTime<Utc>, String> {
+        let text = self.as_text();
+        DateTime::parse_from_rfc3339(&text)
+            .map(|d| d.with_timezone(&Utc))
+            .or_else(|_| {
+                NaiveDate::parse_from_str(&text, "%Y-%m-%d")
+                    .map(|d| d.and_time(chrono::NaiveTime::MIN).and_utc())
+            })
             .map_err(|_| format!("invalid date `{text}`: expected YYYY-MM-DD or RFC 3339"))
     }
 }

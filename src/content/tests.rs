@@ -311,3 +311,85 @@ fn glossary_heading_inside_code_is_not_a_term() {
     assert!(g.terms[0].definition_html.contains("Not a term"));
     assert!(g.terms[0].definition_html.contains("## Nor this"));
 }
+
+fn load_at(dir: &Path, now: &str) -> Site {
+    let now = chrono::DateTime::parse_from_rfc3339(now)
+        .expect("test instant")
+        .with_timezone(&chrono::Utc);
+    let options = LoadOptions {
+        now: Some(now),
+        ..LoadOptions::default()
+    };
+    Site::load(dir, &options).expect("folder loads")
+}
+
+#[test]
+fn a_post_dated_in_the_future_appears_nowhere_until_its_minute() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    write(
+        dir.path(),
+        "posts/live.md",
+        &post("Live post", "2030-01-01", "tags: [sre]\n"),
+    );
+    write(
+        dir.path(),
+        "posts/later.md",
+        &post(
+            "Later post",
+            "2030-06-01T09:30:00+02:00",
+            "tags: [sre, capacity]\n",
+        ),
+    );
+
+    let before = load_at(dir.path(), "2030-06-01T07:29:59Z");
+    assert!(errors(&before).is_empty(), "{:?}", errors(&before));
+    assert!(before.post("later").is_none(), "no page");
+    assert_eq!(before.posts().len(), 1, "not listed");
+    assert!(
+        before.tag("capacity").is_none(),
+        "its only tag does not exist yet"
+    );
+    let sre = before.tag("sre").expect("sre tag");
+    assert!(sre.posts.iter().all(|p| p.slug != "later"), "not in a tag");
+    assert_eq!(before.search("Later").total, 0, "not searchable");
+    assert!(
+        before.redirect("/later.html").is_none(),
+        "no old-URL redirect"
+    );
+    let scheduled = before.scheduled();
+    assert_eq!(scheduled.len(), 1);
+    assert_eq!(scheduled[0].path, "posts/later.md");
+    assert_eq!(scheduled[0].at_rfc3339(), "2030-06-01T07:30:00Z");
+    assert_eq!(before.next_publish(), Some(scheduled[0].at));
+    // The published neighbour does not point at it.
+    assert_eq!(before.post("live").and_then(|p| p.newer.clone()), None);
+
+    let after = load_at(dir.path(), "2030-06-01T07:30:00Z");
+    assert!(
+        after.post("later").is_some(),
+        "live from the second it names"
+    );
+    assert_eq!(after.posts().len(), 2);
+    assert!(after.tag("capacity").is_some());
+    assert_eq!(after.search("Later").total, 1);
+    assert!(after.scheduled().is_empty());
+    assert_eq!(after.next_publish(), None);
+    assert_eq!(
+        after.post("live").and_then(|p| p.newer.clone()),
+        Some(("later".to_string(), "Later post".to_string()))
+    );
+    // Going live moves Last-Modified past the files' own times.
+    let live_at = std::time::SystemTime::from(scheduled[0].at);
+    assert!(after.modified().is_some_and(|m| m >= live_at));
+}
+
+#[test]
+fn a_bare_future_date_goes_live_at_midnight_utc() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    write(dir.path(), "posts/day.md", &post("Day", "2031-03-04", ""));
+    let before = load_at(dir.path(), "2031-03-03T23:59:59Z");
+    assert_eq!(before.scheduled()[0].at_rfc3339(), "2031-03-04T00:00:00Z");
+    assert!(load_at(dir.path(), "2031-03-04T00:00:00Z")
+        .post("day")
+        .is_some());
+}

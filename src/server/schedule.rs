@@ -1,0 +1,111 @@
+//! The publisher: sleeps until the next scheduled post is due, then loads the
+//! content folder again and swaps the snapshot, so the post, its tags, the
+//! feeds, the sitemap and search all change at that second (the page cache is
+//! keyed on the snapshot generation and drops the old pages with it).
+//!
+//! Static generators need a rebuild for this; here the server needs nothing.
+
+use std::collections::HashSet;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::Utc;
+
+use crate::content::{ContentStore, LoadOptions, Site};
+use crate::markdown::Severity;
+
+/// Longest sleep between looks at the snapshot: a post scheduled by a reload
+/// (the watcher, or a test swapping the store) is noticed within this.
+const MAX_SLEEP: Duration = Duration::from_secs(30);
+/// After a publish was refused (new errors), try again this much later.
+const RETRY: Duration = Duration::from_secs(60);
+
+/// Starts the publisher on the current tokio runtime; it runs for the life of
+/// the process (abort the handle to stop it).
+pub fn spawn(
+    dir: PathBuf,
+    options: LoadOptions,
+    store: ContentStore,
+) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(run(dir, Arc::new(options), store))
+}
+
+async fn run(dir: PathBuf, options: Arc<LoadOptions>, store: ContentStore) {
+    let mut retry_at = None;
+    loop {
+        let now = Utc::now();
+        let due = store.snapshot().next_publish();
+        let wait = match (due, retry_at) {
+            (Some(at), Some(r)) if at <= now => r,
+            (Some(at), _) if at <= now => {
+                let (d, o) = (dir.clone(), options.clone());
+                let loaded = tokio::task::spawn_blocking(move || Site::load(&d, &o)).await;
+                match loaded {
+                    Ok(Ok(site)) => {
+                        retry_at =
+                            (!publish(&store, site)).then(|| tokio::time::Instant::now() + RETRY);
+                    }
+                    Ok(Err(e)) => {
+                        tracing::error!("scheduled publish: {e}; retrying");
+                        retry_at = Some(tokio::time::Instant::now() + RETRY);
+                    }
+                    Err(e) => {
+                        tracing::error!("scheduled publish panicked: {e}; retrying");
+                        retry_at = Some(tokio::time::Instant::now() + RETRY);
+                    }
+                }
+                continue;
+            }
+            (Some(at), _) => {
+                let until = (at - now).to_std().unwrap_or_default();
+                tokio::time::Instant::now() + until.min(MAX_SLEEP)
+            }
+            (None, _) => tokio::time::Instant::now() + MAX_SLEEP,
+        };
+        tokio::time::sleep_until(wait).await;
+        if retry_at.is_some_and(|r| r <= tokio::time::Instant::now()) {
+            retry_at = None;
+        }
+    }
+}
+
+/// Swaps in `site` unless it brings an error the live snapshot does not have
+/// (a file half-written at the wrong moment): the same rule as the watcher,
+/// relaxed for errors that were already there and are skipped anyway.
+fn publish(store: &ContentStore, site: Site) -> bool {
+    let live = store.snapshot();
+    let known: HashSet<String> = errors(&live).collect();
+    let new: Vec<String> = errors(&site).filter(|e| !known.contains(e)).collect();
+    if !new.is_empty() {
+        for e in &new {
+            tracing::error!("{e}");
+        }
+        tracing::warn!(
+            errors = new.len(),
+            "scheduled publish postponed: the content folder has new errors"
+        );
+        return false;
+    }
+    let went_live: Vec<&str> = live
+        .scheduled()
+        .iter()
+        .filter(|s| site.scheduled().iter().all(|t| t.path != s.path))
+        .map(|s| s.slug.as_str())
+        .collect();
+    tracing::info!(
+        posts = site.posts().len(),
+        published = ?went_live,
+        next = ?site.next_publish().map(|t| t.to_rfc3339()),
+        "scheduled posts published"
+    );
+    store.replace(site);
+    true
+}
+
+fn errors(site: &Site) -> impl Iterator<Item = String> + '_ {
+    site.diagnostics()
+        .iter()
+        .filter(|d| d.severity == Severity::Error)
+        .map(ToString::to_string)
+}
