@@ -8,6 +8,7 @@
 pub mod emoji;
 pub mod headings;
 pub mod highlight;
+pub mod math;
 pub mod refs;
 pub mod tables;
 pub mod terms;
@@ -73,6 +74,7 @@ pub fn options() -> Options {
         | Options::ENABLE_TASKLISTS
         | Options::ENABLE_HEADING_ATTRIBUTES
         | Options::ENABLE_DEFINITION_LIST
+        | Options::ENABLE_MATH
 }
 
 /// Marks links whose `{{< ref >}}` could not be resolved; rewritten to a
@@ -475,6 +477,8 @@ impl<'a> State<'_, 'a> {
                 }
             }
             Event::Text(text) => self.text_event(text, range),
+            Event::InlineMath(source) => self.math(&source, false, range),
+            Event::DisplayMath(source) => self.math(&source, true, range),
             Event::Code(code) => {
                 if let Some(h) = &mut self.heading {
                     h.text.push_str(&code);
@@ -506,6 +510,29 @@ impl<'a> State<'_, 'a> {
             }
             other => self.emit(other),
         }
+    }
+
+    /// A formula as MathML; one that does not parse stays visible as its
+    /// source and becomes an error at the opening `$`.
+    fn math(&mut self, source: &str, display: bool, range: Range<usize>) {
+        if let Some(h) = &mut self.heading {
+            h.text.push_str(source);
+        }
+        // Like code: part of the text, not words of prose.
+        self.text.push(source, true);
+        let html = match math::to_mathml(source, display) {
+            Ok(html) => html,
+            Err(reason) => {
+                self.diagnostics.push(self.positions.diagnostic(
+                    range.start,
+                    &self.positions.edits,
+                    Severity::Error,
+                    format!("formula does not parse: {reason}"),
+                ));
+                math::fallback_html(source, display, &reason)
+            }
+        };
+        self.emit(Event::InlineHtml(html.into()));
     }
 
     fn start_link(

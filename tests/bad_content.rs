@@ -200,6 +200,27 @@ async fn broken_ref_body() {
     assert!(page.body.contains("class=\"broken-ref\""), "{}", page.body);
 }
 
+async fn broken_math_body() {
+    let case = Case::new().with_fixture("broken_math.md", "posts/broken_math.md");
+    let diags = case.diagnostics();
+    assert_eq!(diags.len(), 1, "{diags:?}");
+    assert!(
+        diags[0].starts_with("posts/broken_math.md:8:16: error: formula does not parse: "),
+        "{diags:?}"
+    );
+    // The post is served: the good formula as MathML, the bad one as typed.
+    let app = case.app();
+    assert_fixture_posts_served(&app).await;
+    let page = get(&app, "/posts/broken_math").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("<math"), "{}", page.body);
+    assert!(
+        page.body.contains("$1 - \\fracc{good}{total}$</code>"),
+        "{}",
+        page.body
+    );
+}
+
 async fn ref_escaping_the_root_body() {
     let case = Case::new().with_fixture("ref_escapes_root.md", "posts/ref_escapes_root.md");
     assert_eq!(
@@ -509,6 +530,7 @@ case_tests! {
     slug_with_slash => slug_with_slash_body,
     slug_with_dots => slug_with_dots_body,
     broken_ref => broken_ref_body,
+    broken_math => broken_math_body,
     ref_escaping_the_root => ref_escaping_the_root_body,
     non_utf8_bytes => non_utf8_bytes_body,
     utf8_bom_is_accepted => utf8_bom_is_accepted_body,

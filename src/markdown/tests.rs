@@ -474,3 +474,38 @@ fn an_authors_own_glossary_link_gets_the_card_and_counts_as_the_mention() {
     );
     assert_eq!(r.terms, vec!["toil"]);
 }
+
+#[test]
+fn math_renders_to_mathml_and_a_broken_formula_keeps_its_source_with_a_position() {
+    let md = "Burn rate $b = \\frac{e}{1 - s}$ here.\n\n$$\nB = 1 - \\frac{bad}{total}\n$$\n\nCost is $5 and $10 today.\n\nThen $\\notacommand{x}$ fails and `$not math$` stays code.\n";
+    let r = render_plain(md);
+    assert!(r.html.contains("<math"), "{}", r.html);
+    assert!(r.html.contains("<mfrac>"), "{}", r.html);
+    assert!(
+        r.html.contains("display=\"block\""),
+        "display math: {}",
+        r.html
+    );
+    assert!(!r.html.contains("<script"), "no JavaScript");
+    // The broken one: shown as typed, one error at its opening `$`.
+    assert!(
+        r.html.contains("<code class=\"math-error\""),
+        "fallback: {}",
+        r.html
+    );
+    assert!(r.html.contains("<code>$not math$</code>"), "{}", r.html);
+    let errors: Vec<_> = r
+        .diagnostics
+        .iter()
+        .filter(|d| d.severity == Severity::Error)
+        .collect();
+    assert_eq!(errors.len(), 1, "{:?}", r.diagnostics);
+    assert_eq!((errors[0].line, errors[0].col), (9, 6), "{:?}", errors[0]);
+    assert!(errors[0].message.starts_with("formula does not parse"));
+    assert!(
+        r.html.contains("<p>Cost is $5 and $10 today.</p>"),
+        "prices stay text"
+    );
+    // Formulas are not prose words.
+    assert!(r.words < 20, "{}", r.words);
+}
