@@ -3,6 +3,7 @@
 
 pub mod front_matter;
 pub mod glossary;
+pub mod related;
 pub mod schedule;
 pub mod search;
 
@@ -85,6 +86,8 @@ pub struct PostEntry {
     /// the post is handed out ([`Site::post_page`]), so 10,000 posts do not
     /// each hold copies of the same definitions.
     pub term_ids: Vec<String>,
+    /// The `series:` name (trimmed) and the file line it is set on.
+    pub series: Option<(String, usize)>,
     pub post: Post,
 }
 
@@ -278,6 +281,8 @@ impl Site {
             entry.post.newer = i.checked_sub(1).map(|j| links[j].clone());
             entry.post.older = links.get(i + 1).cloned();
         }
+        related::attach_series(&mut posts, &mut diags);
+        related::attach_related(&mut posts);
         site.posts = posts;
         site.redirects = build_redirects(&parsed, &site);
         site.search = build_search(&site);
@@ -1024,10 +1029,25 @@ fn build_post(
                 .map(|s| plain_text(ctx.emoji, s))
         })
         .unwrap_or(rendered.first_paragraph);
+    let series = match p.fm.series.as_deref().map(str::trim) {
+        Some("") => {
+            diags.push(diag(
+                &p.path,
+                p.key_line("series"),
+                1,
+                Severity::Error,
+                "empty `series`: name the series or remove the key",
+            ));
+            return None;
+        }
+        Some(name) => Some((name.to_string(), p.key_line("series"))),
+        None => None,
+    };
     let words = rendered.words;
     let title = plain_text(ctx.emoji, p.fm.title.as_deref().unwrap_or_default().trim());
     Some(PostEntry {
         term_ids: rendered.terms,
+        series,
         path: p.path.clone(),
         date,
         publish_at,
@@ -1051,6 +1071,8 @@ fn build_post(
             words,
             newer: None,
             older: None,
+            series: None,
+            related: Vec::new(),
         },
     })
 }

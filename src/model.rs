@@ -39,6 +39,32 @@ pub struct Post {
     /// The next newer and next older post, as `(slug, title)`.
     pub newer: Option<(String, String)>,
     pub older: Option<(String, String)>,
+    /// The series this post is a part of (front matter `series:`).
+    #[serde(default)]
+    pub series: Option<SeriesNav>,
+    /// Up to three posts sharing the most tags and glossary terms.
+    #[serde(default)]
+    pub related: Vec<RelatedPost>,
+}
+
+/// A post's series: every part in reading order and where this post is.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SeriesNav {
+    pub name: String,
+    /// `(slug, title)` of each published part, first part first.
+    pub parts: Vec<(String, String)>,
+    /// 1-based position of this post in `parts`.
+    pub position: usize,
+}
+
+/// A link to a related post.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RelatedPost {
+    pub slug: String,
+    pub title: String,
+    /// ISO `YYYY-MM-DD`.
+    pub date: String,
+    pub date_display: String,
 }
 
 /// What a post shows when a reader points at a linked glossary term.

@@ -7,6 +7,7 @@ pub mod glossary;
 pub mod home;
 pub mod not_found;
 pub mod post;
+mod post_extras;
 mod post_islands;
 pub mod search;
 pub mod tags;

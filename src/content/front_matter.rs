@@ -58,6 +58,8 @@ pub struct FrontMatter {
     #[serde(default)]
     pub aliases: Vec<String>,
     pub lang: Option<String>,
+    /// Name of the series the post belongs to; parts are ordered by date.
+    pub series: Option<String>,
 }
 
 /// Which syntax the front matter used; also tells how to find a key's line.

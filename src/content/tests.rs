@@ -393,3 +393,191 @@ fn a_bare_future_date_goes_live_at_midnight_utc() {
         .post("day")
         .is_some());
 }
+
+#[test]
+fn series_parts_are_in_date_order_with_each_post_s_position() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let series = "series: \"Nomad in production\"\n";
+    write(
+        dir.path(),
+        "posts/c.md",
+        &post("Part three", "2024-03-01", series),
+    );
+    write(
+        dir.path(),
+        "posts/a.md",
+        &post("Part one", "2024-01-01", series),
+    );
+    write(
+        dir.path(),
+        "posts/b.md",
+        &post("Part two", "2024-02-01", series),
+    );
+    write(dir.path(), "posts/lone.md", &post("Lone", "2024-02-15", ""));
+    let site = load(dir.path());
+    assert!(site.diagnostics().is_empty(), "{:?}", site.diagnostics());
+    let two = site
+        .post("b")
+        .and_then(|p| p.series.clone())
+        .expect("series");
+    assert_eq!(two.name, "Nomad in production");
+    assert_eq!(two.position, 2);
+    let slugs: Vec<&str> = two.parts.iter().map(|(s, _)| s.as_str()).collect();
+    assert_eq!(slugs, ["a", "b", "c"]);
+    assert_eq!(
+        site.post("c")
+            .and_then(|p| p.series.clone())
+            .map(|s| s.position),
+        Some(3)
+    );
+    assert!(site.post("lone").is_some_and(|p| p.series.is_none()));
+}
+
+#[test]
+fn series_mistakes_are_diagnostics_at_the_key_line() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    write(
+        dir.path(),
+        "posts/a.md",
+        &post(
+            "A",
+            "2024-01-01",
+            "tags: [x]\nseries: \"Kubernetes upgrades\"\n",
+        ),
+    );
+    write(
+        dir.path(),
+        "posts/b.md",
+        &post("B", "2024-01-02", "series: \"kubernetes upgrades\"\n"),
+    );
+    write(
+        dir.path(),
+        "posts/c.md",
+        &post("C", "2024-01-03", "series: \"  \"\n"),
+    );
+    let site = load(dir.path());
+    let all: Vec<String> = site.diagnostics().iter().map(ToString::to_string).collect();
+    assert_eq!(
+        all,
+        [
+            "posts/a.md:5:1: warning: series `Kubernetes upgrades` has only this part",
+            "posts/b.md:4:1: warning: series `kubernetes upgrades` differs from series `Kubernetes upgrades` only in case: they are two series",
+            "posts/b.md:4:1: warning: series `kubernetes upgrades` has only this part",
+            "posts/c.md:4:1: error: empty `series`: name the series or remove the key",
+        ]
+    );
+    assert!(
+        site.post("c").is_none(),
+        "a post with an empty series is skipped"
+    );
+}
+
+#[test]
+fn related_posts_rank_shared_tags_over_shared_terms_and_skip_the_series() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    write(
+        dir.path(),
+        "glossary.md",
+        "---\ntitle: Glossary\n---\n\n## Terraform {#terraform}\n\nIaC tool.\n\n## Helm {#helm}\n\nCharts.\n",
+    );
+    let body = |title: &str, date: &str, extra: &str, text: &str| {
+        format!("---\ntitle: \"{title}\"\ndate: {date}\n{extra}---\n\n{text}\n")
+    };
+    let w = |rel: &str, text: String| write(dir.path(), rel, &text);
+    w(
+        "posts/main.md",
+        body(
+            "Main",
+            "2024-05-01",
+            "tags: [iac, gcp]\n",
+            "Uses Terraform and Helm.",
+        ),
+    );
+    w(
+        "posts/two_tags.md",
+        body(
+            "Two tags",
+            "2024-01-01",
+            "tags: [iac, gcp]\n",
+            "Nothing else.",
+        ),
+    );
+    w(
+        "posts/one_tag_terms.md",
+        body(
+            "One tag two terms",
+            "2024-02-01",
+            "tags: [iac]\n",
+            "Terraform and Helm again.",
+        ),
+    );
+    w(
+        "posts/terms_only.md",
+        body(
+            "Terms only",
+            "2024-03-01",
+            "tags: [python]\n",
+            "Terraform here.",
+        ),
+    );
+    w(
+        "posts/tie_newer.md",
+        body("Tie newer", "2024-04-01", "tags: [gcp]\n", "Plain."),
+    );
+    w(
+        "posts/tie_older.md",
+        body("Tie older", "2023-04-01", "tags: [gcp]\n", "Plain."),
+    );
+    w(
+        "posts/unrelated.md",
+        body(
+            "Unrelated",
+            "2024-04-02",
+            "tags: [rust]\n",
+            "Nothing shared.",
+        ),
+    );
+    let site = load(dir.path());
+    assert!(errors(&site).is_empty(), "{:?}", errors(&site));
+    let related: Vec<String> = site
+        .post("main")
+        .expect("main")
+        .related
+        .iter()
+        .map(|r| r.slug.clone())
+        .collect();
+    // two_tags: 2+2 = 4; one_tag_terms: 2+1+1 = 4 (newer wins the tie);
+    // tie_newer: 2 beats tie_older: 2 (newer) and terms_only: 1.
+    assert_eq!(related, ["one_tag_terms", "two_tags", "tie_newer"]);
+    let unrelated = &site.post("unrelated").expect("post").related;
+    assert!(unrelated.is_empty(), "nothing shared, nothing shown");
+
+    // Parts of the same series are not "related": the series box lists them.
+    w(
+        "posts/two_tags.md",
+        body(
+            "Two tags",
+            "2024-01-01",
+            "tags: [iac, gcp]\nseries: \"S\"\n",
+            "x",
+        ),
+    );
+    w(
+        "posts/main.md",
+        body(
+            "Main",
+            "2024-05-01",
+            "tags: [iac, gcp]\nseries: \"S\"\n",
+            "Uses Terraform and Helm.",
+        ),
+    );
+    let site = load(dir.path());
+    let related: Vec<String> = site
+        .post("main")
+        .expect("main")
+        .related
+        .iter()
+        .map(|r| r.slug.clone())
+        .collect();
+    assert_eq!(related, ["one_tag_terms", "tie_newer", "tie_older"]);
+}

@@ -2,6 +2,7 @@ use leptos::prelude::*;
 
 use leptos_router::components::A;
 
+use super::post_extras::{RelatedList, SeriesBox};
 use super::post_islands::{CopyButtons, TermCards, TocHighlight, TERM_CARDS_ID};
 use leptos_router::hooks::use_params_map;
 
@@ -68,6 +69,7 @@ fn PostView(post: Post, site: SiteInfo) -> impl IntoView {
                 </p>
                 <TagList tags=meta.tags />
             </header>
+            {post.series.map(|series| view! { <SeriesBox series /> })}
             {toc}
             <TermCards>
                 <CopyButtons>
@@ -75,6 +77,7 @@ fn PostView(post: Post, site: SiteInfo) -> impl IntoView {
                 </CopyButtons>
                 <TermCardList cards=post.terms />
             </TermCards>
+            <RelatedList related=post.related />
             <nav class="post-nav" aria-label="More posts">
                 {post
                     .newer
