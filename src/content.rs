@@ -1043,6 +1043,26 @@ fn build_post(
         Some(name) => Some((name.to_string(), p.key_line("series"))),
         None => None,
     };
+    let author = match p.fm.author.as_deref().map(str::trim) {
+        Some("") => {
+            diags.push(diag(
+                &p.path,
+                p.key_line("author"),
+                1,
+                Severity::Error,
+                "empty `author`: name the author or remove the key for the site's default",
+            ));
+            return None;
+        }
+        other => other.map(|a| plain_text(ctx.emoji, a)),
+    };
+    let image = match post_image(p, &slug) {
+        Ok(image) => image,
+        Err(msg) => {
+            diags.push(diag(&p.path, p.key_line("image"), 1, Severity::Error, msg));
+            return None;
+        }
+    };
     let words = rendered.words;
     let title = plain_text(ctx.emoji, p.fm.title.as_deref().unwrap_or_default().trim());
     Some(PostEntry {
@@ -1073,8 +1093,39 @@ fn build_post(
             older: None,
             series: None,
             related: Vec::new(),
+            author,
+            image,
         },
     })
+}
+
+/// The `image:` of a post as a URL: `https://…` and `/site/path` as given,
+/// anything else a file beside the post (`/posts/<slug>/<file>`).
+fn post_image(p: &Parsed, slug: &str) -> Result<Option<String>, String> {
+    let Some(raw) = p.fm.image.as_deref().map(str::trim) else {
+        return Ok(None);
+    };
+    if raw.is_empty() {
+        return Err("empty `image`: give a path or URL, or remove the key".into());
+    }
+    if raw.starts_with("https://") || raw.starts_with("http://") || raw.starts_with('/') {
+        if raw
+            .chars()
+            .any(|c| c.is_whitespace() || c == '"' || c == '<')
+        {
+            return Err(format!("invalid `image` URL `{raw}`"));
+        }
+        return Ok(Some(raw.to_string()));
+    }
+    if raw.contains("..") || raw.contains("://") || raw.contains('\\') {
+        return Err(format!(
+            "invalid `image` `{raw}`: use a file beside the post, a /site/path or an https:// URL"
+        ));
+    }
+    Ok(Some(format!(
+        "/posts/{slug}/{}",
+        raw.trim_start_matches("./")
+    )))
 }
 
 /// A page's `updated` (else `date`) as `YYYY-MM-DD`; a bad value is reported.

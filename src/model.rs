@@ -45,6 +45,12 @@ pub struct Post {
     /// Up to three posts sharing the most tags and glossary terms.
     #[serde(default)]
     pub related: Vec<RelatedPost>,
+    /// `author:` of the front matter; `None` means the site's author.
+    #[serde(default)]
+    pub author: Option<String>,
+    /// Social-card image (`image:`): a site path or an absolute URL.
+    #[serde(default)]
+    pub image: Option<String>,
 }
 
 /// A post's series: every part in reading order and where this post is.
@@ -126,12 +132,29 @@ pub struct SiteInfo {
     /// The server watches `content/` and streams changes (author mode).
     #[serde(default)]
     pub live_reload: bool,
+    /// The site-wide author (`SITE_AUTHOR`), for posts without `author:`.
+    #[serde(default)]
+    pub author: String,
 }
 
 impl SiteInfo {
     /// Absolute URL of a site path such as `/posts/x`.
     pub fn absolute(&self, path: &str) -> String {
         format!("{}{}", self.url, path)
+    }
+
+    /// Absolute URL of a site path, or an absolute URL as given.
+    pub fn absolute_or_given(&self, url: &str) -> String {
+        if url.starts_with('/') {
+            self.absolute(url)
+        } else {
+            url.to_string()
+        }
+    }
+
+    /// Who wrote `post`: its own `author:`, else the site's.
+    pub fn author_of<'a>(&'a self, post: &'a Post) -> &'a str {
+        post.author.as_deref().unwrap_or(&self.author)
     }
 }
 

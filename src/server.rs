@@ -45,6 +45,7 @@ impl Default for SiteSettings {
                 url: "http://127.0.0.1:3000".into(),
                 description: DEFAULT_DESCRIPTION.into(),
                 live_reload: false,
+                author: config::DEFAULT_AUTHOR.into(),
             },
             posts_per_page: 10,
             emoji_origin: Some(origin_of(crate::markdown::emoji::DEFAULT_EMOJI_BASE_URL)),
@@ -71,6 +72,7 @@ impl SiteSettings {
                 url: config.site_url.clone(),
                 description: DEFAULT_DESCRIPTION.into(),
                 live_reload,
+                author: config.site_author.clone(),
             },
             posts_per_page: config.posts_per_page,
             emoji_origin: config

@@ -141,7 +141,7 @@ async fn unknown_key_body() {
         "unknown_key.md",
         "posts/unknown_key.md",
         "unknown_key",
-        &["posts/unknown_key.md:5:1: error: unknown field `author`, expected one of title, date, updated, draft, tags, summary, description, slug, aliases, lang"],
+        &["posts/unknown_key.md:5:1: error: unknown field `authors`, expected one of title, date, updated, draft, tags, summary, description, slug, aliases, lang, series, author, image"],
     )
     .await;
 }

@@ -191,7 +191,7 @@ fn check_reports_each_broken_file_with_its_line() {
         "/posts/broken_ref.md:8:10: error: broken reference: no page `does_not_exist.md`",
         "/posts/broken_ref.md:8:50: warning: unknown emoji shortcode `:unknown_emoji_here:`",
         "/posts/no_title.md:1:1: error: missing required field `title`",
-        "/posts/unknown_key.md:4:1: error: unknown field `author`",
+        "/posts/unknown_key.md:4:1: error: unknown field `authors`",
     ];
     for e in expected {
         assert!(

@@ -91,3 +91,91 @@ fn a_series_part_shows_its_parts_and_position_and_every_post_has_related_posts()
         }
     });
 }
+
+fn fixture_with(extra: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("tempdir");
+    for (rel, text) in extra {
+        let path = dir.path().join(rel);
+        std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+        std::fs::write(path, text).expect("write");
+    }
+    dir
+}
+
+#[test]
+fn author_reaches_the_header_json_ld_and_both_feeds_and_image_the_social_tags() {
+    let content = fixture_with(&[
+        (
+            "posts/guest.md",
+            "---\ntitle: \"Guest post\"\ndate: 2024-02-01\nauthor: \"Ana Ops\"\nimage: https://cdn.example.com/guest.png\n---\n\nText.\n",
+        ),
+        ("posts/own.md", "---\ntitle: \"Own post\"\ndate: 2024-01-01\n---\n\nText.\n"),
+    ]);
+    let root = tempfile::tempdir().expect("tempdir");
+    let mut settings = common::settings(10);
+    settings.info.author = "Site Owner".into();
+    let app = common::app_with(content.path(), root.path(), settings);
+    run(async {
+        let guest = get(&app, "/posts/guest").await;
+        assert!(
+            guest.body.contains("<span class=\"author\">Ana Ops</span>"),
+            "header"
+        );
+        assert!(
+            guest
+                .body
+                .contains("\"author\":{\"@type\":\"Person\",\"name\":\"Ana Ops\""),
+            "JSON-LD"
+        );
+        assert!(guest.body.contains(
+            "<meta property=\"og:image\" content=\"https://cdn.example.com/guest.png\">"
+        ));
+        assert!(guest.body.contains(
+            "<meta name=\"twitter:image\" content=\"https://cdn.example.com/guest.png\">"
+        ));
+        assert!(
+            guest
+                .body
+                .contains("\"image\":\"https://cdn.example.com/guest.png\""),
+            "JSON-LD image"
+        );
+
+        let own = get(&app, "/posts/own").await;
+        assert!(
+            own.body
+                .contains("<span class=\"author\">Site Owner</span>"),
+            "site default"
+        );
+        assert!(own.body.contains("\"name\":\"Site Owner\""));
+        assert!(own
+            .body
+            .contains(&format!("content=\"{}/social.png\"", common::SITE_URL)));
+
+        let atom = get(&app, "/feed.xml").await;
+        let feed = feed_rs::parser::parse(atom.body.as_bytes()).expect("atom parses");
+        let by_title = |t: &str| {
+            feed.entries
+                .iter()
+                .find(|e| e.title.as_ref().is_some_and(|x| x.content == t))
+                .map(|e| {
+                    e.authors
+                        .iter()
+                        .filter_map(|a| a.name.clone())
+                        .collect::<Vec<_>>()
+                })
+        };
+        assert_eq!(by_title("Guest post"), Some(vec!["Ana Ops".to_string()]));
+        assert_eq!(by_title("Own post"), Some(vec!["Site Owner".to_string()]));
+        let rss = get(&app, "/rss.xml").await;
+        let doc = roxmltree::Document::parse(&rss.body).expect("rss parses");
+        let creators: Vec<&str> = doc
+            .descendants()
+            .filter(|n| {
+                n.tag_name().name() == "creator"
+                    && n.tag_name().namespace() == Some("http://purl.org/dc/elements/1.1/")
+            })
+            .filter_map(|n| n.text())
+            .collect();
+        assert_eq!(creators, ["Ana Ops", "Site Owner"]);
+    });
+}

@@ -57,10 +57,21 @@ pub fn post_ld(site: &SiteInfo, post: &Post) -> String {
         "inLanguage": post.lang,
         "keywords": post.meta.tags.join(", "),
         "wordCount": post.words,
-        "image": site.absolute("/social.png"),
-        "author": { "@type": "Person", "name": SITE_NAME, "url": site.absolute("/about") },
+        "image": post_image(site, post),
+        "author": { "@type": "Person", "name": site.author_of(post), "url": site.absolute("/about") },
     }))
 }
+
+/// The absolute URL of a post's social image: its `image:`, else the site's.
+pub fn post_image(site: &SiteInfo, post: &Post) -> String {
+    match &post.image {
+        Some(url) => site.absolute_or_given(url),
+        None => site.absolute(DEFAULT_SOCIAL_IMAGE),
+    }
+}
+
+/// The site-wide social image (`public/social.png`).
+pub const DEFAULT_SOCIAL_IMAGE: &str = "/social.png";
 
 pub fn glossary_ld(site: &SiteInfo, glossary: &Glossary) -> String {
     let set_url = site.absolute("/glossary");
@@ -102,9 +113,12 @@ pub fn PageMeta(
     /// Pre-built JSON-LD (see [`post_ld`] and friends).
     #[prop(default = None)]
     json_ld: Option<String>,
+    /// Absolute URL of the page's social image; default the site's.
+    #[prop(default = None)]
+    image: Option<String>,
 ) -> impl IntoView {
     let url = site.absolute(&path);
-    let image = site.absolute("/social.png");
+    let image = image.unwrap_or_else(|| site.absolute(DEFAULT_SOCIAL_IMAGE));
     let og_title = if title.is_empty() {
         SITE_NAME.to_string()
     } else {

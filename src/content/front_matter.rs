@@ -60,6 +60,11 @@ pub struct FrontMatter {
     pub lang: Option<String>,
     /// Name of the series the post belongs to; parts are ordered by date.
     pub series: Option<String>,
+    /// Who wrote the post; default: the site's author (`SITE_AUTHOR`).
+    pub author: Option<String>,
+    /// Social-card image: a site path, an absolute URL, or a file next to
+    /// the post in its page bundle.
+    pub image: Option<String>,
 }
 
 /// Which syntax the front matter used; also tells how to find a key's line.

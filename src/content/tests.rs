@@ -57,17 +57,17 @@ fn yaml_and_toml_front_matter() {
 
 #[test]
 fn unknown_key_names_key_and_line() {
-    let text = "---\ntitle: x\ndate: 2024-01-01\nauthor: me\n---\n";
+    let text = "---\ntitle: x\ndate: 2024-01-01\nauthors: me\n---\n";
     let split = front_matter::split(text).expect("splits");
     let err = front_matter::parse(&split).expect_err("unknown key rejected");
     assert_eq!(err.line, 4, "{err:?}");
-    assert!(err.message.contains("author"), "{err:?}");
+    assert!(err.message.contains("authors"), "{err:?}");
 
-    let toml = "+++\ntitle = \"x\"\n\nauthor = \"me\"\n+++\n";
+    let toml = "+++\ntitle = \"x\"\n\nauthors = \"me\"\n+++\n";
     let split = front_matter::split(toml).expect("splits");
     let err = front_matter::parse(&split).expect_err("unknown key rejected");
     assert_eq!(err.line, 4, "{err:?}");
-    assert!(err.message.contains("author"), "{err:?}");
+    assert!(err.message.contains("authors"), "{err:?}");
 }
 
 #[test]
@@ -580,4 +580,60 @@ fn related_posts_rank_shared_tags_over_shared_terms_and_skip_the_series() {
         .map(|r| r.slug.clone())
         .collect();
     assert_eq!(related, ["one_tag_terms", "tie_newer", "tie_older"]);
+}
+
+#[test]
+fn author_and_image_are_kept_and_checked() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    write(
+        dir.path(),
+        "posts/a.md",
+        &post(
+            "A",
+            "2024-01-01",
+            "author: \"Ana Ops\"\nimage: https://cdn.example.com/a.png\n",
+        ),
+    );
+    write(
+        dir.path(),
+        "posts/b.md",
+        &post("B", "2024-01-02", "image: ./cover.png\n"),
+    );
+    write(
+        dir.path(),
+        "posts/c.md",
+        &post("C", "2024-01-03", "image: /images/c.png\n"),
+    );
+    write(
+        dir.path(),
+        "posts/d.md",
+        &post("D", "2024-01-04", "author: \"\"\n"),
+    );
+    write(
+        dir.path(),
+        "posts/e.md",
+        &post("E", "2024-01-05", "tags: [x]\nimage: ../../etc/passwd\n"),
+    );
+    let site = load(dir.path());
+    let a = site.post("a").expect("a");
+    assert_eq!(a.author.as_deref(), Some("Ana Ops"));
+    assert_eq!(a.image.as_deref(), Some("https://cdn.example.com/a.png"));
+    let b = site.post("b").expect("b");
+    assert_eq!(b.author, None, "the site's author applies");
+    assert_eq!(
+        b.image.as_deref(),
+        Some("/posts/b/cover.png"),
+        "beside the post"
+    );
+    assert_eq!(
+        site.post("c").and_then(|p| p.image.clone()).as_deref(),
+        Some("/images/c.png")
+    );
+    assert_eq!(
+        errors(&site),
+        [
+            "posts/d.md:4:1: error: empty `author`: name the author or remove the key for the site's default",
+            "posts/e.md:5:1: error: invalid `image` `../../etc/passwd`: use a file beside the post, a /site/path or an https:// URL",
+        ]
+    );
 }

@@ -7,7 +7,9 @@ use super::post_islands::{CopyButtons, TermCards, TocHighlight, TERM_CARDS_ID};
 use leptos_router::hooks::use_params_map;
 
 use crate::api::get_post;
-use crate::components::{post_ld, site_info, ErrorView, Loading, PageKind, PageMeta, TagList};
+use crate::components::{
+    post_image, post_ld, site_info, ErrorView, Loading, PageKind, PageMeta, TagList,
+};
 use crate::model::{Post, SiteInfo, TermCard, TocEntry};
 
 #[component]
@@ -39,6 +41,8 @@ fn PostView(post: Post, site: SiteInfo) -> impl IntoView {
         tags: post.meta.tags.clone(),
     };
     let path = format!("/posts/{}", post.meta.slug);
+    let image = Some(post_image(&site, &post));
+    let author = site.author_of(&post).to_string();
     let meta = post.meta;
     let toc = (post.toc.len() >= 2).then(|| {
         view! {
@@ -56,11 +60,14 @@ fn PostView(post: Post, site: SiteInfo) -> impl IntoView {
             lang=post.lang
             kind
             json_ld=Some(ld)
+            image
         />
         <article class="post">
             <header>
                 <h1>{meta.title}</h1>
                 <p class="post-meta">
+                    <span class="author">{author}</span>
+                    " · "
                     <time datetime=meta.date>{meta.date_display}</time>
                     " · "
                     {meta.reading_minutes}

@@ -4,6 +4,10 @@ use std::path::PathBuf;
 
 use crate::markdown::emoji::DEFAULT_EMOJI_BASE_URL;
 
+/// Author of posts that name none, until `SITE_AUTHOR` says otherwise: the
+/// site's name, which is what the feeds and JSON-LD said before authors.
+pub const DEFAULT_AUTHOR: &str = crate::app::SITE_NAME;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LogFormat {
     Pretty,
@@ -25,6 +29,8 @@ pub struct Config {
     pub shutdown_grace: std::time::Duration,
     /// `HEADER_TIMEOUT_SECS`: how long a client may take to send a request head.
     pub header_timeout: std::time::Duration,
+    /// `SITE_AUTHOR`: the author of posts without an `author:` of their own.
+    pub site_author: String,
 }
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -102,6 +108,10 @@ impl Config {
                 .ok_or(ConfigError::HeaderTimeout(v))?,
         };
         Ok(Config {
+            site_author: get("SITE_AUTHOR")
+                .map(|a| a.trim().to_string())
+                .filter(|a| !a.is_empty())
+                .unwrap_or_else(|| DEFAULT_AUTHOR.to_string()),
             header_timeout,
             shutdown_grace,
             content_watch,

@@ -62,6 +62,11 @@ pub fn atom(site: &Site, info: &SiteInfo, tag: Option<&str>) -> Option<String> {
                     ..Default::default()
                 }],
                 summary: Some(Text::plain(e.post.meta.summary.clone())),
+                authors: vec![Person {
+                    name: info.author_of(&e.post).to_string(),
+                    uri: Some(info.absolute("/about")),
+                    ..Default::default()
+                }],
                 content: Some(Content {
                     value: Some(absolutize(&e.post.html, info, &path)),
                     content_type: Some("html".into()),
@@ -91,7 +96,7 @@ pub fn atom(site: &Site, info: &SiteInfo, tag: Option<&str>) -> Option<String> {
             .map(midnight_utc)
             .unwrap_or_else(|| midnight_utc(NaiveDate::MIN)),
         authors: vec![Person {
-            name: "microblog".into(),
+            name: info.author.clone(),
             uri: Some(info.absolute("/about")),
             ..Default::default()
         }],
@@ -134,6 +139,12 @@ pub fn rss(site: &Site, info: &SiteInfo) -> String {
             });
             item.set_pub_date(midnight_utc(e.date).to_rfc2822());
             item.set_description(e.post.meta.summary.clone());
+            // RSS `author` must be an e-mail address; Dublin Core's creator
+            // is the name, which is what feed readers show.
+            item.set_dublin_core_ext(rss::extension::dublincore::DublinCoreExtension {
+                creators: vec![info.author_of(&e.post).to_string()],
+                ..Default::default()
+            });
             item.set_content(absolutize(&e.post.html, info, &path));
             item.set_categories(
                 e.post
@@ -157,10 +168,16 @@ pub fn rss(site: &Site, info: &SiteInfo) -> String {
     if let Some(d) = site.newest_date(None) {
         channel.set_last_build_date(midnight_utc(d).to_rfc2822());
     }
-    channel.set_namespaces(BTreeMap::from([(
-        "content".to_string(),
-        "http://purl.org/rss/1.0/modules/content/".to_string(),
-    )]));
+    channel.set_namespaces(BTreeMap::from([
+        (
+            "content".to_string(),
+            "http://purl.org/rss/1.0/modules/content/".to_string(),
+        ),
+        (
+            "dc".to_string(),
+            rss::extension::dublincore::NAMESPACE.to_string(),
+        ),
+    ]));
     channel.set_items(items);
     channel.to_string()
 }
