@@ -32,6 +32,8 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     #[cfg(not(feature = "ssr"))]
     let theme = crate::model::Theme::default();
     provide_context(theme);
+    #[cfg(feature = "ssr")]
+    provide_context(crate::i18n::page_locale());
     let islands_router = cfg!(feature = "islands-router");
     view! {
         <!DOCTYPE html>

@@ -179,3 +179,77 @@ fn author_reaches_the_header_json_ld_and_both_feeds_and_image_the_social_tags() 
         assert_eq!(creators, ["Ana Ops", "Site Owner"]);
     });
 }
+
+/// The English strings a Spanish page must not show: every interface string
+/// whose Spanish form differs (names such as "Leptos" are the same in both).
+fn english_only() -> Vec<String> {
+    use microblog::i18n::{EN, ES};
+    EN.all()
+        .into_iter()
+        .zip(ES.all())
+        .filter(|(en, es)| en != es)
+        .map(|(en, _)| en.split('{').next().unwrap_or(en).trim().to_string())
+        .filter(|en| en.len() >= 3)
+        // "◐ Auto" is the start of "◐ Automático": not English on the page.
+        .filter(|en| ES.all().iter().all(|es| !es.contains(en.as_str())))
+        .collect()
+}
+
+/// `html` without the values of `data-component` and `data-props`.
+fn without_island_data(html: &str) -> String {
+    let mut out = String::with_capacity(html.len());
+    let mut rest = html;
+    loop {
+        let next = ["data-component=\"", "data-props=\""]
+            .iter()
+            .filter_map(|a| rest.find(a).map(|i| (i, a.len())))
+            .min();
+        let Some((i, len)) = next else {
+            out.push_str(rest);
+            return out;
+        };
+        out.push_str(&rest[..i]);
+        let value = &rest[i + len..];
+        rest = value.find('"').map_or("", |end| &value[end + 1..]);
+    }
+}
+
+#[test]
+fn spanish_pages_contain_no_english_interface_string() {
+    run(async {
+        let app = shipped_app();
+        let english = english_only();
+        assert!(english.len() > 40, "{english:?}");
+        for path in ["/glossary", "/posts/guardias_sostenibles"] {
+            let r = get(&app, path).await;
+            assert_eq!(r.status, StatusCode::OK, "{path}");
+            assert!(
+                r.body
+                    .split("<head")
+                    .next()
+                    .unwrap_or_default()
+                    .contains("lang=\"es\""),
+                "{path}: html lang"
+            );
+            // Visible text and attributes alike (aria-labels are read aloud),
+            // but not the islands' machine names (`SearchBox_…`, prop enums).
+            let page = without_island_data(&r.body);
+            let found: Vec<&String> = english
+                .iter()
+                .filter(|s| page.contains(s.as_str()))
+                .collect();
+            assert!(found.is_empty(), "{path} shows English: {found:?}");
+            for es in ["Inicio", "Glosario", "Etiquetas", "Buscar"] {
+                assert!(r.body.contains(es), "{path}: {es}");
+            }
+        }
+        let post = get(&app, "/posts/guardias_sostenibles").await;
+        assert!(post.body.contains(" de 2025</time>"), "Spanish date");
+        assert!(post.body.contains("min de lectura"));
+        assert!(post.body.contains("<h2>Contenido</h2>"), "TOC title");
+        // An English page keeps the English interface.
+        let en = get(&app, "/posts/observability_lmao").await;
+        assert!(en.body.contains(">Home</a>") && en.body.contains(" min read"));
+        assert!(!en.body.contains(">Inicio</a>"));
+    });
+}

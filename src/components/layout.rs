@@ -4,38 +4,42 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 
 use crate::app::SITE_NAME;
+use crate::i18n::Locale;
 
 #[component]
 pub fn Header() -> impl IntoView {
+    let locale = Locale::current();
+    let s = locale.strings();
     view! {
         <header class="site-header">
-            <a class="skip-link" href="#content">"Skip to content"</a>
+            <a class="skip-link" href="#content">{s.skip_to_content}</a>
             <A href="/" attr:class="site-name">
                 <img src="/favicon.svg" width="28" height="28" alt="" />
                 {SITE_NAME}
             </A>
-            <nav aria-label="Main">
-                <A href="/">"Home"</A>
-                <A href="/about">"About"</A>
-                <A href="/glossary">"Glossary"</A>
-                <A href="/tags">"Tags"</A>
+            <nav aria-label=s.nav_main>
+                <A href="/">{s.nav_home}</A>
+                <A href="/about">{s.nav_about}</A>
+                <A href="/glossary">{s.nav_glossary}</A>
+                <A href="/tags">{s.nav_tags}</A>
             </nav>
-            <super::SearchBox />
-            <ThemeToggle />
+            <super::SearchBox locale />
+            <ThemeToggle locale />
         </header>
     }
 }
 
 #[component]
 pub fn Footer() -> impl IntoView {
+    let s = Locale::current().strings();
     view! {
         <footer class="site-footer">
             <p>
-                "A microblog for SRE, DevOps and MLOps. Rendered on the server with "
-                <a href="https://leptos.dev">"Leptos"</a> ", written in Markdown. "
-                <A href="/emoji">"Emoji shortcodes"</A>
+                {s.footer_about}
+                <a href="https://leptos.dev">{s.footer_rendered}</a> {s.footer_markdown}
+                <A href="/emoji">{s.footer_emoji}</A>
                 " · "
-                <a href="/feed.xml">"Atom feed"</a>
+                <a href="/feed.xml">{s.footer_feed}</a>
             </p>
         </footer>
     }
@@ -49,7 +53,8 @@ pub fn Footer() -> impl IntoView {
 /// back/forward cache before the reader changed the theme is brought up to
 /// date when it is shown.
 #[island]
-pub fn ThemeToggle() -> impl IntoView {
+pub fn ThemeToggle(locale: Locale) -> impl IntoView {
+    let s = locale.strings();
     let theme = RwSignal::new(use_context::<crate::model::Theme>().unwrap_or_default());
     Effect::new(move |_| {
         #[cfg(feature = "hydrate")]
@@ -97,9 +102,13 @@ pub fn ThemeToggle() -> impl IntoView {
     // The accessible name is the visible text plus what the button is for, so
     // speech users can say what they see.
     view! {
-        <button type="button" class="theme-toggle" on:click=switch title="Change the colour theme">
-            {move || theme.get().label()}
-            <span class="visually-hidden">" colour theme"</span>
+        <button type="button" class="theme-toggle" on:click=switch title=s.theme_title>
+            {move || match theme.get() {
+                crate::model::Theme::System => s.theme_auto,
+                crate::model::Theme::Light => s.theme_light,
+                crate::model::Theme::Dark => s.theme_dark,
+            }}
+            <span class="visually-hidden">{s.theme_suffix}</span>
         </button>
     }
 }

@@ -3,12 +3,13 @@
 use leptos::prelude::*;
 use leptos_router::components::A;
 
+use crate::i18n::Locale;
 use crate::model::PostSummary;
 
 #[component]
 pub fn TagList(tags: Vec<String>) -> impl IntoView {
     view! {
-        <ul class="tags" aria-label="Tags">
+        <ul class="tags" aria-label=Locale::current().strings().tags_label>
             {tags
                 .into_iter()
                 .map(|t| {
@@ -27,16 +28,17 @@ pub fn TagList(tags: Vec<String>) -> impl IntoView {
 #[component]
 pub fn PostCard(post: PostSummary) -> impl IntoView {
     let href = format!("/posts/{}", post.slug);
+    let locale = Locale::current();
     view! {
         <article class="post-card">
             <h2>
                 <A href=href>{post.title}</A>
             </h2>
             <p class="post-meta">
-                <time datetime=post.date>{post.date_display}</time>
+                <time datetime=post.date.clone()>{locale.date(&post.date)}</time>
                 " · "
                 {post.reading_minutes}
-                " min read"
+                {locale.strings().min_read}
             </p>
             <p class="summary">{post.summary}</p>
             <TagList tags=post.tags />

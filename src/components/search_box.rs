@@ -12,7 +12,8 @@ use crate::model::SearchHit;
 const DEBOUNCE_MS: u64 = 120;
 
 #[island]
-pub fn SearchBox() -> impl IntoView {
+pub fn SearchBox(locale: crate::i18n::Locale) -> impl IntoView {
+    let s = locale.strings();
     let input: NodeRef<Input> = NodeRef::new();
     let hits = RwSignal::new(Vec::<SearchHit>::new());
     let selected = RwSignal::new(None::<usize>);
@@ -112,13 +113,13 @@ pub fn SearchBox() -> impl IntoView {
     });
 
     view! {
-        <form class="site-search" role="search" aria-label="Quick search" action="/search" method="get">
+        <form class="site-search" role="search" aria-label=s.quick_search action="/search" method="get">
             <input
                 node_ref=input
                 type="search"
                 name="q"
-                placeholder="Search  /"
-                aria-label="Search"
+                placeholder=s.search_placeholder
+                aria-label=s.search
                 autocomplete="off"
                 maxlength="100"
                 role="combobox"

@@ -13,10 +13,11 @@ pub fn ErrorView(error: AppError) -> impl IntoView {
         AppError::NotFound(_) => view! { <NotFoundBody /> }.into_any(),
         other => {
             let text = other.to_string();
+            let s = crate::i18n::Locale::current().strings();
             view! {
-                <NoIndexMeta title="Error" />
+                <NoIndexMeta title=s.error_title />
                 <section class="error-page">
-                    <h1>"Something went wrong"</h1>
+                    <h1>{s.error_heading}</h1>
                     <p>{text}</p>
                 </section>
             }
@@ -27,13 +28,14 @@ pub fn ErrorView(error: AppError) -> impl IntoView {
 
 #[component]
 pub fn NotFoundBody() -> impl IntoView {
+    let s = crate::i18n::Locale::current().strings();
     view! {
-        <NoIndexMeta title="Page not found" />
+        <NoIndexMeta title=s.not_found_title />
         <section class="not-found">
-            <h1>"404 — page not found"</h1>
-            <p>"There is no page at this address. It may have moved, or never existed."</p>
+            <h1>{s.not_found_heading}</h1>
+            <p>{s.not_found_text}</p>
             <p>
-                <A href="/">"Back to the latest posts"</A>
+                <A href="/">{s.not_found_back}</A>
             </p>
         </section>
     }
@@ -49,7 +51,10 @@ pub fn Loading() -> impl IntoView {
 fn NoIndexMeta(#[prop(into)] title: String) -> impl IntoView {
     view! {
         <Title text=title />
-        <Html {..} lang="en" />
+        <Html {..} lang=match crate::i18n::Locale::current() {
+            crate::i18n::Locale::En => "en",
+            crate::i18n::Locale::Es => "es",
+        } />
         <Meta name="robots" content="noindex" />
     }
 }

@@ -43,11 +43,13 @@ fn PostView(post: Post, site: SiteInfo) -> impl IntoView {
     let path = format!("/posts/{}", post.meta.slug);
     let image = Some(post_image(&site, &post));
     let author = site.author_of(&post).to_string();
+    let locale = crate::i18n::Locale::from_lang(&post.lang);
+    let s = locale.strings();
     let meta = post.meta;
     let toc = (post.toc.len() >= 2).then(|| {
         view! {
             <TocHighlight>
-                <Toc entries=post.toc />
+                <Toc entries=post.toc locale />
             </TocHighlight>
         }
     });
@@ -66,26 +68,27 @@ fn PostView(post: Post, site: SiteInfo) -> impl IntoView {
             <header>
                 <h1>{meta.title}</h1>
                 <p class="post-meta">
+                    {s.by}
                     <span class="author">{author}</span>
                     " · "
-                    <time datetime=meta.date>{meta.date_display}</time>
+                    <time datetime=meta.date.clone()>{locale.date(&meta.date)}</time>
                     " · "
                     {meta.reading_minutes}
-                    " min read"
-                    {post.updated.map(|u| view! { " · updated " <time datetime=u.clone()>{u.clone()}</time> })}
+                    {s.min_read}
+                    {post.updated.map(|u| view! { {s.updated} <time datetime=u.clone()>{locale.date(&u)}</time> })}
                 </p>
                 <TagList tags=meta.tags />
             </header>
-            {post.series.map(|series| view! { <SeriesBox series /> })}
+            {post.series.map(|series| view! { <SeriesBox series locale /> })}
             {toc}
             <TermCards>
-                <CopyButtons>
+                <CopyButtons locale>
                     <div class="prose" inner_html=post.html></div>
                 </CopyButtons>
                 <TermCardList cards=post.terms />
             </TermCards>
-            <RelatedList related=post.related />
-            <nav class="post-nav" aria-label="More posts">
+            <RelatedList related=post.related locale />
+            <nav class="post-nav" aria-label=s.more_posts>
                 {post
                     .newer
                     .map(|(slug, title)| {
@@ -111,10 +114,11 @@ fn PostView(post: Post, site: SiteInfo) -> impl IntoView {
 
 /// Headings of the post, as server HTML.
 #[component]
-fn Toc(entries: Vec<TocEntry>) -> impl IntoView {
+fn Toc(entries: Vec<TocEntry>, locale: crate::i18n::Locale) -> impl IntoView {
+    let s = locale.strings();
     view! {
-        <nav class="toc" aria-label="Table of contents">
-            <h2>"Contents"</h2>
+        <nav class="toc" aria-label=s.toc_label>
+            <h2>{s.contents}</h2>
             <ol>
                 {entries
                     .into_iter()

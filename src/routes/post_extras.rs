@@ -4,17 +4,19 @@
 use leptos::prelude::*;
 use leptos_router::components::A;
 
+use crate::i18n::Locale;
 use crate::model::{RelatedPost, SeriesNav};
 
 /// "Part 2 of 3 in <name>", then every part with the current one marked.
 #[component]
-pub fn SeriesBox(series: SeriesNav) -> impl IntoView {
+pub fn SeriesBox(series: SeriesNav, locale: Locale) -> impl IntoView {
     let total = series.parts.len();
     let position = series.position;
+    let s = locale.strings();
     view! {
-        <nav class="series" aria-label="Series">
+        <nav class="series" aria-label=s.series_label>
             <p class="series-title">
-                {format!("Part {position} of {total} in the series ")}
+                {s.series_position(position, total)}
                 <strong>{series.name}</strong>
             </p>
             <ol>
@@ -46,11 +48,11 @@ pub fn SeriesBox(series: SeriesNav) -> impl IntoView {
 }
 
 #[component]
-pub fn RelatedList(related: Vec<RelatedPost>) -> impl IntoView {
+pub fn RelatedList(related: Vec<RelatedPost>, locale: Locale) -> impl IntoView {
     (!related.is_empty()).then(|| {
         view! {
             <aside class="related" aria-labelledby="related-title">
-                <h2 id="related-title">"Related posts"</h2>
+                <h2 id="related-title">{locale.strings().related}</h2>
                 <ul>
                     {related
                         .into_iter()
@@ -59,7 +61,7 @@ pub fn RelatedList(related: Vec<RelatedPost>) -> impl IntoView {
                                 <li>
                                     <A href=format!("/posts/{}", r.slug)>{r.title}</A>
                                     " "
-                                    <time datetime=r.date>{r.date_display}</time>
+                                    <time datetime=r.date.clone()>{locale.date(&r.date)}</time>
                                 </li>
                             }
                         })

@@ -253,19 +253,21 @@ fn closest(ev: &web_sys::Event, selector: &str) -> Option<web_sys::Element> {
 /// Adds a "Copy" button to every code block of the body (its children).
 /// Without JavaScript the blocks stay plain.
 #[island]
-pub fn CopyButtons(children: Children) -> impl IntoView {
+pub fn CopyButtons(children: Children, locale: crate::i18n::Locale) -> impl IntoView {
     let root: NodeRef<leptos::html::Div> = NodeRef::new();
+    // The buttons exist only in the browser; their words follow the page.
+    let _strings = locale.strings();
     Effect::new(move |_| {
         #[cfg(feature = "hydrate")]
         if let Some(root) = root.get() {
-            add_copy_buttons(&root);
+            add_copy_buttons(&root, _strings);
         }
     });
     view! { <div class="code-copy" node_ref=root>{children()}</div> }
 }
 
 #[cfg(feature = "hydrate")]
-fn add_copy_buttons(root: &web_sys::HtmlDivElement) {
+fn add_copy_buttons(root: &web_sys::HtmlDivElement, s: &'static crate::i18n::Strings) {
     use wasm_bindgen::closure::Closure;
     use wasm_bindgen::JsCast;
 
@@ -293,8 +295,8 @@ fn add_copy_buttons(root: &web_sys::HtmlDivElement) {
         };
         let _ = button.set_attribute("type", "button");
         let _ = button.set_attribute("class", "copy-code");
-        let _ = button.set_attribute("aria-label", "Copy code to clipboard");
-        button.set_text_content(Some("Copy"));
+        let _ = button.set_attribute("aria-label", s.copy_label);
+        button.set_text_content(Some(s.copy));
         let target = pre.clone();
         let label = button.clone();
         let on_click = Closure::<dyn FnMut()>::new(move || {
@@ -305,7 +307,7 @@ fn add_copy_buttons(root: &web_sys::HtmlDivElement) {
                 .and_then(|c| c.text_content())
                 .unwrap_or_default();
             let _ = window().navigator().clipboard().write_text(&text);
-            label.set_text_content(Some("Copied"));
+            label.set_text_content(Some(s.copied));
         });
         let _ = button.add_event_listener_with_callback("click", on_click.as_ref().unchecked_ref());
         // The listener lives as long as the button.
