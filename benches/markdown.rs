@@ -71,6 +71,7 @@ fn pipeline(text: &str, emoji: &EmojiRenderer, terms: &TermLinker) -> String {
         emoji,
         resolver: &NoPages,
         terms: Some(terms),
+        images: None,
     };
     markdown::render(text, &ctx).html
 }

@@ -144,6 +144,7 @@ pub fn render(data: &[u8]) {
         emoji: &emoji,
         resolver: &NoPages,
         terms: Some(&terms),
+        images: None,
     };
     let out = render_markdown(body, &ctx);
     let lines = body.split('\n').count();

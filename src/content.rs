@@ -1,6 +1,7 @@
 //! The content snapshot: every Markdown file read, checked and rendered once,
 //! then served from memory. Requests look pages up by key; they never touch disk.
 
+pub mod assets;
 pub mod front_matter;
 pub mod glossary;
 pub mod related;
@@ -119,6 +120,8 @@ pub struct Site {
     term_cards: HashMap<String, TermCard>,
     /// Built on first request: most snapshots are never asked for it.
     emoji_gallery: std::sync::OnceLock<crate::model::EmojiGallery>,
+    /// Images in `images/` and beside page bundles, served by URL.
+    assets: assets::Assets,
     /// Which swap of the [`ContentStore`] this is (0 until stored): the page
     /// cache keys on it, so a reload invalidates every cached page at once.
     generation: u64,
@@ -165,7 +168,7 @@ impl Site {
         let mut diags = Vec::new();
         let sources = read_sources(dir, &mut diags)?;
         let modified = sources.iter().filter_map(|s| s.modified).max();
-        let mut site = Site::from_sources(sources, options, diags);
+        let mut site = Site::from_sources(sources, options, diags, dir);
         // A post that went live changed the site even though no file did:
         // Last-Modified must move, or a client's If-Modified-Since gets a 304.
         let went_live = site
@@ -184,6 +187,7 @@ impl Site {
         sources: Vec<Source>,
         options: &LoadOptions,
         mut diags: Vec<Diagnostic>,
+        dir: &Path,
     ) -> Site {
         let mut parsed = Vec::new();
         for source in sources {
@@ -192,6 +196,16 @@ impl Site {
             }
         }
         let index = PageIndex::build(&parsed, &mut diags);
+        // Page bundles: `posts/<folder>/index.md` owns the files beside it.
+        let bundles: Vec<(String, String)> = parsed
+            .iter()
+            .filter(|p| p.kind == Kind::Post && p.path.ends_with("/index.md"))
+            .filter_map(|p| {
+                let folder = p.path.strip_suffix("/index.md")?;
+                Some((folder.to_string(), p.url()))
+            })
+            .collect();
+        let assets = assets::Assets::collect(dir, &bundles);
 
         // The glossary first: posts link the first mention of each term to it.
         let mut site = Site::default();
@@ -201,6 +215,7 @@ impl Site {
                 emoji: &options.emoji,
                 resolver: &index,
                 terms: None,
+                images: Some(&assets),
             };
             let mut g = glossary::build(
                 &p.path,
@@ -232,6 +247,7 @@ impl Site {
                     emoji: &options.emoji,
                     resolver: &index,
                     terms: linker.as_ref().filter(|_| p.kind == Kind::Post),
+                    images: Some(&assets),
                 };
                 let built = match p.kind {
                     Kind::Post => match build_post(p, &ctx, &index, &mut found) {
@@ -247,6 +263,7 @@ impl Site {
             .collect();
 
         site.emoji = options.emoji.clone();
+        site.assets = assets;
         let mut posts = Vec::new();
         for (built, found) in built {
             diags.extend(found);
@@ -373,6 +390,11 @@ impl Site {
 
     pub fn drafts(&self) -> usize {
         self.drafts
+    }
+
+    /// The content's images (see [`assets`]).
+    pub fn assets(&self) -> &assets::Assets {
+        &self.assets
     }
 
     /// Posts held back until their date, soonest first.
@@ -815,7 +837,9 @@ impl Parsed {
 
     fn slug(&self) -> String {
         self.fm.slug.clone().unwrap_or_else(|| {
-            let stem = self.path.rsplit('/').next().unwrap_or(&self.path);
+            // A page bundle (`posts/<folder>/index.md`) is named by its folder.
+            let path = self.path.strip_suffix("/index.md").unwrap_or(&self.path);
+            let stem = path.rsplit('/').next().unwrap_or(path);
             stem.trim_end_matches(".md").to_string()
         })
     }

@@ -8,6 +8,7 @@
 pub mod emoji;
 pub mod headings;
 pub mod highlight;
+pub mod images;
 pub mod math;
 pub mod refs;
 pub mod tables;
@@ -48,6 +49,8 @@ pub struct RenderContext<'a> {
     pub resolver: &'a dyn RefResolver,
     /// Glossary terms to link on first mention (posts only).
     pub terms: Option<&'a TermLinker>,
+    /// The content's images, for sizes and `srcset`; `None` leaves `<img>` as written.
+    pub images: Option<&'a dyn images::ImageResolver>,
 }
 
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -112,6 +115,8 @@ pub fn render(body: &str, ctx: &RenderContext<'_>) -> Rendered {
         code_buf: String::new(),
         heading: None,
         image_depth: 0,
+        image: None,
+        images_seen: 0,
         link_stack: Vec::new(),
         text: TextStats::default(),
         unknown_emoji: HashSet::new(),
@@ -357,6 +362,9 @@ struct State<'c, 'a> {
     code_buf: String,
     heading: Option<HeadingBuf<'a>>,
     image_depth: usize,
+    /// The outermost open image: `(src, title, alt text so far, offset)`.
+    image: Option<(String, String, String, usize)>,
+    images_seen: usize,
     link_stack: Vec<LinkKind>,
     text: TextStats,
     unknown_emoji: HashSet<String>,
@@ -381,6 +389,13 @@ fn term_link_open(id: &str, title: &str) -> String {
 
 impl<'a> State<'_, 'a> {
     fn emit(&mut self, event: Event<'a>) {
+        // Inside an image, text is its alt text; the `<img>` is written at its end.
+        if let Some((_, _, alt, _)) = &mut self.image {
+            if let Event::Text(t) | Event::Code(t) = &event {
+                alt.push_str(t);
+            }
+            return;
+        }
         match &mut self.heading {
             Some(h) => h.events.push(event),
             None => self.out.push(event),
@@ -443,22 +458,23 @@ impl<'a> State<'_, 'a> {
                 self.emit(Event::End(TagEnd::Paragraph));
             }
             Event::Start(Tag::Image {
-                link_type,
-                dest_url,
-                title,
-                id,
+                dest_url, title, ..
             }) => {
                 self.image_depth += 1;
-                self.emit(Event::Start(Tag::Image {
-                    link_type,
-                    dest_url,
-                    title,
-                    id,
-                }));
+                if self.image.is_none() {
+                    self.image = Some((
+                        dest_url.to_string(),
+                        title.to_string(),
+                        String::new(),
+                        range.start,
+                    ));
+                }
             }
             Event::End(TagEnd::Image) => {
                 self.image_depth = self.image_depth.saturating_sub(1);
-                self.emit(Event::End(TagEnd::Image));
+                if self.image_depth == 0 {
+                    self.finish_image();
+                }
             }
             Event::Start(Tag::Link {
                 link_type,
@@ -510,6 +526,41 @@ impl<'a> State<'_, 'a> {
             }
             other => self.emit(other),
         }
+    }
+
+    /// Writes the image that just closed, sized from its file when the site
+    /// owns it; a missing file is an error, a missing alt text a warning.
+    fn finish_image(&mut self) {
+        let Some((src, title, alt, offset)) = self.image.take() else {
+            return;
+        };
+        let warn = |s: &mut Self, severity, message: String| {
+            s.diagnostics.push(s.positions.diagnostic(
+                offset,
+                &s.positions.edits,
+                severity,
+                message,
+            ));
+        };
+        let info = match self.ctx.images.map(|r| r.image(self.ctx.path, &src)) {
+            Some(Ok(info)) => info,
+            Some(Err(message)) => {
+                warn(self, Severity::Error, message);
+                None
+            }
+            None => None,
+        };
+        if alt.trim().is_empty() {
+            warn(
+                self,
+                Severity::Warning,
+                format!("image `{src}` has no alt text: describe it for readers who cannot see it"),
+            );
+        }
+        let first = self.images_seen == 0;
+        self.images_seen += 1;
+        let html = images::img_html(&src, alt.trim(), &title, info.as_ref(), first);
+        self.emit(Event::InlineHtml(html.into()));
     }
 
     /// A formula as MathML; one that does not parse stays visible as its

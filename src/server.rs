@@ -6,6 +6,7 @@ pub mod config;
 pub mod feeds;
 pub mod guard;
 pub mod http;
+pub mod images;
 pub mod listen;
 pub mod ops;
 pub mod schedule;
@@ -324,6 +325,8 @@ pub fn router(state: AppState) -> Router {
         .route("/tags/{tag}/feed.xml", get(tag_feed))
         .route("/sitemap.xml", get(sitemap))
         .route("/robots.txt", get(robots))
+        .route("/images/{*path}", get(images::serve))
+        .route("/posts/{slug}/{*file}", get(images::serve))
         .leptos_routes_with_context(&shared, routes, context.clone(), move || {
             shell(options.clone())
         })

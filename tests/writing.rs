@@ -253,3 +253,41 @@ fn spanish_pages_contain_no_english_interface_string() {
         assert!(!en.body.contains(">Inicio</a>"));
     });
 }
+
+#[test]
+fn bundle_images_are_served_sized_with_copies_and_set_the_social_image() {
+    run(async {
+        let app = shipped_app();
+        let page = get(&app, "/posts/slo_error_budget_math").await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(
+            page.body.contains(
+                "src=\"/posts/slo_error_budget_math/budget-burn.png\" alt=\"Remaining error budget"
+            ),
+            "bundle image"
+        );
+        assert!(page.body.contains("width=\"1600\" height=\"800\" srcset=\"/posts/slo_error_budget_math/budget-burn-480w.png 480w"));
+        assert!(page.body.contains(&format!(
+            "<meta property=\"og:image\" content=\"{}/posts/slo_error_budget_math/budget-burn.png\">",
+            common::SITE_URL
+        )));
+        for (uri, width) in [
+            ("/posts/slo_error_budget_math/budget-burn.png", 1600),
+            ("/posts/slo_error_budget_math/budget-burn-960w.png", 960),
+        ] {
+            let r = get(&app, uri).await;
+            assert_eq!(r.status, StatusCode::OK, "{uri}");
+            assert_eq!(r.content_type(), "image/png", "{uri}");
+            let img = image::load_from_memory(&r.bytes).expect("a PNG");
+            assert_eq!(img.width(), width, "{uri}");
+        }
+        for uri in [
+            "/posts/slo_error_budget_math/nope.png",
+            "/posts/slo_error_budget_math/index.md",
+            "/images/../Cargo.toml",
+            "/posts/nope/budget-burn.png",
+        ] {
+            assert_eq!(get(&app, uri).await.status, StatusCode::NOT_FOUND, "{uri}");
+        }
+    });
+}

@@ -637,3 +637,102 @@ fn author_and_image_are_kept_and_checked() {
         ]
     );
 }
+
+fn png(dir: &Path, rel: &str, width: u32, height: u32) {
+    let path = dir.join(rel);
+    fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+    let img = image::RgbImage::from_fn(width, height, |x, y| {
+        image::Rgb([(x % 256) as u8, (y % 256) as u8, 128])
+    });
+    img.save(&path).expect("write png");
+}
+
+#[test]
+fn images_get_sizes_lazy_loading_srcset_and_diagnostics() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    write(
+        dir.path(),
+        "posts/k8s-upgrade/index.md",
+        "---\ntitle: \"Bundle\"\ndate: 2024-01-01\n---\n\n![Node pool graph](pool.png \"Pools\")\n\n![Error budget](/images/budget.png)\n\n![](../../images/budget.png)\n\n![Gone](missing.png)\n",
+    );
+    png(dir.path(), "posts/k8s-upgrade/pool.png", 2000, 1000);
+    png(dir.path(), "images/budget.png", 300, 120);
+    let site = load(dir.path());
+    let all: Vec<String> = site.diagnostics().iter().map(ToString::to_string).collect();
+    assert_eq!(
+        all,
+        [
+            "posts/k8s-upgrade/index.md:10:1: warning: image `../../images/budget.png` has no alt text: describe it for readers who cannot see it",
+            "posts/k8s-upgrade/index.md:12:1: error: image not found: `missing.png` (looked for posts/k8s-upgrade/missing.png)",
+        ]
+    );
+    let post = site
+        .post("k8s-upgrade")
+        .expect("bundle named by its folder");
+    let imgs: Vec<&str> = post
+        .html
+        .split("<img ")
+        .skip(1)
+        .map(|s| s.split('>').next().unwrap_or_default())
+        .collect();
+    assert_eq!(imgs.len(), 4, "{}", post.html);
+    assert!(imgs[0].starts_with("src=\"/posts/k8s-upgrade/pool.png\" alt=\"Node pool graph\" title=\"Pools\" width=\"2000\" height=\"1000\""), "{}", imgs[0]);
+    assert!(imgs[0].contains("srcset=\"/posts/k8s-upgrade/pool-480w.png 480w, /posts/k8s-upgrade/pool-960w.png 960w, /posts/k8s-upgrade/pool-1600w.png 1600w, /posts/k8s-upgrade/pool.png 2000w\""), "{}", imgs[0]);
+    assert!(
+        !imgs[0].contains("loading="),
+        "the first image loads at once"
+    );
+    assert!(
+        imgs[1].contains("width=\"300\" height=\"120\" loading=\"lazy\" decoding=\"async\""),
+        "{}",
+        imgs[1]
+    );
+    assert!(!imgs[1].contains("srcset"), "small images have no copies");
+    assert!(
+        imgs[2].starts_with("src=\"/images/budget.png\" alt=\"\""),
+        "{}",
+        imgs[2]
+    );
+    assert!(
+        imgs[3].starts_with("src=\"missing.png\"") && !imgs[3].contains("width"),
+        "{}",
+        imgs[3]
+    );
+
+    // The copies are real, made once, and listed for the export.
+    let urls = site.assets().urls();
+    assert_eq!(
+        urls,
+        [
+            "/images/budget.png",
+            "/posts/k8s-upgrade/pool-1600w.png",
+            "/posts/k8s-upgrade/pool-480w.png",
+            "/posts/k8s-upgrade/pool-960w.png",
+            "/posts/k8s-upgrade/pool.png",
+        ]
+    );
+    let Some(assets::Served::Bytes(bytes, mime)) =
+        site.assets().lookup("/posts/k8s-upgrade/pool-480w.png")
+    else {
+        panic!("variant served from memory");
+    };
+    assert_eq!(mime, "image/png");
+    let small = image::load_from_memory(&bytes).expect("decodes");
+    assert_eq!((small.width(), small.height()), (480, 240));
+    let again = load(dir.path());
+    let Some(assets::Served::Bytes(same, _)) =
+        again.assets().lookup("/posts/k8s-upgrade/pool-480w.png")
+    else {
+        panic!("variant");
+    };
+    assert!(
+        std::sync::Arc::ptr_eq(&bytes, &same),
+        "a reload reuses the copy"
+    );
+    assert!(
+        site.assets()
+            .lookup("/posts/k8s-upgrade/index.md")
+            .is_none(),
+        "only images"
+    );
+}

@@ -8,6 +8,7 @@ fn render_plain(md: &str) -> Rendered {
         emoji: &emoji,
         resolver: &NoPages,
         terms: None,
+        images: None,
     };
     render(md, &ctx)
 }
@@ -139,6 +140,7 @@ fn refs_resolve_relative_to_the_file() {
         emoji: &emoji,
         resolver: &AllPages,
         terms: None,
+        images: None,
     };
     let r = render(
         "[x]({{< ref \"b.md\" >}}) [y]({{< relref \"../posts/c.md#part-2\" >}}) [z]({{% ref \"d.md\" %}})",
@@ -164,6 +166,7 @@ fn unclosed_shortcodes_do_not_hide_later_ones() {
         emoji: &emoji,
         resolver: &AllPages,
         terms: None,
+        images: None,
     };
     let r = render(&md, &ctx);
     assert!(
@@ -433,6 +436,7 @@ fn render_with_terms(md: &str) -> Rendered {
         emoji: &emoji,
         resolver: &NoPages,
         terms: Some(&linker),
+        images: None,
     };
     render(md, &ctx)
 }
