@@ -2,6 +2,7 @@
 //! then served from memory. Requests look pages up by key; they never touch disk.
 
 pub mod assets;
+pub mod cards;
 pub mod front_matter;
 pub mod glossary;
 pub mod related;
@@ -395,6 +396,31 @@ impl Site {
     /// The content's images (see [`assets`]).
     pub fn assets(&self) -> &assets::Assets {
         &self.assets
+    }
+
+    /// The social card of post `slug` (PNG), drawn on first use and cached;
+    /// `None` for an unknown post or one with its own `image:`.
+    pub fn card(&self, slug: &str) -> Option<Result<Arc<Vec<u8>>, cards::CardError>> {
+        let post = self.post(slug)?;
+        if post.image.is_some() {
+            return None;
+        }
+        // The date in the post's own language, like its page.
+        let date = crate::i18n::Locale::from_lang(&post.lang).date(&post.meta.date);
+        Some(cards::cached(
+            &post.meta.title,
+            &date,
+            crate::app::SITE_NAME,
+        ))
+    }
+
+    /// The URL of every generated card, for a static export to write.
+    pub fn card_urls(&self) -> Vec<String> {
+        self.posts
+            .iter()
+            .filter(|e| e.post.image.is_none())
+            .map(|e| cards::url(&e.post.meta.slug))
+            .collect()
     }
 
     /// Posts held back until their date, soonest first.

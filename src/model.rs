@@ -53,6 +53,12 @@ pub struct Post {
     pub image: Option<String>,
 }
 
+/// Site path of the generated social card of post `slug` (used when the
+/// post has no `image:`).
+pub fn card_path(slug: &str) -> String {
+    format!("/cards/{slug}.png")
+}
+
 /// A post's series: every part in reading order and where this post is.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SeriesNav {

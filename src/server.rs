@@ -326,6 +326,7 @@ pub fn router(state: AppState) -> Router {
         .route("/sitemap.xml", get(sitemap))
         .route("/robots.txt", get(robots))
         .route("/images/{*path}", get(images::serve))
+        .route("/cards/{file}", get(images::card))
         .route("/posts/{slug}/{*file}", get(images::serve))
         .leptos_routes_with_context(&shared, routes, context.clone(), move || {
             shell(options.clone())

@@ -74,7 +74,10 @@ async fn post_head_has_canonical_open_graph_and_json_ld_body() {
     assert_eq!(metas(h, "og:type"), ["article"]);
     assert_eq!(metas(h, "og:title"), ["Hello, fixture world"]);
     assert_eq!(metas(h, "og:url"), [format!("{SITE_URL}/posts/hello")]);
-    assert_eq!(metas(h, "og:image"), [format!("{SITE_URL}/social.png")]);
+    assert_eq!(
+        metas(h, "og:image"),
+        [format!("{SITE_URL}/cards/hello.png")]
+    );
     assert_eq!(metas(h, "article:published_time"), ["2024-06-01"]);
     assert_eq!(metas(h, "article:tag"), ["sre", "rust"]);
     assert_eq!(metas(h, "twitter:card"), ["summary_large_image"]);

@@ -149,7 +149,7 @@ fn author_reaches_the_header_json_ld_and_both_feeds_and_image_the_social_tags() 
         assert!(own.body.contains("\"name\":\"Site Owner\""));
         assert!(own
             .body
-            .contains(&format!("content=\"{}/social.png\"", common::SITE_URL)));
+            .contains(&format!("content=\"{}/cards/own.png\"", common::SITE_URL)));
 
         let atom = get(&app, "/feed.xml").await;
         let feed = feed_rs::parser::parse(atom.body.as_bytes()).expect("atom parses");
@@ -290,4 +290,46 @@ fn bundle_images_are_served_sized_with_copies_and_set_the_social_image() {
             assert_eq!(get(&app, uri).await.status, StatusCode::NOT_FOUND, "{uri}");
         }
     });
+}
+
+#[test]
+fn posts_without_an_image_get_a_generated_1200x630_card() {
+    run(async {
+        let app = shipped_app();
+        let page = get(&app, "/posts/observability_lmao").await;
+        let card = format!("{}/cards/observability_lmao.png", common::SITE_URL);
+        assert!(page
+            .body
+            .contains(&format!("<meta property=\"og:image\" content=\"{card}\">")));
+        assert!(page
+            .body
+            .contains(&format!("<meta name=\"twitter:image\" content=\"{card}\">")));
+        let r = get(&app, "/cards/observability_lmao.png").await;
+        assert_eq!(r.status, StatusCode::OK);
+        assert_eq!(r.content_type(), "image/png");
+        let img = image::load_from_memory(&r.bytes).expect("a PNG");
+        assert_eq!((img.width(), img.height()), (1200, 630));
+        // Served again from memory: the same bytes.
+        assert_eq!(
+            get(&app, "/cards/observability_lmao.png").await.bytes,
+            r.bytes
+        );
+        // A post with its own image has no card; unknown posts neither.
+        for uri in [
+            "/cards/slo_error_budget_math.png",
+            "/cards/nope.png",
+            "/cards/x.jpg",
+        ] {
+            assert_eq!(get(&app, uri).await.status, StatusCode::NOT_FOUND, "{uri}");
+        }
+    });
+    let site = microblog::content::Site::load(
+        &common::manifest_dir().join("content"),
+        &Default::default(),
+    )
+    .expect("loads");
+    let urls = site.card_urls();
+    assert!(urls.contains(&"/cards/observability_lmao.png".to_string()));
+    assert!(!urls.contains(&"/cards/slo_error_budget_math.png".to_string()));
+    assert_eq!(urls.len(), site.posts().len() - 1, "{urls:?}");
 }

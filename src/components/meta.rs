@@ -62,11 +62,12 @@ pub fn post_ld(site: &SiteInfo, post: &Post) -> String {
     }))
 }
 
-/// The absolute URL of a post's social image: its `image:`, else the site's.
+/// The absolute URL of a post's social image: its `image:`, else its
+/// generated card.
 pub fn post_image(site: &SiteInfo, post: &Post) -> String {
     match &post.image {
         Some(url) => site.absolute_or_given(url),
-        None => site.absolute(DEFAULT_SOCIAL_IMAGE),
+        None => site.absolute(&crate::model::card_path(&post.meta.slug)),
     }
 }
 

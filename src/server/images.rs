@@ -38,3 +38,32 @@ pub async fn serve(State(state): State<AppState>, uri: Uri) -> Response {
     )
         .into_response()
 }
+
+/// `GET /cards/<slug>.png`: the post's social card, drawn once (off the async
+/// threads) and then served from memory.
+pub async fn card(State(state): State<AppState>, uri: Uri) -> Response {
+    let Some(slug) = crate::content::cards::slug_of(uri.path()).map(str::to_string) else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    let site = state.store.snapshot();
+    let drawn = tokio::task::spawn_blocking(move || site.card(&slug)).await;
+    match drawn {
+        Ok(Some(Ok(png))) => (
+            [
+                (header::CONTENT_TYPE, "image/png"),
+                (header::CACHE_CONTROL, CACHE_CONTROL),
+            ],
+            png.as_ref().clone(),
+        )
+            .into_response(),
+        Ok(None) => StatusCode::NOT_FOUND.into_response(),
+        Ok(Some(Err(e))) => {
+            tracing::error!("social card {}: {e}", uri.path());
+            StatusCode::INTERNAL_SERVER_ERROR.into_response()
+        }
+        Err(e) => {
+            tracing::error!("social card {}: {e}", uri.path());
+            StatusCode::INTERNAL_SERVER_ERROR.into_response()
+        }
+    }
+}
