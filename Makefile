@@ -23,9 +23,12 @@ RELEASE_BIN := target/release/microblog
 
 KUBERNETES_VALIDATE_VERSION := 1.37.0
 KUBERNETES_VERSION := 1.33.0
+# Parsers for the deploy argv check (tools/deploy/check_argv.py).
+DEPLOY_PY_PACKAGES := dockerfile-parse==2.0.1 python-hcl2==8.1.4 PyYAML==6.0.4
 VENV := tools/venv
+VENV_STAMP := $(VENV)/.stamp-$(KUBERNETES_VALIDATE_VERSION)-deploy1
 
-.PHONY: fuzz soak install-wrk validate-deploy help install install-rust install-npm install-chromium build run dev test lint test-rust test-e2e check-content bench bench-markdown clean
+.PHONY: fuzz soak install-wrk validate-deploy test-deploy help install install-rust install-npm install-chromium build run dev test lint test-rust test-e2e check-content bench bench-markdown clean
 
 help:
 	@echo "make run   - build (release) and serve on http://127.0.0.1:3000"
@@ -64,14 +67,21 @@ end2end/node_modules/.stamp: end2end/package-lock.json
 
 install-npm: tools/node_modules/.stamp
 
-# Kubernetes schema validation (the PyPI package ships the official schemas).
-$(VENV)/.stamp-$(KUBERNETES_VALIDATE_VERSION):
+# Kubernetes schema validation (the PyPI package ships the official schemas),
+# and the parsers of the deploy argv check.
+$(VENV_STAMP):
 	python3 -m venv $(VENV)
-	$(VENV)/bin/pip install --quiet kubernetes-validate==$(KUBERNETES_VALIDATE_VERSION)
+	$(VENV)/bin/pip install --quiet kubernetes-validate==$(KUBERNETES_VALIDATE_VERSION) $(DEPLOY_PY_PACKAGES)
 	@touch $@
 
-validate-deploy: $(VENV)/.stamp-$(KUBERNETES_VALIDATE_VERSION)
+validate-deploy: $(VENV_STAMP)
 	$(VENV)/bin/kubernetes-validate --strict -k $(KUBERNETES_VERSION) deploy/kubernetes/*.yaml
+
+# What Docker, Kubernetes and Nomad would run (ENTRYPOINT/CMD, command/args,
+# environment), started from the release build until /readyz answers.
+test-deploy: $(VENV_STAMP)
+	@test -x $(RELEASE_BIN) || { echo "run 'make build' first"; exit 1; }
+	$(VENV)/bin/python tools/deploy/check_argv.py
 
 install-chromium:
 	@if command -v chromium >/dev/null; then \
@@ -97,6 +107,7 @@ test: install install-chromium end2end/node_modules/.stamp
 	$(MAKE) lint
 	$(MAKE) validate-deploy
 	cargo leptos build --release --precompress
+	$(MAKE) test-deploy
 	$(MAKE) test-rust
 	$(MAKE) test-e2e
 

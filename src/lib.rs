@@ -42,14 +42,8 @@ pub fn hydrate() {
         .and_then(|el| el.text_content())
         .and_then(|json| serde_json::from_str(&json).ok())
         .unwrap_or_default();
-    let theme = document()
-        .document_element()
-        .and_then(|el| el.get_attribute("data-theme"))
-        .map(|t| model::Theme::parse(&t))
-        .unwrap_or_default();
     leptos::mount::hydrate_body(move || {
         provide_context(info);
-        provide_context(theme);
         view! { <app::App /> }
     });
 }

@@ -46,8 +46,8 @@ pub fn connect() {
                 return;
             };
             match serde_json::from_str::<ContentEvent>(&data) {
-                Ok(ContentEvent::Reloaded { .. }) => {
-                    errors.set(Vec::new());
+                Ok(ContentEvent::Reloaded { diagnostics, .. }) => {
+                    errors.set(diagnostics);
                     version.update(|v| *v += 1);
                 }
                 Ok(ContentEvent::Failed { diagnostics, .. }) => errors.set(diagnostics),

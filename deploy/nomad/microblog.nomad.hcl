@@ -18,6 +18,10 @@ job "microblog" {
       port "http" {
         to = 3000
       }
+      # /metrics (METRICS_ADDR), never on the public port.
+      port "metrics" {
+        to = 9090
+      }
     }
 
     service {
@@ -43,14 +47,35 @@ job "microblog" {
       }
     }
 
+    # Scraped by Prometheus through Consul service discovery
+    # (`consul_sd_configs` keeping the `prometheus` tag).
+    service {
+      name     = "microblog-metrics"
+      port     = "metrics"
+      provider = "consul"
+      tags     = ["prometheus"]
+      meta {
+        metrics_path = "/metrics"
+      }
+
+      check {
+        name     = "metrics"
+        type     = "http"
+        path     = "/metrics"
+        interval = "30s"
+        timeout  = "2s"
+      }
+    }
+
     task "microblog" {
-      driver       = "docker"
+      driver = "docker"
+      # SHUTDOWN_DRAIN_SECS (5) + SHUTDOWN_GRACE_SECS (10), with room to spare.
       kill_timeout = "20s"
 
       config {
         image = "microblog:latest"
         args  = ["serve"]
-        ports = ["http"]
+        ports = ["http", "metrics"]
       }
 
       env {
@@ -59,6 +84,8 @@ job "microblog" {
         SITE_URL            = "https://blog.example.com"
         LOG_FORMAT          = "json"
         SHUTDOWN_GRACE_SECS = "10"
+        SHUTDOWN_DRAIN_SECS = "5"
+        METRICS_ADDR        = "0.0.0.0:9090"
       }
 
       resources {

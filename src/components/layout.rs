@@ -41,10 +41,23 @@ pub fn Footer() -> impl IntoView {
     }
 }
 
-/// Cycles system → light → dark; remembered in a cookie the server reads.
+/// Cycles system → light → dark; remembered in `localStorage` and a cookie,
+/// which the head script (`app::THEME_SCRIPT`) applies before the next
+/// first paint. The server never reads them: pages are the same for everyone.
 #[component]
 pub fn ThemeToggle() -> impl IntoView {
-    let theme = RwSignal::new(use_context::<crate::model::Theme>().unwrap_or_default());
+    // The server renders "Auto" for everyone; the stored choice, already on
+    // <html> thanks to the head script, is read once hydrated.
+    let theme = RwSignal::new(crate::model::Theme::default());
+    Effect::new(move |_| {
+        #[cfg(feature = "hydrate")]
+        if let Some(t) = document()
+            .document_element()
+            .and_then(|el| el.get_attribute("data-theme"))
+        {
+            theme.set(crate::model::Theme::parse(&t));
+        }
+    });
     let switch = move |_| {
         let next = theme.get_untracked().next();
         theme.set(next);
@@ -54,6 +67,9 @@ pub fn ThemeToggle() -> impl IntoView {
             let doc = document();
             if let Some(root) = doc.document_element() {
                 let _ = root.set_attribute("data-theme", next.as_str());
+            }
+            if let Some(storage) = window().local_storage().ok().flatten() {
+                let _ = storage.set_item(crate::model::Theme::COOKIE, next.as_str());
             }
             if let Ok(html) = doc.dyn_into::<web_sys::HtmlDocument>() {
                 let _ = html.set_cookie(&format!(

@@ -119,15 +119,44 @@ pub fn record(
 }
 
 /// Headers every response carries; the CSP is set per page (it lists the
-/// hashes of the page's scripts).
+/// hashes of the page's scripts), and every other response gets a fixed one.
 pub async fn security_headers(req: Request, next: Next) -> Response {
     let mut res = next.run(req).await;
-    add_security_headers(res.headers_mut());
+    add_security_headers(res.status(), res.headers_mut());
     res
 }
 
-/// The static security headers, where the response has not set its own.
-pub fn add_security_headers(h: &mut axum::http::HeaderMap) {
+/// The policy of an HTML response that carries no page policy (the panic
+/// page, a page leptos put no scripts on): styles and images, no scripts.
+pub const HTML_FALLBACK_CSP: &str = "default-src 'self'; script-src 'none'; \
+     style-src 'self' 'unsafe-inline'; img-src 'self' data:; object-src 'none'; \
+     base-uri 'self'; form-action 'self'; frame-ancestors 'none'";
+
+/// The policy of everything that is not a page (feeds, JSON, static files,
+/// redirects, probes): nothing may load or run, nothing may frame it.
+pub const NON_HTML_CSP: &str =
+    "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
+
+/// The security headers, where the response has not set its own: every
+/// response (pages, errors, feeds, JSON, static files, redirects) gets a
+/// `Content-Security-Policy`. A `304` gets none: the browser keeps the policy
+/// it stored with the page, and a 304's headers would replace it.
+pub fn add_security_headers(status: StatusCode, h: &mut axum::http::HeaderMap) {
+    if status != StatusCode::NOT_MODIFIED && !h.contains_key(header::CONTENT_SECURITY_POLICY) {
+        let html = h
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|ct| ct.starts_with("text/html"));
+        let policy = if html {
+            HTML_FALLBACK_CSP
+        } else {
+            NON_HTML_CSP
+        };
+        h.insert(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(policy),
+        );
+    }
     let mut set = |name: HeaderName, value: &'static str| {
         h.entry(name).or_insert(HeaderValue::from_static(value));
     };
@@ -176,8 +205,28 @@ pub async fn healthz() -> &'static str {
     "ok\n"
 }
 
-/// Readiness: a content snapshot is loaded.
+/// Whether the server still wants new traffic. Cleared the moment SIGTERM
+/// (or SIGINT) arrives, before the listener closes, so load balancers that
+/// probe `/readyz` stop sending requests while in-flight ones finish.
+#[derive(Debug, Clone, Default)]
+pub struct Readiness(std::sync::Arc<std::sync::atomic::AtomicBool>);
+
+impl Readiness {
+    /// From now on `/readyz` answers 503.
+    pub fn drain(&self) {
+        self.0.store(true, std::sync::atomic::Ordering::SeqCst);
+    }
+
+    pub fn is_draining(&self) -> bool {
+        self.0.load(std::sync::atomic::Ordering::SeqCst)
+    }
+}
+
+/// Readiness: a content snapshot is loaded and the server is not shutting down.
 pub async fn readyz(State(state): State<AppState>) -> Response {
+    if state.readiness.is_draining() {
+        return (StatusCode::SERVICE_UNAVAILABLE, "shutting down\n").into_response();
+    }
     let site = state.store.snapshot();
     match site.loaded_at() {
         Some(_) => (
