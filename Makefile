@@ -28,7 +28,7 @@ DEPLOY_PY_PACKAGES := dockerfile-parse==2.0.1 python-hcl2==8.1.4 PyYAML==6.0.4
 VENV := tools/venv
 VENV_STAMP := $(VENV)/.stamp-$(KUBERNETES_VALIDATE_VERSION)-deploy1
 
-.PHONY: fuzz soak install-wrk validate-deploy test-deploy help install install-rust install-npm install-chromium build run dev test lint test-rust test-e2e check-content bench bench-markdown clean
+.PHONY: fuzz soak install-wrk validate-deploy test-deploy help install install-rust install-npm install-chromium build run dev test lint test-rust test-e2e check-content bench bench-markdown bench-rss clean
 
 help:
 	@echo "make run   - build (release) and serve on http://127.0.0.1:3000"
@@ -158,6 +158,12 @@ bench: install install-wrk
 	cargo leptos build --release --precompress
 	cargo build --release --features ssr --example bench_baseline
 	python3 tools/bench/bench.py
+
+# Server memory by content size (shipped content, generated sites): the
+# figures behind the Kubernetes/Nomad memory limits (README, Deploy).
+bench-rss: install
+	cargo leptos build --release --precompress
+	python3 tools/bench/rss.py $(BENCH_RSS_SIZES)
 
 # Markdown pipeline throughput against plain pulldown-cmark (divan).
 bench-markdown:

@@ -34,7 +34,7 @@ job "microblog" {
         name     = "ready"
         type     = "http"
         path     = "/readyz"
-        interval = "10s"
+        interval = "5s"
         timeout  = "2s"
       }
 
@@ -69,8 +69,10 @@ job "microblog" {
 
     task "microblog" {
       driver = "docker"
+      # Deregistered from Consul first, then 5 s before the signal; then
       # SHUTDOWN_DRAIN_SECS (5) + SHUTDOWN_GRACE_SECS (10), with room to spare.
-      kill_timeout = "20s"
+      shutdown_delay = "5s"
+      kill_timeout   = "20s"
 
       config {
         image = "microblog:latest"
