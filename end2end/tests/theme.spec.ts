@@ -59,12 +59,13 @@ async function pixel(browser: Browser, png: Buffer, x: number, y: number): Promi
 const luminance = ([r, g, b]: number[]) => 0.2126 * r + 0.7152 * g + 0.0722 * b;
 
 /**
- * The page as first painted: the app's JS and WASM are refused, so the only
- * script that can run is the inline one in <head>. A screenshot of the top
+ * The page as first painted: the app's JS and WASM are refused (the
+ * stylesheet is not), so the only script that can run is the inline one in
+ * <head>. A screenshot of the top
  * left corner (page background, left of the centred column) gives its colour.
  */
 async function firstPaint(page: Page, browser: Browser): Promise<number[]> {
-  await page.route('**/pkg/**', (route) => route.abort());
+  await page.route(/\/pkg\/[^?]*\.(js|wasm)(\?|$)/, (route) => route.abort());
   await page.setViewportSize({ width: 1200, height: 800 });
   await page.goto(POST, { waitUntil: 'load' });
   await expect(page.locator('body')).not.toHaveAttribute('data-hydrated', 'true');
