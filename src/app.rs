@@ -59,8 +59,13 @@ pub fn App() -> impl IntoView {
         <Link rel="icon" href="/favicon.svg" type_="image/svg+xml" />
         <Link rel="alternate" type_="application/atom+xml" href="/feed.xml" title="microblog (Atom)" />
         <Link rel="alternate" type_="application/rss+xml" href="/rss.xml" title="microblog (RSS)" />
+        // The one place every page's title is written: escaped here because
+        // leptos_meta writes `<title>` raw on the server (see `escape`).
         <Title formatter=|title: String| {
-            if title.is_empty() { SITE_NAME.to_string() } else { format!("{title} — {SITE_NAME}") }
+            let full = if title.is_empty() { SITE_NAME.to_string() } else { format!("{title} — {SITE_NAME}") };
+            #[cfg(feature = "ssr")]
+            let full = crate::escape::title_text(&full).into_owned();
+            full
         } />
         <Router>
             <Header />
