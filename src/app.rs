@@ -6,8 +6,8 @@ use leptos_meta::{provide_meta_context, HashedStylesheet, Link, MetaTags, Title}
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{path, SsrMode};
 
-use crate::components::{Footer, Header, SITE_INFO_ID};
-use crate::live::{provide_live_state, DevOverlay};
+use crate::components::{site_info, Footer, Header};
+use crate::live::LiveReload;
 use crate::routes::search::SearchPage;
 use crate::routes::{
     about::AboutPage, emoji::EmojiPage, glossary::GlossaryPage, home::HomePage,
@@ -25,15 +25,13 @@ pub const THEME_SCRIPT: &str = "try{var t=localStorage.getItem(\"theme\")||\
 (document.cookie.match(/(?:^|;\\s*)theme=(light|dark)/)||[])[1];\
 if(t===\"light\"||t===\"dark\")document.documentElement.setAttribute(\"data-theme\",t)}catch(e){}";
 
-/// The document around the app; rendered on the server only.
+/// The document around the app; rendered on the server only. Nothing in it is
+/// hydrated: the page's `<leptos-island>`s are (see ARCHITECTURE.md).
+/// Nothing here depends on the request: every reader gets the same bytes, so
+/// shared caches and CDNs can hold the page. The reader's stored theme is
+/// applied by THEME_SCRIPT, before the first paint.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
-    let site_info = use_context::<crate::model::SiteInfo>()
-        .and_then(|info| serde_json::to_string(&info).ok())
-        .map(|json| crate::escape::script_json(&json))
-        .unwrap_or_else(|| "{}".to_string());
-    // Nothing here depends on the request: every reader gets the same bytes,
-    // so shared caches and CDNs can hold the page. The reader's stored theme
-    // is applied by THEME_SCRIPT, before the first paint.
+    let islands_router = cfg!(feature = "islands-router");
     view! {
         <!DOCTYPE html>
         <html>
@@ -45,11 +43,9 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
                 <AutoReload options=options.clone() />
                 <HashedStylesheet options=options.clone() id="leptos" />
-                <HydrationScripts options />
+                <HydrationScripts options islands=true islands_router />
+                {(!islands_router).then(crate::navigation::SpeculationRules)}
                 <MetaTags />
-                <script id=SITE_INFO_ID type="application/json">
-                    {site_info}
-                </script>
             </head>
             <body>
                 <App />
@@ -61,22 +57,6 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
-    provide_live_state();
-    // Author mode: follow content changes without reloading the page.
-    Effect::new(|_| {
-        #[cfg(feature = "hydrate")]
-        if crate::components::site_info().live_reload {
-            crate::live::connect();
-        }
-    });
-    // Effects run only in the browser, after hydration: tests and scripts wait
-    // for this marker instead of guessing when the page became interactive.
-    Effect::new(|_| {
-        #[cfg(feature = "hydrate")]
-        if let Some(body) = document().body() {
-            let _ = body.set_attribute("data-hydrated", "true");
-        }
-    });
     view! {
         <Link rel="icon" href="/favicon.svg" type_="image/svg+xml" />
         <Link rel="alternate" type_="application/atom+xml" href="/feed.xml" title="microblog (Atom)" />
@@ -108,7 +88,8 @@ pub fn App() -> impl IntoView {
                 </Routes>
             </main>
             <Footer />
-            <DevOverlay />
+            // Author mode only: follow content changes on disk.
+            {site_info().live_reload.then(|| view! { <LiveReload /> })}
         </Router>
     }
 }

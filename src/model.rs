@@ -230,6 +230,16 @@ impl Theme {
         }
     }
 
+    /// The value of the `theme` cookie in a `Cookie:` header (read in the
+    /// browser only: the server renders the same page for everyone).
+    pub fn from_cookie_header(header: &str) -> Theme {
+        header
+            .split(';')
+            .filter_map(|c| c.trim().split_once('='))
+            .find(|(k, _)| *k == Self::COOKIE)
+            .map_or(Theme::System, |(_, v)| Theme::parse(v))
+    }
+
     /// System → light → dark → system.
     pub fn next(self) -> Theme {
         match self {

@@ -1,6 +1,5 @@
 use leptos::prelude::*;
 
-use crate::live::content_version;
 use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
 
@@ -22,10 +21,9 @@ pub fn TagPage() -> impl IntoView {
             (
                 p.get("tag").unwrap_or_default(),
                 page_number(p.get("n").as_deref()),
-                content_version(),
             )
         },
-        |(tag, page, _)| async move {
+        |(tag, page)| async move {
             match page {
                 Some(page) => get_tag(tag, Some(page)).await,
                 None => {
@@ -76,7 +74,7 @@ fn TagView(t: TagPosts, site: crate::model::SiteInfo) -> impl IntoView {
 
 #[component]
 pub fn TagsPage() -> impl IntoView {
-    let tags = Resource::new(content_version, |_| list_tags());
+    let tags = Resource::new(|| (), |_| list_tags());
     view! {
         <Transition fallback=Loading>
             {move || Suspend::new(async move {
