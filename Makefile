@@ -24,8 +24,10 @@ RELEASE_BIN := target/release/microblog
 KUBERNETES_VALIDATE_VERSION := 1.37.0
 KUBERNETES_VERSION := 1.33.0
 VENV := tools/venv
+# tools/obs/e2e.py reads deploy/prometheus/prometheus.yml.
+PYYAML_VERSION := 6.0.3
 
-.PHONY: fuzz soak install-wrk validate-deploy help install install-rust install-npm install-chromium build run dev test lint test-rust test-e2e check-content bench bench-markdown clean
+.PHONY: fuzz soak install-wrk install-prometheus test-prometheus test-prometheus-e2e validate-deploy help install install-rust install-npm install-chromium build run dev test lint test-rust test-e2e check-content bench bench-markdown clean
 
 help:
 	@echo "make run   - build (release) and serve on http://127.0.0.1:3000"
@@ -70,8 +72,21 @@ $(VENV)/.stamp-$(KUBERNETES_VALIDATE_VERSION):
 	$(VENV)/bin/pip install --quiet kubernetes-validate==$(KUBERNETES_VALIDATE_VERSION)
 	@touch $@
 
+$(VENV)/.stamp-pyyaml-$(PYYAML_VERSION): $(VENV)/.stamp-$(KUBERNETES_VALIDATE_VERSION)
+	$(VENV)/bin/pip install --quiet PyYAML==$(PYYAML_VERSION)
+	@touch $@
+
 validate-deploy: $(VENV)/.stamp-$(KUBERNETES_VALIDATE_VERSION)
 	$(VENV)/bin/kubernetes-validate --strict -k $(KUBERNETES_VERSION) deploy/kubernetes/*.yaml
+
+# Debian's prometheus (2.42, with promtool): the rule checks, the rule unit
+# tests and the end-to-end check run it on loopback (no service is started).
+install-prometheus:
+	@if command -v promtool >/dev/null && command -v prometheus >/dev/null; then \
+	  echo "prometheus: present"; \
+	else \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq prometheus; \
+	fi
 
 install-chromium:
 	@if command -v chromium >/dev/null; then \
@@ -93,11 +108,13 @@ dev: install
 
 ## ---- tests -----------------------------------------------------------------
 
-test: install install-chromium end2end/node_modules/.stamp
+test: install install-chromium install-prometheus end2end/node_modules/.stamp
 	$(MAKE) lint
 	$(MAKE) validate-deploy
+	$(MAKE) test-prometheus
 	cargo leptos build --release --precompress
 	$(MAKE) test-rust
+	$(MAKE) test-prometheus-e2e
 	$(MAKE) test-e2e
 
 lint:
@@ -112,6 +129,18 @@ test-rust:
 test-e2e: end2end/node_modules/.stamp
 	@test -x $(RELEASE_BIN) || { echo "run 'cargo leptos build --release' first"; exit 1; }
 	cd end2end && npx playwright test
+
+# SLO rules and alerts (deploy/prometheus): syntax, then the promtool unit
+# tests that make each alert fire and stay silent.
+test-prometheus: install-prometheus
+	promtool check rules deploy/prometheus/rules/*.yml
+	promtool test rules deploy/prometheus/tests/*.yml
+
+# A real Prometheus scraping the release server (the last build; this does
+# not rebuild): every recording rule and dashboard query must return data.
+test-prometheus-e2e: install-prometheus $(VENV)/.stamp-pyyaml-$(PYYAML_VERSION)
+	@test -x $(RELEASE_BIN) || { echo "run 'cargo leptos build --release' first"; exit 1; }
+	timeout 90 $(VENV)/bin/python tools/obs/e2e.py $(RELEASE_BIN)
 
 check-content:
 	cargo run --quiet --features ssr -- check
