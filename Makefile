@@ -27,13 +27,14 @@ VENV := tools/venv
 # tools/obs/e2e.py reads deploy/prometheus/prometheus.yml.
 PYYAML_VERSION := 6.0.3
 
-.PHONY: fuzz soak install-wrk install-prometheus test-prometheus test-prometheus-e2e validate-deploy help install install-rust install-npm install-chromium build run dev test lint test-rust test-e2e check-content bench bench-markdown clean
+.PHONY: check-size lighthouse bench-navigation fuzz soak install-wrk install-prometheus test-prometheus test-prometheus-e2e validate-deploy help install install-rust install-npm install-chromium build run dev test lint test-rust test-e2e check-content bench bench-markdown clean
 
 help:
 	@echo "make run   - build (release) and serve on http://127.0.0.1:3000"
 	@echo "make test  - run every test"
 	@echo "make dev   - cargo leptos watch (live reload)"
 	@echo "make bench - release server vs in-memory baseline, sizes, 10k posts"
+	@echo "make lighthouse - Lighthouse scores of home, a post and the glossary"
 
 ## ---- installs -------------------------------------------------------------
 
@@ -113,6 +114,7 @@ test: install install-chromium install-prometheus end2end/node_modules/.stamp
 	$(MAKE) validate-deploy
 	$(MAKE) test-prometheus
 	cargo leptos build --release --precompress
+	$(MAKE) check-size
 	$(MAKE) test-rust
 	$(MAKE) test-prometheus-e2e
 	$(MAKE) test-e2e
@@ -129,6 +131,11 @@ test-rust:
 test-e2e: end2end/node_modules/.stamp
 	@test -x $(RELEASE_BIN) || { echo "run 'cargo leptos build --release' first"; exit 1; }
 	cd end2end && npx playwright test
+
+# The JS + WASM every reader downloads, brotli, against its 100 KB budget
+# (fails over it). Needs the release build.
+check-size:
+	python3 tools/client_size.py
 
 # SLO rules and alerts (deploy/prometheus): syntax, then the promtool unit
 # tests that make each alert fire and stay silent.
@@ -176,6 +183,18 @@ bench: install install-wrk
 	cargo leptos build --release --precompress
 	cargo build --release --features ssr --example bench_baseline
 	python3 tools/bench/bench.py
+
+# Click → new title over 10 navigations in Chromium (end2end/bench), on the
+# release build: prints the times and their median (ARCHITECTURE.md).
+bench-navigation: end2end/node_modules/.stamp
+	@test -x $(RELEASE_BIN) || { echo "run 'cargo leptos build --release' first"; exit 1; }
+	cd end2end && npx playwright test -c bench.config.ts
+
+# Lighthouse 12 (mobile preset, Debian Chromium) on home, a post and the
+# glossary, against the release build; prints the scores (BENCHMARKS.md).
+lighthouse: install install-chromium
+	cargo leptos build --release --precompress
+	CHROME_PATH=/usr/bin/chromium python3 tools/lighthouse.py
 
 # Markdown pipeline throughput against plain pulldown-cmark (divan).
 bench-markdown:
