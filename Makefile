@@ -28,7 +28,7 @@ DEPLOY_PY_PACKAGES := dockerfile-parse==2.0.1 python-hcl2==8.1.4 PyYAML==6.0.4
 VENV := tools/venv
 VENV_STAMP := $(VENV)/.stamp-$(KUBERNETES_VALIDATE_VERSION)-deploy1
 
-.PHONY: check-size lighthouse bench-navigation fuzz soak install-wrk validate-deploy test-deploy help install install-rust install-npm install-chromium build run dev test lint test-rust test-e2e check-content bench bench-markdown bench-rss clean
+.PHONY: install-prometheus test-prometheus test-prometheus-e2e check-size lighthouse bench-navigation fuzz soak install-wrk validate-deploy test-deploy help install install-rust install-npm install-chromium build run dev test lint test-rust test-e2e check-content bench bench-markdown bench-rss clean
 
 help:
 	@echo "make run   - build (release) and serve on http://127.0.0.1:3000"
@@ -84,6 +84,15 @@ test-deploy: $(VENV_STAMP)
 	@test -x $(RELEASE_BIN) || { echo "run 'make build' first"; exit 1; }
 	$(VENV)/bin/python tools/deploy/check_argv.py
 
+# Debian's prometheus (2.42, with promtool): the rule checks, the rule unit
+# tests and the end-to-end check run it on loopback (no service is started).
+install-prometheus:
+	@if command -v promtool >/dev/null && command -v prometheus >/dev/null; then \
+	  echo "prometheus: present"; \
+	else \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq prometheus; \
+	fi
+
 install-chromium:
 	@if command -v chromium >/dev/null; then \
 	  echo "chromium: present"; \
@@ -104,13 +113,15 @@ dev: install
 
 ## ---- tests -----------------------------------------------------------------
 
-test: install install-chromium end2end/node_modules/.stamp
+test: install install-chromium install-prometheus end2end/node_modules/.stamp
 	$(MAKE) lint
 	$(MAKE) validate-deploy
+	$(MAKE) test-prometheus
 	cargo leptos build --release --precompress
 	$(MAKE) test-deploy
 	$(MAKE) check-size
 	$(MAKE) test-rust
+	$(MAKE) test-prometheus-e2e
 	$(MAKE) test-e2e
 
 lint:
@@ -131,6 +142,18 @@ test-e2e: end2end/node_modules/.stamp
 # (fails over it). Needs the release build.
 check-size:
 	python3 tools/client_size.py
+
+# SLO rules and alerts (deploy/prometheus): syntax, then the promtool unit
+# tests that make each alert fire and stay silent.
+test-prometheus: install-prometheus
+	promtool check rules deploy/prometheus/rules/*.yml
+	promtool test rules deploy/prometheus/tests/*.yml
+
+# A real Prometheus scraping the release server (the last build; this does
+# not rebuild): every recording rule and dashboard query must return data.
+test-prometheus-e2e: install-prometheus $(VENV_STAMP)
+	@test -x $(RELEASE_BIN) || { echo "run 'cargo leptos build --release' first"; exit 1; }
+	timeout 90 $(VENV)/bin/python tools/obs/e2e.py $(RELEASE_BIN)
 
 check-content:
 	cargo run --quiet --features ssr -- check
