@@ -346,10 +346,10 @@ fn a_post_dated_in_the_future_appears_nowhere_until_its_minute() {
     assert!(before.post("later").is_none(), "no page");
     assert_eq!(before.posts().len(), 1, "not listed");
     assert!(
-        before.tag("capacity").is_none(),
+        before.tag("capacity", 1, 10).is_none(),
         "its only tag does not exist yet"
     );
-    let sre = before.tag("sre").expect("sre tag");
+    let sre = before.tag("sre", 1, 10).expect("sre tag");
     assert!(sre.posts.iter().all(|p| p.slug != "later"), "not in a tag");
     assert_eq!(before.search("Later").total, 0, "not searchable");
     assert!(
@@ -370,7 +370,7 @@ fn a_post_dated_in_the_future_appears_nowhere_until_its_minute() {
         "live from the second it names"
     );
     assert_eq!(after.posts().len(), 2);
-    assert!(after.tag("capacity").is_some());
+    assert!(after.tag("capacity", 1, 10).is_some());
     assert_eq!(after.search("Later").total, 1);
     assert!(after.scheduled().is_empty());
     assert_eq!(after.next_publish(), None);
@@ -735,4 +735,70 @@ fn images_get_sizes_lazy_loading_srcset_and_diagnostics() {
             .is_none(),
         "only images"
     );
+}
+
+#[test]
+fn an_alias_with_the_page_own_name_is_not_ambiguous() {
+    // `/netlify.html` (its own file name) is not next to `netlify` in the
+    // list of names, so `dedup` alone left two entries of the same page.
+    let dir = tempfile::tempdir().expect("tempdir");
+    write(
+        dir.path(),
+        "posts/netlify.md",
+        &post(
+            "Netlify",
+            "2023-01-01",
+            "aliases: [\"/blog/deploy-notes.html\", \"/netlify.html\"]\n",
+        ),
+    );
+    write(
+        dir.path(),
+        "about.md",
+        "---\ntitle: About\n---\n[n]({{< ref \"netlify.md\" >}})\n",
+    );
+    let site = load(dir.path());
+    assert_eq!(errors(&site), Vec::<String>::new());
+    let about = site.about().expect("about");
+    assert!(
+        about.html.contains("href=\"/posts/netlify\""),
+        "{}",
+        about.html
+    );
+}
+
+#[test]
+fn a_post_with_broken_front_matter_is_one_error_not_one_per_reference() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    write(
+        dir.path(),
+        "posts/broken.md",
+        "---\ntitle: [unclosed\ndate: 2024-01-01\n---\n\nBody.\n",
+    );
+    for n in ["a", "b"] {
+        write(
+            dir.path(),
+            &format!("posts/{n}.md"),
+            &post(n, "2024-02-01", "").replace("Body", "See [it]({{< ref \"broken.md\" >}}). Body"),
+        );
+    }
+    write(
+        dir.path(),
+        "about.md",
+        "---\ntitle: About\n---\n[x]({{< ref \"posts/broken.md\" >}})\n",
+    );
+    let site = load(dir.path());
+    let errs = errors(&site);
+    assert_eq!(errs.len(), 1, "{errs:#?}");
+    assert!(errs[0].starts_with("posts/broken.md:2:"), "{errs:#?}");
+    // The references still point at the page's address (by file name).
+    let a = site.post("a").expect("post a");
+    assert!(a.html.contains("href=\"/posts/broken\""), "{}", a.html);
+    // A reference to a page that does not exist at all is still an error.
+    write(
+        dir.path(),
+        "posts/c.md",
+        &post("c", "2024-03-01", "").replace("Body", "[x]({{< ref \"nope.md\" >}}) Body"),
+    );
+    let site = load(dir.path());
+    assert_eq!(errors(&site).len(), 2, "{:#?}", errors(&site));
 }
