@@ -25,7 +25,7 @@ KUBERNETES_VALIDATE_VERSION := 1.37.0
 KUBERNETES_VERSION := 1.33.0
 VENV := tools/venv
 
-.PHONY: check-size lighthouse bench-navigation fuzz soak install-wrk validate-deploy help install install-rust install-npm install-chromium build run dev test lint test-rust test-e2e check-content bench bench-markdown clean
+.PHONY: validate-html install-java check-size lighthouse bench-navigation fuzz soak install-wrk validate-deploy help install install-rust install-npm install-chromium build run dev test lint test-rust test-e2e check-content bench bench-markdown clean
 
 help:
 	@echo "make run   - build (release) and serve on http://127.0.0.1:3000"
@@ -74,6 +74,14 @@ $(VENV)/.stamp-$(KUBERNETES_VALIDATE_VERSION):
 validate-deploy: $(VENV)/.stamp-$(KUBERNETES_VALIDATE_VERSION)
 	$(VENV)/bin/kubernetes-validate --strict -k $(KUBERNETES_VERSION) deploy/kubernetes/*.yaml
 
+# Java for the Nu HTML Checker (vnu.jar needs 11 or newer; Debian 12 gives 17).
+install-java:
+	@if java -version 2>&1 | grep -qE 'version "(1[1-9]|[2-9][0-9])'; then \
+	  echo "java: present"; \
+	else \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq default-jre-headless; \
+	fi
+
 install-chromium:
 	@if command -v chromium >/dev/null; then \
 	  echo "chromium: present"; \
@@ -99,6 +107,7 @@ test: install install-chromium end2end/node_modules/.stamp
 	$(MAKE) validate-deploy
 	cargo leptos build --release --precompress
 	$(MAKE) check-size
+	$(MAKE) validate-html
 	$(MAKE) test-rust
 	$(MAKE) test-e2e
 
@@ -119,6 +128,12 @@ test-e2e: end2end/node_modules/.stamp
 # (fails over it). Needs the release build.
 check-size:
 	python3 tools/client_size.py
+
+# Every sitemap page, the 404 page, /search and the filtered views of the
+# release build through the W3C Nu HTML Checker; fails on any error.
+validate-html: install-npm install-java
+	@test -x $(RELEASE_BIN) || { echo "run 'cargo leptos build --release' first"; exit 1; }
+	python3 tools/validate_html.py
 
 check-content:
 	cargo run --quiet --features ssr -- check

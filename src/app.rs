@@ -40,7 +40,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta charset="utf-8" />
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
                 <AutoReload options=options.clone() />
-                <HashedStylesheet options=options.clone() id="leptos" />
+                <HashedStylesheet options=options.clone() />
                 <HydrationScripts options islands=true islands_router />
                 {(!islands_router).then(crate::navigation::SpeculationRules)}
                 <MetaTags />
@@ -69,7 +69,7 @@ pub fn App() -> impl IntoView {
         } />
         <Router>
             <Header />
-            <main id="content">
+            <main id=crate::ids::CONTENT>
                 // Content pages wait for their data (`SsrMode::Async`) so the
                 // first response carries the whole text and head tags.
                 <Routes fallback=NotFound>

@@ -9,9 +9,12 @@
 //!   dropped, and inside they become `<!---->`: a valid comment that parses to
 //!   the same empty comment node, so the island hydrates exactly as before.
 //! - **Scripts after `</html>`.** leptos_axum appends its resource scripts
-//!   (`__RESOLVED_RESOURCES=…`) after the shell's `</html>`. They move to the
-//!   end of `<body>`, where a parser puts them anyway; they still run before
-//!   the (idle-time, module) island loader reads them.
+//!   (`__RESOLVED_RESOURCES=…`) after the shell's `</html>`. With islands,
+//!   pages resolve their resources on the server and those scripts carry
+//!   empty lists, which nothing reads (no island uses a resource, `Suspense`
+//!   or `ErrorBoundary`): they are dropped. A script that carries data moves
+//!   to the end of `<body>`, where a parser would put it anyway, and still
+//!   runs before the (idle-time, module) island loader.
 //!
 //! The rewrite uses a real HTML tokenizer (lol_html), so `<!>` inside a
 //! `<script>`, `<pre>` or an attribute value is never touched.
@@ -61,9 +64,15 @@ pub fn finish(html: &str) -> Result<String, MarkupError> {
     Ok(rewrite_str(&html, settings)?)
 }
 
-/// Moves whatever follows the last `</html>` to just before the last
-/// `</body>` in front of it. Only leptos writes there (its resource scripts),
-/// so nothing else moves.
+/// What leptos' resource scripts say when there is no data in them.
+const EMPTY_RESOURCE_SCRIPTS: [&str; 2] = [
+    "__RESOLVED_RESOURCES=[];__SERIALIZED_ERRORS=[];__PENDING_RESOURCES=[];__RESOURCE_RESOLVERS=[];",
+    "__INCOMPLETE_CHUNKS=[];",
+];
+
+/// Moves the scripts that follow the last `</html>` to just before the last
+/// `</body>` in front of it, dropping those without data. Only leptos writes
+/// there (its resource scripts), so nothing else moves.
 fn scripts_into_body(html: &str) -> std::borrow::Cow<'_, str> {
     let Some(end) = html.rfind("</html>") else {
         return html.into();
@@ -75,9 +84,19 @@ fn scripts_into_body(html: &str) -> std::borrow::Cow<'_, str> {
     let Some(body_end) = html[..end].rfind("</body>") else {
         return html.into();
     };
+    let kept: String = tail
+        .split_inclusive("</script>")
+        .map(str::trim)
+        .filter(|script| {
+            let content = script
+                .split_once('>')
+                .map_or("", |(_, rest)| rest.trim_end_matches("</script>"));
+            !EMPTY_RESOURCE_SCRIPTS.contains(&content)
+        })
+        .collect();
     let mut out = String::with_capacity(html.len());
     out.push_str(&html[..body_end]);
-    out.push_str(tail.trim());
+    out.push_str(&kept);
     out.push_str(&html[body_end..end + "</html>".len()]);
     out.into()
 }
@@ -114,14 +133,27 @@ mod tests {
     }
 
     #[test]
-    fn trailing_scripts_move_into_the_body() {
+    fn trailing_scripts_with_data_move_into_the_body() {
         let page = "<!DOCTYPE html><html><head></head><body><p>x</p></body></html>\
-                    <script>__RESOLVED_RESOURCES=[];</script><script>__INCOMPLETE_CHUNKS=[];</script>";
+                    <script nonce=\"n\">__RESOLVED_RESOURCES=[\"1\",];__SERIALIZED_ERRORS=[];__PENDING_RESOURCES=[];__RESOURCE_RESOLVERS=[];</script>\
+                    <script nonce=\"n\">__INCOMPLETE_CHUNKS=[3,];</script>";
         assert_eq!(
             finish(page).unwrap(),
             "<!DOCTYPE html><html><head></head><body><p>x</p>\
-             <script>__RESOLVED_RESOURCES=[];</script><script>__INCOMPLETE_CHUNKS=[];</script>\
+             <script nonce=\"n\">__RESOLVED_RESOURCES=[\"1\",];__SERIALIZED_ERRORS=[];__PENDING_RESOURCES=[];__RESOURCE_RESOLVERS=[];</script>\
+             <script nonce=\"n\">__INCOMPLETE_CHUNKS=[3,];</script>\
              </body></html>"
+        );
+    }
+
+    #[test]
+    fn trailing_scripts_without_data_are_dropped() {
+        let page = "<!DOCTYPE html><html><head></head><body><p>x</p></body></html>\
+                    <script nonce=\"n\">__RESOLVED_RESOURCES=[];__SERIALIZED_ERRORS=[];__PENDING_RESOURCES=[];__RESOURCE_RESOLVERS=[];</script>\
+                    <script nonce=\"n\">__INCOMPLETE_CHUNKS=[];</script>";
+        assert_eq!(
+            finish(page).unwrap(),
+            "<!DOCTYPE html><html><head></head><body><p>x</p></body></html>"
         );
     }
 
