@@ -45,17 +45,34 @@ pub fn Footer() -> impl IntoView {
 ///
 /// An island: the one part of the header that reacts to the reader. Its first
 /// render shows the theme the server put on `<html>`; in the browser it then
-/// follows `<html data-theme>`, whatever set it.
+/// follows `<html data-theme>`. A page prerendered or kept in the
+/// back/forward cache before the reader changed the theme is brought up to
+/// date when it is shown.
 #[island]
 pub fn ThemeToggle() -> impl IntoView {
     let theme = RwSignal::new(use_context::<crate::model::Theme>().unwrap_or_default());
     Effect::new(move |_| {
         #[cfg(feature = "hydrate")]
-        if let Some(current) = document()
-            .document_element()
-            .and_then(|el| el.get_attribute("data-theme"))
         {
-            theme.set(crate::model::Theme::parse(&current));
+            let sync = move || {
+                let stored = stored_theme();
+                if let Some(root) = document().document_element() {
+                    let _ = root.set_attribute("data-theme", stored.as_str());
+                }
+                theme.set(stored);
+            };
+            sync();
+            let shown = window_event_listener(leptos::ev::pageshow, move |_| sync());
+            on_cleanup(move || shown.remove());
+            // Fired at the document when a prerendered page is shown.
+            use wasm_bindgen::JsCast;
+            let activated = wasm_bindgen::closure::Closure::<dyn FnMut()>::new(sync);
+            let _ = document().add_event_listener_with_callback(
+                "prerenderingchange",
+                activated.as_ref().unchecked_ref(),
+            );
+            // Lives as long as the page.
+            activated.forget();
         }
     });
     let switch = move |_| {
@@ -85,4 +102,16 @@ pub fn ThemeToggle() -> impl IntoView {
             <span class="visually-hidden">" colour theme"</span>
         </button>
     }
+}
+
+/// The theme the reader chose last (the cookie), as the browser sees it now.
+#[cfg(feature = "hydrate")]
+fn stored_theme() -> crate::model::Theme {
+    use wasm_bindgen::JsCast;
+    document()
+        .dyn_into::<web_sys::HtmlDocument>()
+        .ok()
+        .and_then(|d| d.cookie().ok())
+        .map(|c| crate::model::Theme::from_cookie_header(&c))
+        .unwrap_or_default()
 }
