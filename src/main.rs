@@ -9,7 +9,7 @@ use microblog::content::{ContentStore, LoadOptions, Site};
 use microblog::markdown::EmojiRenderer;
 use microblog::server::config::{Config, LogFormat};
 use microblog::server::watch::{self, LiveReload};
-use microblog::server::{router, AppState, SiteSettings};
+use microblog::server::{metrics_router, router, AppState, SiteSettings};
 
 #[derive(Parser)]
 #[command(
@@ -160,8 +160,19 @@ fn serve(config: Config) -> ExitCode {
             .and_then(|exe| exe.parent().map(|d| d.join(&*leptos_options.hash_file)))
             .is_some_and(|p| p.is_file());
     }
-    let site = match Site::load(&config.content_dir, &load_options(&config)) {
-        Ok(site) => site,
+    let watching = config
+        .content_watch
+        .unwrap_or(leptos_options.env == leptos::config::Env::DEV);
+    // The watcher keeps the files read, to serve the last good version of
+    // any that breaks later.
+    let loaded = if watching {
+        Site::load_with_sources(&config.content_dir, &load_options(&config))
+            .map(|(site, sources)| (site, Some(sources)))
+    } else {
+        Site::load(&config.content_dir, &load_options(&config)).map(|site| (site, None))
+    };
+    let (site, sources) = match loaded {
+        Ok(loaded) => loaded,
         Err(e) => return startup_error(format_args!("CONTENT_DIR: {e}")),
     };
     init_tracing(config.log_format);
@@ -182,9 +193,6 @@ fn serve(config: Config) -> ExitCode {
         "content loaded"
     );
     let addr = leptos_options.site_addr;
-    let watching = config
-        .content_watch
-        .unwrap_or(leptos_options.env == leptos::config::Env::DEV);
     let dev = leptos_options.env == leptos::config::Env::DEV;
     let store = ContentStore::new(site);
     let state = AppState {
@@ -192,6 +200,7 @@ fn serve(config: Config) -> ExitCode {
         store: store.clone(),
         settings: std::sync::Arc::new(SiteSettings::from_config(&config, watching, dev)),
         live: watching.then(LiveReload::new),
+        readiness: Default::default(),
     };
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -205,12 +214,13 @@ fn serve(config: Config) -> ExitCode {
     };
     runtime.block_on(async move {
         // Held for the life of the server: dropping it stops the watch.
-        let _watch = match &state.live {
-            Some(live) => match watch::spawn(
+        let _watch = match (&state.live, sources) {
+            (Some(live), Some(sources)) => match watch::spawn(
                 config.content_dir.clone(),
                 load_options(&config),
                 store,
                 live.clone(),
+                sources,
             ) {
                 Ok(guard) => {
                     tracing::info!(dir = %config.content_dir.display(), "watching content for changes");
@@ -221,7 +231,7 @@ fn serve(config: Config) -> ExitCode {
                     return ExitCode::from(2);
                 }
             },
-            None => None,
+            _ => None,
         };
         let listener = match tokio::net::TcpListener::bind(addr).await {
             Ok(l) => l,
@@ -231,10 +241,37 @@ fn serve(config: Config) -> ExitCode {
             }
         };
         tracing::info!("listening on http://{addr}");
+        if let Some(metrics_addr) = config.metrics_addr {
+            let listener = match tokio::net::TcpListener::bind(metrics_addr).await {
+                Ok(l) => l,
+                Err(e) => {
+                    tracing::error!("cannot listen on METRICS_ADDR {metrics_addr}: {e}");
+                    return ExitCode::from(2);
+                }
+            };
+            tracing::info!("metrics on http://{metrics_addr}{}", microblog::server::METRICS_PATH);
+            let metrics = metrics_router(state.clone());
+            // Ends with the process: a scrape during the drain still answers.
+            tokio::spawn(microblog::server::listen::serve(
+                listener,
+                metrics,
+                config.header_timeout,
+                std::future::pending(),
+            ));
+        }
+        let readiness = state.readiness.clone();
         let app = router(state);
         let (stop_tx, mut stop_rx) = tokio::sync::watch::channel(false);
+        let drain = config.shutdown_drain;
         let serving = microblog::server::listen::serve(listener, app, config.header_timeout, async move {
             shutdown_signal().await;
+            // Load balancers probing /readyz see 503 from this moment; the
+            // listener keeps accepting for `drain` while they notice.
+            readiness.drain();
+            if !drain.is_zero() {
+                tracing::info!(drain_s = drain.as_secs_f64(), "draining: /readyz answers 503, still serving");
+                tokio::time::sleep(drain).await;
+            }
             let _ = stop_tx.send(true);
         });
         // In-flight requests get `grace` to finish after the signal; long-lived

@@ -1,16 +1,17 @@
 //! The rendered-response cache: a content page or feed is rendered once per
-//! content snapshot (and theme), compressed once (brotli and gzip), and then
-//! served from memory.
+//! content snapshot, compressed once (brotli and gzip), and then served from
+//! memory.
 //!
 //! Why it is correct to serve stored bytes:
 //! - **Freshness.** Entries carry the generation of the snapshot they were
 //!   rendered from ([`crate::content::Site::generation`]); a lookup only
 //!   matches the current generation, and the first store after a reload drops
 //!   every older entry. A reload is therefore seen by the very next request.
-//! - **What varies.** The key is the path and, for HTML, the theme cookie (the
-//!   only request input a page reads). Requests with a query string are never
-//!   cached: the pages cached here ignore queries, so a query could only be
-//!   used to fill the cache with copies.
+//! - **What varies.** The key is the path: a page reads no request input (no
+//!   cookie; the reader's theme is applied in the browser), so every reader
+//!   gets the same bytes. Requests with a query string are never cached: the
+//!   pages cached here ignore queries, so a query could only be used to fill
+//!   the cache with copies.
 //! - **CSP.** The cached body holds no nonce: `http::conditional` replaced it
 //!   with the hashes of the page's own scripts, so every reader gets the same
 //!   valid policy and no nonce is ever shared between readers.
@@ -32,7 +33,6 @@ use axum::response::{IntoResponse, Response};
 use http_body_util::BodyExt;
 
 use super::http::{none_match, not_modified_since};
-use crate::model::Theme;
 
 /// `x-cache: hit|miss` on cacheable routes, for operators and tests.
 pub static X_CACHE: HeaderName = HeaderName::from_static("x-cache");
@@ -40,7 +40,7 @@ pub static X_CACHE: HeaderName = HeaderName::from_static("x-cache");
 /// How much the cache may hold.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Limits {
-    /// Most entries (one per path and theme).
+    /// Most entries (one per path).
     pub max_entries: usize,
     /// Most bytes, all three encodings of every entry counted.
     pub max_bytes: usize,
@@ -65,12 +65,10 @@ impl Limits {
     };
 }
 
-/// What a cached response varies on.
+/// What a cached response varies on: its path only.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Key {
     pub path: String,
-    /// `None` for feeds and sitemaps, which no theme changes.
-    pub theme: Option<&'static str>,
 }
 
 /// One rendered response, with its precompressed variants.
@@ -83,6 +81,7 @@ pub struct Entry {
     last_modified: Option<HeaderValue>,
     modified: Option<SystemTime>,
     csp: Option<HeaderValue>,
+    cache_control: Option<HeaderValue>,
     identity: Bytes,
     gzip: Bytes,
     br: Bytes,
@@ -194,7 +193,7 @@ impl PageCache {
 }
 
 /// True when `path` is one of the pages or feeds whose answer depends only
-/// on the snapshot (and, for pages, the theme).
+/// on the snapshot.
 fn cacheable_path(path: &str) -> Option<bool> {
     const MAX_PATH: usize = 256;
     if path.len() > MAX_PATH {
@@ -204,6 +203,7 @@ fn cacheable_path(path: &str) -> Option<bool> {
     let page = match segments.as_slice() {
         [""] | ["about"] | ["glossary"] | ["emoji"] | ["tags"] => true,
         ["posts", slug] | ["tags", slug] | ["page", slug] if !slug.is_empty() => true,
+        ["tags", tag, "page", n] if !tag.is_empty() && !n.is_empty() => true,
         ["feed.xml"] | ["rss.xml"] | ["sitemap.xml"] => false,
         ["tags", tag, "feed.xml"] if !tag.is_empty() => false,
         _ => return None,
@@ -228,28 +228,19 @@ fn route_template(path: &str) -> &'static str {
         ["rss.xml"] => "/rss.xml",
         ["sitemap.xml"] => "/sitemap.xml",
         ["tags", _, "feed.xml"] => "/tags/{tag}/feed.xml",
+        ["tags", _, "page", _] => "/tags/{tag}/page/{n}",
         _ => "unmatched",
     }
 }
 
 /// The cache key of a request, or `None` when it must not be cached.
-pub fn key_of(method: &Method, uri: &axum::http::Uri, headers: &HeaderMap) -> Option<Key> {
+pub fn key_of(method: &Method, uri: &axum::http::Uri) -> Option<Key> {
     if !matches!(*method, Method::GET | Method::HEAD) || uri.query().is_some() {
         return None;
     }
-    let page = cacheable_path(uri.path())?;
-    let theme = page.then(|| {
-        // Read exactly as the shell reads it (`app::shell`).
-        headers
-            .get(header::COOKIE)
-            .and_then(|v| v.to_str().ok())
-            .map(Theme::from_cookie_header)
-            .unwrap_or_default()
-            .as_str()
-    });
+    cacheable_path(uri.path())?;
     Some(Key {
         path: uri.path().to_string(),
-        theme,
     })
 }
 
@@ -295,7 +286,7 @@ pub const MAX_ENTRY_BYTES: usize = 2 * 1024 * 1024;
 
 /// A rendered response, made ready to store, or handed back when too big.
 enum Built {
-    Entry(Entry),
+    Entry(Box<Entry>),
     TooBig(Response),
 }
 
@@ -318,7 +309,7 @@ async fn entry_from(res: Response, generation: u64) -> Result<Built, CacheError>
     let h = &parts.headers;
     let etag = h.get(header::ETAG).cloned();
     let last_modified = h.get(header::LAST_MODIFIED).cloned();
-    Ok(Built::Entry(Entry {
+    Ok(Built::Entry(Box::new(Entry {
         generation,
         content_type: h
             .get(header::CONTENT_TYPE)
@@ -336,11 +327,12 @@ async fn entry_from(res: Response, generation: u64) -> Result<Built, CacheError>
         etag,
         last_modified,
         csp: h.get(header::CONTENT_SECURITY_POLICY).cloned(),
+        cache_control: h.get(header::CACHE_CONTROL).cloned(),
         identity,
         gzip: Bytes::from(gz),
         br: Bytes::from(br),
         last_used: AtomicU64::new(0),
-    }))
+    })))
 }
 
 /// A rendered page answered without storing it: the render ran as a plain
@@ -414,6 +406,9 @@ fn serve(entry: &Entry, request: &HeaderMap, is_head: bool, hit: bool) -> Respon
         h.insert(header::LAST_MODIFIED, v.clone());
     }
     h.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
+    if let Some(v) = &entry.cache_control {
+        h.insert(header::CACHE_CONTROL, v.clone());
+    }
     let fresh = match none_match(request, &entry.etag_text) {
         Some(matched) => matched && entry.etag.is_some(),
         None => entry
@@ -457,7 +452,7 @@ pub async fn front(
     req: Request,
     next: Next,
 ) -> Response {
-    let Some(key) = key_of(req.method(), req.uri(), req.headers()) else {
+    let Some(key) = key_of(req.method(), req.uri()) else {
         return next.run(req).await;
     };
     let Some(entry) = cache.get(&key, state.store.generation()) else {
@@ -467,7 +462,7 @@ pub async fn front(
     metrics::counter!("microblog_page_cache_total", "result" => "hit").increment(1);
     let id = super::ops::response_id(&req);
     let mut res = serve(&entry, req.headers(), req.method() == Method::HEAD, true);
-    super::ops::add_security_headers(res.headers_mut());
+    super::ops::add_security_headers(res.status(), res.headers_mut());
     super::ops::record(
         req.method(),
         req.uri().path(),
@@ -487,7 +482,7 @@ pub async fn page_cache(
     req: Request,
     next: Next,
 ) -> Response {
-    let Some(key) = key_of(req.method(), req.uri(), req.headers()) else {
+    let Some(key) = key_of(req.method(), req.uri()) else {
         return next.run(req).await;
     };
     let generation = state.store.generation();
@@ -521,7 +516,7 @@ pub async fn page_cache(
     }
     match entry_from(res, generation).await {
         Ok(Built::Entry(entry)) => {
-            let entry = Arc::new(entry);
+            let entry: Arc<Entry> = Arc::from(entry);
             cache.insert(key, entry.clone());
             serve(&entry, &request_headers, is_head, false)
         }
@@ -546,6 +541,7 @@ mod tests {
             last_modified: None,
             modified: None,
             csp: None,
+            cache_control: None,
             identity: Bytes::from(vec![b'x'; size]),
             gzip: Bytes::new(),
             br: Bytes::new(),
@@ -554,10 +550,7 @@ mod tests {
     }
 
     fn key(path: &str) -> Key {
-        Key {
-            path: path.into(),
-            theme: Some("system"),
-        }
+        Key { path: path.into() }
     }
 
     #[test]
@@ -614,8 +607,7 @@ mod tests {
 
     #[test]
     fn keys_only_for_known_shapes_without_query() {
-        let h = HeaderMap::new();
-        let k = |uri: &str| key_of(&Method::GET, &uri.parse().expect("uri"), &h);
+        let k = |uri: &str| key_of(&Method::GET, &uri.parse().expect("uri"));
         for ok in [
             "/",
             "/posts/x",
@@ -627,6 +619,7 @@ mod tests {
             "/emoji",
             "/feed.xml",
             "/tags/rust/feed.xml",
+            "/tags/rust/page/2",
             "/sitemap.xml",
         ] {
             assert!(k(ok).is_some(), "{ok}");
@@ -641,9 +634,8 @@ mod tests {
         ] {
             assert!(k(no).is_none(), "{no}");
         }
-        assert_eq!(k("/feed.xml").map(|k| k.theme), Some(None));
         let post = Method::POST;
-        assert!(key_of(&post, &"/".parse().expect("uri"), &h).is_none());
+        assert!(key_of(&post, &"/".parse().expect("uri")).is_none());
     }
 
     #[test]
@@ -656,21 +648,7 @@ mod tests {
             "/tags/{tag}/feed.xml"
         );
         assert_eq!(route_template("/page/3"), "/page/{n}");
-    }
-
-    #[test]
-    fn theme_is_part_of_the_key() {
-        let mut h = HeaderMap::new();
-        h.insert(header::COOKIE, HeaderValue::from_static("a=b; theme=dark"));
-        let uri = "/about".parse().expect("uri");
-        assert_eq!(
-            key_of(&Method::GET, &uri, &h).and_then(|k| k.theme),
-            Some("dark")
-        );
-        assert_eq!(
-            key_of(&Method::GET, &uri, &HeaderMap::new()).and_then(|k| k.theme),
-            Some("system")
-        );
+        assert_eq!(route_template("/tags/rust/page/3"), "/tags/{tag}/page/{n}");
     }
 
     #[test]

@@ -122,11 +122,15 @@ pub(super) fn none_match(headers: &HeaderMap, etag: &str) -> Option<bool> {
     Some(value.trim() == "*" || value.split(',').any(|t| bare(t) == bare(etag)))
 }
 
+/// `If-Modified-Since` holds a date not older than `modified`. A date later
+/// than the server's clock is ignored (RFC 9110 §13.1.3): it cannot come
+/// from a `Last-Modified` we sent, and honouring it would pin a stale copy.
 pub(super) fn not_modified_since(headers: &HeaderMap, modified: std::time::SystemTime) -> bool {
     headers
         .get(header::IF_MODIFIED_SINCE)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| httpdate::parse_http_date(v).ok())
+        .filter(|since| *since <= std::time::SystemTime::now())
         .is_some_and(|since| {
             // HTTP dates have whole seconds.
             let secs = |t: std::time::SystemTime| {
@@ -161,6 +165,8 @@ pub async fn conditional(
         || !validated(res.headers())
         || res.headers().contains_key(header::ETAG)
     {
+        // Error pages (404, …) got their policy in `finish_pages`, like
+        // every page.
         return strip_if_head(res, is_head);
     }
     let (mut parts, body) = res.into_parts();
@@ -181,6 +187,7 @@ pub async fn conditional(
             parts.headers.insert(header::LAST_MODIFIED, v);
         }
     }
+    shared_cache_headers(&mut parts.headers, &state.settings);
     let fresh = match none_match(&request_headers, &etag) {
         Some(matched) => matched,
         None => modified.is_some_and(|m| not_modified_since(&request_headers, m)),
@@ -203,6 +210,16 @@ pub async fn conditional(
         Body::from(bytes)
     };
     Response::from_parts(parts, body)
+}
+
+/// The headers that let browsers and shared caches (CDNs) keep a page or
+/// feed: `Cache-Control` from the settings. Safe because every reader gets
+/// the same bytes (nothing in a page depends on cookies). Set on `200` and
+/// `304` alike; the page cache stores what this wrote.
+pub fn shared_cache_headers(headers: &mut HeaderMap, settings: &super::SiteSettings) {
+    headers
+        .entry(header::CACHE_CONTROL)
+        .or_insert_with(|| settings.cache_control.clone());
 }
 
 fn is_html(headers: &HeaderMap) -> bool {
