@@ -28,7 +28,7 @@ DEPLOY_PY_PACKAGES := dockerfile-parse==2.0.1 python-hcl2==8.1.4 PyYAML==6.0.4
 VENV := tools/venv
 VENV_STAMP := $(VENV)/.stamp-$(KUBERNETES_VALIDATE_VERSION)-deploy1
 
-.PHONY: install-prometheus test-prometheus test-prometheus-e2e check-size lighthouse bench-navigation fuzz soak install-wrk validate-deploy test-deploy help install install-rust install-npm install-chromium build run dev test lint test-rust test-e2e check-content bench bench-markdown bench-rss clean
+.PHONY: validate-html install-java install-prometheus test-prometheus test-prometheus-e2e check-size lighthouse bench-navigation fuzz soak install-wrk validate-deploy test-deploy help install install-rust install-npm install-chromium build run dev test lint test-rust test-e2e check-content bench bench-markdown bench-rss clean
 
 help:
 	@echo "make run   - build (release) and serve on http://127.0.0.1:3000"
@@ -78,6 +78,14 @@ $(VENV_STAMP):
 validate-deploy: $(VENV_STAMP)
 	$(VENV)/bin/kubernetes-validate --strict -k $(KUBERNETES_VERSION) deploy/kubernetes/*.yaml
 
+# Java for the Nu HTML Checker (vnu.jar needs 11 or newer; Debian 12 gives 17).
+install-java:
+	@if java -version 2>&1 | grep -qE 'version "(1[1-9]|[2-9][0-9])'; then \
+	  echo "java: present"; \
+	else \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq default-jre-headless; \
+	fi
+
 # What Docker, Kubernetes and Nomad would run (ENTRYPOINT/CMD, command/args,
 # environment), started from the release build until /readyz answers.
 test-deploy: $(VENV_STAMP)
@@ -120,6 +128,7 @@ test: install install-chromium install-prometheus end2end/node_modules/.stamp
 	cargo leptos build --release --precompress
 	$(MAKE) test-deploy
 	$(MAKE) check-size
+	$(MAKE) validate-html
 	$(MAKE) test-rust
 	$(MAKE) test-prometheus-e2e
 	$(MAKE) test-e2e
@@ -142,6 +151,12 @@ test-e2e: end2end/node_modules/.stamp
 # (fails over it). Needs the release build.
 check-size:
 	python3 tools/client_size.py
+
+# Every sitemap page, the 404 page, /search and the filtered views of the
+# release build through the W3C Nu HTML Checker; fails on any error.
+validate-html: install-npm install-java
+	@test -x $(RELEASE_BIN) || { echo "run 'cargo leptos build --release' first"; exit 1; }
+	python3 tools/validate_html.py
 
 # SLO rules and alerts (deploy/prometheus): syntax, then the promtool unit
 # tests that make each alert fire and stay silent.

@@ -44,7 +44,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <script nonce=use_nonce() inner_html=THEME_SCRIPT></script>
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
                 <AutoReload options=options.clone() />
-                <HashedStylesheet options=options.clone() id="leptos" />
+                <HashedStylesheet options=options.clone() />
                 <HydrationScripts options islands=true islands_router />
                 {(!islands_router).then(crate::navigation::SpeculationRules)}
                 <MetaTags />
@@ -73,7 +73,7 @@ pub fn App() -> impl IntoView {
         } />
         <Router>
             <Header />
-            <main id="content">
+            <main id=crate::ids::CONTENT>
                 // Content pages wait for their data (`SsrMode::Async`) so the
                 // first response carries the whole text and head tags.
                 <Routes fallback=NotFound>

@@ -10,6 +10,7 @@ pub mod components;
 pub mod error;
 pub mod escape;
 pub mod i18n;
+pub mod ids;
 pub mod live;
 pub mod model;
 pub mod navigation;

@@ -335,6 +335,8 @@ impl TextStats {
 }
 
 struct HeadingBuf<'a> {
+    /// Where the heading starts in the source, for diagnostics.
+    start: usize,
     level: pulldown_cmark::HeadingLevel,
     id: Option<CowStr<'a>>,
     classes: Vec<CowStr<'a>>,
@@ -376,6 +378,7 @@ struct State<'c, 'a> {
 /// The opening tag of a link to a glossary term; the post page renders the
 /// card it describes.
 fn term_link_open(id: &str, title: &str) -> String {
+    let card = escape_html(&crate::ids::term_card(id));
     let id = escape_html(id);
     let title = if title.is_empty() {
         String::new()
@@ -383,7 +386,7 @@ fn term_link_open(id: &str, title: &str) -> String {
         format!(" title=\"{}\"", escape_html(title))
     };
     format!(
-        "<a class=\"term\" href=\"/glossary#{id}\" data-term=\"{id}\" aria-describedby=\"term-card-{id}\"{title}>"
+        "<a class=\"term\" href=\"/glossary#{id}\" data-term=\"{id}\" aria-describedby=\"{card}\"{title}>"
     )
 }
 
@@ -430,6 +433,7 @@ impl<'a> State<'_, 'a> {
                 attrs: _,
             }) => {
                 self.heading = Some(HeadingBuf {
+                    start: range.start,
                     level,
                     id,
                     classes,
@@ -506,7 +510,19 @@ impl<'a> State<'_, 'a> {
                 if html.trim() == MORE_MARKER && self.text.more.is_none() =>
             {
                 self.text.more = Some(std::mem::take(&mut self.text.before_more));
-                self.emit(Event::Html("<span id=\"more\"></span>".into()));
+                self.emit(Event::Html(
+                    format!("<span id=\"{}\"></span>", crate::ids::MORE).into(),
+                ));
+            }
+            // Old-style `<a name>` anchors are obsolete HTML: the same
+            // fragment works as an `id`.
+            Event::Html(html) if html.contains("name=") => {
+                let html = headings::name_anchors_as_ids(&html).map_or(html, Into::into);
+                self.emit(Event::Html(html));
+            }
+            Event::InlineHtml(html) if html.contains("name=") => {
+                let html = headings::name_anchors_as_ids(&html).map_or(html, Into::into);
+                self.emit(Event::InlineHtml(html));
             }
             // The marker alone is an unlabelled form control to a screen reader.
             Event::TaskListMarker(done) => {
@@ -716,6 +732,18 @@ impl<'a> State<'_, 'a> {
         };
         let text = collapse_ws(&h.text);
         let id = match &h.id {
+            Some(id) if crate::ids::is_reserved(id) => {
+                let given = self.ids.allocate(id);
+                self.diagnostics.push(self.positions.diagnostic(
+                    h.start,
+                    &self.positions.edits,
+                    Severity::Warning,
+                    format!(
+                        "heading id `{id}` is one the page itself uses; the heading gets `{given}`"
+                    ),
+                ));
+                given
+            }
             Some(id) => self.ids.claim_explicit(id),
             None => self.ids.allocate(&headings::slugify(&text)),
         };

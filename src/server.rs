@@ -8,6 +8,7 @@ pub mod guard;
 pub mod http;
 pub mod images;
 pub mod listen;
+pub mod markup;
 pub mod ops;
 pub mod schedule;
 pub mod watch;
@@ -278,10 +279,15 @@ fn harden_with<S: Clone + Send + Sync + 'static>(
     use tower_http::timeout::TimeoutLayer;
 
     let state = Shared(Arc::new(state.clone()));
-    // Innermost first: validators and CSP see the uncompressed page; the cache
+    // Innermost first: every HTML response is finished (valid markup, script
+    // hashes, CSP), validators see the uncompressed page, and the cache
     // stores what they produced and serves it before anything renders.
     routes
         .layer(axum::middleware::from_fn(guard::server_fn_status))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            http::finish_pages,
+        ))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             http::conditional,

@@ -1,5 +1,7 @@
 //! The shipped site as a reader and a crawler meet it: every internal link
-//! resolves, the About page is the seed with its emoji, drafts stay hidden.
+//! resolves to exactly one element (glossary links to their term), ids are
+//! unique, forms have a submit button, the About page is the seed with its
+//! emoji, drafts stay hidden.
 
 mod common;
 
@@ -66,15 +68,60 @@ async fn every_internal_link_and_anchor_resolves_body() {
         pages.insert(path, body);
     }
     assert_eq!(broken, Vec::<String>::new());
-    for (from, target, frag) in &anchors {
-        let html = &pages[target];
-        let found =
-            html.contains(&format!("id=\"{frag}\"")) || html.contains(&format!("name=\"{frag}\""));
+    // Every page's ids are unique, and every fragment lands on exactly one
+    // element (`name` anchors are obsolete and rendered as ids).
+    let documents: BTreeMap<&str, scraper::Html> = pages
+        .iter()
+        .filter(|(_, body)| !body.is_empty())
+        .map(|(path, body)| (path.as_str(), scraper::Html::parse_document(body)))
+        .collect();
+    let any_id = scraper::Selector::parse("[id]").expect("selector");
+    for (path, doc) in &documents {
+        let mut seen = BTreeSet::new();
+        for el in doc.select(&any_id) {
+            let id = el.value().id().unwrap_or_default();
+            assert!(seen.insert(id.to_string()), "{path}: duplicate id `{id}`");
+        }
         assert!(
-            found,
-            "{from} links to {target}#{frag}, which has no such anchor"
+            doc.select(&scraper::Selector::parse("a[name]").expect("selector"))
+                .next()
+                .is_none(),
+            "{path}: an `<a name>` anchor"
         );
+        // WCAG technique H32: every form can be submitted by a button.
+        let submit = scraper::Selector::parse(
+            "button[type=submit], button:not([type]), input[type=submit], input[type=image]",
+        )
+        .expect("selector");
+        for form in doc.select(&scraper::Selector::parse("form").expect("selector")) {
+            assert!(
+                form.select(&submit).next().is_some(),
+                "{path}: a form without a submit button: {}",
+                form.value().attr("aria-label").unwrap_or("(unnamed)")
+            );
+        }
     }
+    let mut term_links = 0;
+    for (from, target, frag) in &anchors {
+        let found = documents
+            .get(target.as_str())
+            .and_then(|doc| element_by_id(doc, frag));
+        let Some(el) = found else {
+            panic!("{from} links to {target}#{frag}, which has no such anchor");
+        };
+        // A glossary link lands on its term: the `<dt>` of the entry, never
+        // on part of the page (a stylesheet `<link id>` once took `#leptos`).
+        if target == "/glossary" && !frag.starts_with("letra-") {
+            assert_eq!(
+                el.value().name(),
+                "dt",
+                "{from} links to /glossary#{frag}, which is a `{}`",
+                el.value().name()
+            );
+            term_links += 1;
+        }
+    }
+    assert!(term_links > 10, "{term_links} links to glossary terms");
     for page in [
         "/about",
         "/glossary",
@@ -93,6 +140,14 @@ async fn every_internal_link_and_anchor_resolves_body() {
         anchors.iter().any(|(_, t, _)| t == "/glossary"),
         "posts link into the glossary"
     );
+}
+
+fn element_by_id<'a>(doc: &'a scraper::Html, id: &str) -> Option<scraper::ElementRef<'a>> {
+    let any_id = scraper::Selector::parse("[id]").expect("selector");
+    let mut found = doc.select(&any_id).filter(|el| el.value().id() == Some(id));
+    let first = found.next();
+    assert!(found.next().is_none(), "two elements with id `{id}`");
+    first
 }
 
 async fn about_page_is_the_seed_with_emoji_and_resolved_refs_body() {
@@ -126,7 +181,7 @@ async fn about_page_is_the_seed_with_emoji_and_resolved_refs_body() {
         "ansible",
     ] {
         assert!(
-            html.contains(&format!("<a name=\"{anchor}\"></a>")),
+            html.contains(&format!("<a id=\"{anchor}\"></a>")),
             "raw anchor {anchor}"
         );
     }

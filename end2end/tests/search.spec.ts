@@ -40,8 +40,31 @@ test('Enter with nothing selected opens the full results page', async ({ page })
   await expect(page.locator('.search-results li').first()).toContainText('Observabilidad');
 });
 
+test('the first Esc closes the list, the second clears the box', async ({ page }) => {
+  await page.goto('/');
+  await expect(page.locator('body')).toHaveAttribute('data-hydrated', 'true', { timeout: 15_000 });
+  const box = page.getByRole('combobox', { name: 'Search' });
+  await box.pressSequentially('terraf', { delay: 30 });
+  await expect(page.locator('#search-suggestions')).toBeVisible();
+  await box.press('Escape');
+  await expect(page.locator('#search-suggestions')).toBeHidden();
+  await expect(box).toHaveValue('terraf');
+  await box.press('Escape');
+  await expect(box).toHaveValue('');
+  await expect(box).toHaveAttribute('aria-expanded', 'false');
+});
+
 test.describe('without JavaScript', () => {
   test.use({ javaScriptEnabled: false });
+
+  test('the header search box submits with its button', async ({ page }) => {
+    await page.goto('/about');
+    const box = page.getByRole('combobox', { name: 'Search' });
+    await box.fill('nomad');
+    await page.locator('.site-search').getByRole('button', { name: 'Search' }).click();
+    await expect(page).toHaveURL(/\/search\?q=nomad$/);
+    await expect(page.locator('.search-results li').first()).toContainText('Nomad');
+  });
 
   test('/search?q=terraform lists results and the form submits', async ({ page }) => {
     await page.goto('/search?q=terraform');

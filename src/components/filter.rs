@@ -145,9 +145,9 @@ pub fn ListFilter(
             method="get"
             on:submit=|ev| ev.prevent_default()
         >
-            <label for="filter-q">{kind.label()}</label>
+            <label for=crate::ids::FILTER_INPUT>{kind.label()}</label>
             <input
-                id="filter-q"
+                id=crate::ids::FILTER_INPUT
                 type="search"
                 name="q"
                 autocomplete="off"

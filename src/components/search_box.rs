@@ -1,5 +1,5 @@
 //! The header's search box. Without JavaScript it is a plain GET form to
-//! `/search`; as an island it shows ranked results while typing, asking the
+//! `/search` with a submit button; as an island it shows ranked results while typing, asking the
 //! `search` server function (`GET /api/search`).
 
 use leptos::html::Input;
@@ -84,11 +84,21 @@ pub fn SearchBox(locale: crate::i18n::Locale) -> impl IntoView {
                     }
                 }
                 // First Escape closes the list (keeping the text); the next
-                // one does what a search field does natively: clear it.
+                // one clears the box, as a native search field would.
                 "Escape" if open.get_untracked() => {
                     ev.prevent_default();
                     open.set(false);
                     selected.set(None);
+                }
+                "Escape" => {
+                    if let Some(el) = input.get_untracked() {
+                        if !el.value().is_empty() {
+                            ev.prevent_default();
+                            el.set_value("");
+                            hits.set(Vec::new());
+                            selected.set(None);
+                        }
+                    }
                 }
                 _ => {}
             }
@@ -114,16 +124,19 @@ pub fn SearchBox(locale: crate::i18n::Locale) -> impl IntoView {
 
     view! {
         <form class="site-search" role="search" aria-label=s.quick_search action="/search" method="get">
+            // The ARIA combobox pattern: a text input (`type="search"` may not
+            // take the combobox role) that controls the suggestion list.
             <input
                 node_ref=input
-                type="search"
+                type="text"
+                enterkeyhint="search"
                 name="q"
                 placeholder=s.search_placeholder
                 aria-label=s.search
                 autocomplete="off"
                 maxlength="100"
                 role="combobox"
-                aria-controls="search-suggestions"
+                aria-controls=crate::ids::SEARCH_SUGGESTIONS
                 aria-autocomplete="list"
                 aria-expanded=move || (open.get() && !hits.with(Vec::is_empty)).to_string()
                 on:input=move |ev| run_search(event_target_value(&ev))
@@ -131,7 +144,7 @@ pub fn SearchBox(locale: crate::i18n::Locale) -> impl IntoView {
                 on:focus=move |_| open.set(!hits.with(Vec::is_empty))
             />
             <Show when=move || open.get() && !hits.with(Vec::is_empty)>
-                <ul id="search-suggestions" class="search-suggestions" role="listbox">
+                <ul id=crate::ids::SEARCH_SUGGESTIONS class="search-suggestions" role="listbox">
                     {move || {
                         hits.get()
                             .into_iter()
@@ -161,6 +174,14 @@ pub fn SearchBox(locale: crate::i18n::Locale) -> impl IntoView {
                     }}
                 </ul>
             </Show>
+            // Without JavaScript, or for anyone who prefers a button: the
+            // results page (WCAG technique H32).
+            <button type="submit" class="search-submit" aria-label="Search">
+                <svg viewBox="0 0 16 16" width="16" height="16" aria-hidden="true">
+                    <circle cx="6.5" cy="6.5" r="4.5" fill="none" stroke="currentColor" stroke-width="2" />
+                    <path d="M10 10l4.5 4.5" stroke="currentColor" stroke-width="2" stroke-linecap="round" />
+                </svg>
+            </button>
         </form>
     }
 }

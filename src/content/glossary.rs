@@ -140,7 +140,21 @@ pub fn build(
     for s in sections {
         let (term, explicit_id) = split_heading(&s.heading);
         let term = plain_text(ctx.emoji, &term);
-        let id = explicit_id.unwrap_or_else(|| headings::slugify(&term));
+        let mut id = explicit_id.unwrap_or_else(|| headings::slugify(&term));
+        // `/glossary#id` must land on the term, not on part of the page.
+        if crate::ids::is_reserved(&id) {
+            let given = format!("term-{id}");
+            diags.push(diag(
+                path,
+                s.heading_line,
+                1,
+                Severity::Warning,
+                format!(
+                    "glossary term `{term}`: id `{id}` is one the page itself uses; the term gets `{given}` (choose one with `{{#id}}`)"
+                ),
+            ));
+            id = given;
+        }
         if let Some(first) = seen.get(&id) {
             diags.push(diag(
                 path,

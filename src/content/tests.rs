@@ -738,6 +738,33 @@ fn images_get_sizes_lazy_loading_srcset_and_diagnostics() {
 }
 
 #[test]
+fn glossary_ids_never_take_one_the_page_uses() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    write(
+        dir.path(),
+        "glossary.md",
+        "---\ntitle: Glosario\n---\nIntro.\n\n## Content\n\nMain.\n\n## Leptos\n\nFramework.\n\n## Letra A {#letra-a}\n\nOops.\n",
+    );
+    let site = load(dir.path());
+    let g = site.glossary().expect("glossary");
+    let ids: Vec<&str> = g.terms.iter().map(|t| t.id.as_str()).collect();
+    assert_eq!(ids, ["term-content", "leptos", "term-letra-a"]);
+    let warnings: Vec<String> = site
+        .diagnostics()
+        .iter()
+        .filter(|d| d.severity == Severity::Warning)
+        .map(ToString::to_string)
+        .collect();
+    assert_eq!(
+        warnings,
+        [
+            "glossary.md:6:1: warning: glossary term `Content`: id `content` is one the page itself uses; the term gets `term-content` (choose one with `{#id}`)",
+            "glossary.md:14:1: warning: glossary term `Letra A`: id `letra-a` is one the page itself uses; the term gets `term-letra-a` (choose one with `{#id}`)",
+        ]
+    );
+}
+
+#[test]
 fn an_alias_with_the_page_own_name_is_not_ambiguous() {
     // `/netlify.html` (its own file name) is not next to `netlify` in the
     // list of names, so `dedup` alone left two entries of the same page.

@@ -1,5 +1,6 @@
-//! Heading ids: GitHub-style slugs that never collide with each other or with
-//! anchors the author wrote by hand (`<a name="...">`, `id="..."`).
+//! Heading ids: GitHub-style slugs that never collide with each other, with
+//! anchors the author wrote by hand (`<a name="...">`, `id="..."`), or with
+//! the ids of the page around the text (`model::PAGE_IDS`).
 
 use std::collections::{HashMap, HashSet};
 
@@ -40,6 +41,30 @@ pub fn reserved_ids(source: &str) -> HashSet<String> {
     ids
 }
 
+/// Raw HTML with `<a name="x">` anchors (no `href`) rewritten as
+/// `<a id="x">`: `name` on `a` is obsolete in HTML, and an `id` is what
+/// `#x` has scrolled to ever since. An anchor that already has an `id`
+/// just loses the `name`. `None` when there is nothing to rewrite.
+pub fn name_anchors_as_ids(html: &str) -> Option<String> {
+    use lol_html::{element, rewrite_str, RewriteStrSettings};
+    let mut changed = false;
+    let settings = RewriteStrSettings::new().append_element_content_handler(element!(
+        "a[name]:not([href])",
+        |el| {
+            if let Some(name) = el.get_attribute("name") {
+                el.remove_attribute("name");
+                if !el.has_attribute("id") {
+                    el.set_attribute("id", &name)?;
+                }
+                changed = true;
+            }
+            Ok(())
+        }
+    ));
+    let out = rewrite_str(html, settings).ok()?;
+    changed.then_some(out)
+}
+
 /// Hands out unique ids in document order.
 #[derive(Debug, Default)]
 pub struct IdAllocator {
@@ -64,17 +89,28 @@ impl IdAllocator {
         id.to_string()
     }
 
-    /// The slug itself if free, else `slug-1`, `slug-2`, …
+    /// The slug itself if free, else `slug-1`, `slug-2`, … Ids the page
+    /// uses for its own elements (`ids::is_reserved`) are never free; where
+    /// every numbered form would be one too (`term-card-x` → `term-card-x-1`,
+    /// a reserved prefix), the base becomes `section-slug`.
     pub fn allocate(&mut self, slug: &str) -> String {
-        let base = if slug.is_empty() { "section" } else { slug };
-        if self.used.insert(base.to_string()) {
-            return base.to_string();
+        use crate::ids::is_reserved;
+        let mut base = if slug.is_empty() { "section" } else { slug }.to_string();
+        if !is_reserved(&base) && self.used.insert(base.clone()) {
+            return base;
         }
+        if is_reserved(&format!("{base}-1")) {
+            base = format!("section-{base}");
+            if self.used.insert(base.clone()) {
+                return base;
+            }
+        }
+        let base = base.as_str();
         let n = self.next_suffix.entry(base.to_string()).or_insert(1);
         loop {
             let candidate = format!("{base}-{n}");
             *n += 1;
-            if self.used.insert(candidate.clone()) {
+            if !crate::ids::is_reserved(&candidate) && self.used.insert(candidate.clone()) {
                 return candidate;
             }
         }

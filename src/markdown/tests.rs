@@ -281,6 +281,45 @@ fn join_relative_never_leaves_the_root() {
 }
 
 #[test]
+fn name_anchors_become_id_anchors() {
+    let md = "<a name=\"lmao\"></a>\n\n## Setup\n\nInline <a name=\"x\"></a> and <a name=\"y\" id=\"z\">kept id</a>, \
+              a link <a href=\"/about\" name=\"w\">stays</a>.\n";
+    let r = render_plain(md);
+    assert!(r.html.contains("<a id=\"lmao\"></a>"), "{}", r.html);
+    assert!(r.html.contains("Inline <a id=\"x\"></a>"), "{}", r.html);
+    assert!(r.html.contains("<a id=\"z\">kept id</a>"), "{}", r.html);
+    assert!(
+        r.html.contains("<a href=\"/about\" name=\"w\">"),
+        "{}",
+        r.html
+    );
+    assert!(!r.html.contains("name=\"lmao\""), "{}", r.html);
+}
+
+#[test]
+fn heading_ids_avoid_the_ids_of_the_page() {
+    let md = "## Content\n\n## More\n\n### Explicit {#search-suggestions}\n\n## Term card toil\n";
+    let r = render_plain(md);
+    for id in [
+        "content-1",
+        "more-1",
+        "search-suggestions-1",
+        "section-term-card-toil",
+    ] {
+        assert!(
+            r.html.contains(&format!(" id=\"{id}\"")),
+            "{id}: {}",
+            r.html
+        );
+    }
+    let warnings: Vec<String> = r.diagnostics.iter().map(|d| d.message.clone()).collect();
+    assert_eq!(
+        warnings,
+        ["heading id `search-suggestions` is one the page itself uses; the heading gets `search-suggestions-1`"]
+    );
+}
+
+#[test]
 fn heading_ids_are_github_style_and_unique() {
     let md = "<a name=\"setup\"></a>\n\n## Setup\n\n## Setup\n\n## Año nuevo: ¡hola!\n\n### Custom {#mine}\n\n## The Icons :shipit:\n";
     let r = render_plain(md);
@@ -318,7 +357,10 @@ fn slugify_rules() {
 fn raw_html_passes_through() {
     let html =
         render_plain("<a name=\"lmao\"></a>\n### LMAO\n\n<div class=\"x\">kept</div>\n").html;
-    assert!(html.contains("<a name=\"lmao\"></a>"), "{html}");
+    assert!(
+        html.contains("<a id=\"lmao\"></a>"),
+        "name anchors become ids: {html}"
+    );
     assert!(html.contains("<div class=\"x\">kept</div>"), "{html}");
 }
 

@@ -56,10 +56,7 @@ fn group_by_letter(terms: Vec<GlossaryTerm>) -> Vec<LetterGroup> {
 }
 
 fn letter_anchor(letter: char) -> String {
-    match letter {
-        '#' => "letra-otros".to_string(),
-        c => format!("letra-{}", c.to_ascii_lowercase()),
-    }
+    crate::ids::letter(letter)
 }
 
 /// What the filter looks at for a term: its heading as rendered (name and

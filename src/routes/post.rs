@@ -147,7 +147,7 @@ fn TermCardList(cards: Vec<TermCard>) -> impl IntoView {
                 .into_iter()
                 .map(|card| {
                     view! {
-                        <div class="term-card" role="tooltip" id=format!("term-card-{}", card.id) hidden>
+                        <div class="term-card" role="tooltip" id=crate::ids::term_card(&card.id) hidden>
                             <strong>{card.term}</strong>
                             " "
                             {card.summary}

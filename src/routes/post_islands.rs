@@ -6,7 +6,7 @@
 use leptos::prelude::*;
 
 /// Id of the container of a post's term cards (cards are placed relative to it).
-pub const TERM_CARDS_ID: &str = "term-cards";
+pub use crate::ids::TERM_CARDS as TERM_CARDS_ID;
 
 /// Room kept for a card when placing it near the right edge.
 #[cfg(feature = "hydrate")]
@@ -151,7 +151,7 @@ impl CardState {
             let doc = document();
             let (Some(container), Some(card)) = (
                 doc.get_element_by_id(TERM_CARDS_ID),
-                doc.get_element_by_id(&format!("term-card-{id}")),
+                doc.get_element_by_id(&crate::ids::term_card(&id)),
             ) else {
                 return;
             };
@@ -174,7 +174,7 @@ impl CardState {
             return;
         };
         #[cfg(feature = "hydrate")]
-        if let Some(card) = document().get_element_by_id(&format!("term-card-{id}")) {
+        if let Some(card) = document().get_element_by_id(&crate::ids::term_card(&id)) {
             let _ = card.set_attribute("hidden", "");
             let _ = card.remove_attribute("style");
         }

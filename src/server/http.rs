@@ -1,5 +1,6 @@
 //! HTTP semantics around the rendered pages: permanent redirects for old URLs,
-//! and validators (`ETag`, `Last-Modified`) with `304 Not Modified`.
+//! validators (`ETag`, `Last-Modified`) with `304 Not Modified`, and the
+//! finishing of every HTML response (valid markup, script hashes, CSP).
 
 use axum::body::{Body, Bytes};
 use axum::extract::{Request, State};
@@ -144,7 +145,8 @@ pub(super) fn not_modified_since(headers: &HeaderMap, modified: std::time::Syste
 /// Adds `ETag` (hash of the body) and `Last-Modified` (newest content file) to
 /// successful pages and feeds, and answers `304` when the client's copy is
 /// current. `HEAD` is served as `GET` without the body, so both carry the same
-/// validators.
+/// validators. The body arrives finished (`finish_pages`), nonce-free, so
+/// two renders of the same page share their `ETag`.
 pub async fn conditional(
     State(state): State<super::Shared>,
     mut req: Request,
@@ -163,11 +165,8 @@ pub async fn conditional(
         || !validated(res.headers())
         || res.headers().contains_key(header::ETAG)
     {
-        // Error pages (404, …) run the same scripts as any page: they get the
-        // same kind of policy, built from their own bytes.
-        if is_html(res.headers()) && !res.headers().contains_key(header::CONTENT_SECURITY_POLICY) {
-            return strip_if_head(with_page_policy(res, &state.settings).await, is_head);
-        }
+        // Error pages (404, …) got their policy in `finish_pages`, like
+        // every page.
         return strip_if_head(res, is_head);
     }
     let (mut parts, body) = res.into_parts();
@@ -177,20 +176,6 @@ pub async fn conditional(
             tracing::error!("reading response body: {e}");
             return StatusCode::INTERNAL_SERVER_ERROR.into_response();
         }
-    };
-    // Scripts run only if their hash is in this page's policy. A 304 sends
-    // no policy: the browser keeps the cached page with its cached policy.
-    let (bytes, csp) = match hash_inline_scripts(&bytes) {
-        Some(hashed) => {
-            let settings = &state.settings;
-            let csp = super::ops::content_security_policy(
-                &hashed.sources,
-                settings.emoji_origin.as_deref(),
-                settings.dev_reload,
-            );
-            (hashed.body, Some(csp))
-        }
-        None => (bytes, None),
     };
     let etag = etag_for(&bytes);
     if let Ok(v) = HeaderValue::from_str(&etag) {
@@ -208,13 +193,13 @@ pub async fn conditional(
         None => modified.is_some_and(|m| not_modified_since(&request_headers, m)),
     };
     if fresh {
+        // No policy either: the browser keeps the cached page with its
+        // cached policy.
         parts.status = StatusCode::NOT_MODIFIED;
         parts.headers.remove(header::CONTENT_LENGTH);
         parts.headers.remove(header::CONTENT_TYPE);
+        parts.headers.remove(header::CONTENT_SECURITY_POLICY);
         return Response::from_parts(parts, Body::empty());
-    }
-    if let Some(v) = csp.and_then(|csp| HeaderValue::from_str(&csp).ok()) {
-        parts.headers.insert(header::CONTENT_SECURITY_POLICY, v);
     }
     parts
         .headers
@@ -244,9 +229,21 @@ fn is_html(headers: &HeaderMap) -> bool {
         .is_some_and(|ct| ct.starts_with("text/html"))
 }
 
-/// `res` (an HTML page that is not a `200`) with the policy of its own
-/// scripts, the nonce removed as on every page.
-async fn with_page_policy(res: Response, settings: &super::SiteSettings) -> Response {
+/// Every HTML response, whatever its status (pages, search, the 404 and
+/// error pages): leptos' markup artefacts fixed (`markup::finish`), the
+/// render's nonce replaced by the hashes of its scripts, and the page's CSP
+/// built from them. Runs inside `conditional` and the page cache, so what
+/// they validate and store, and what `microblog export` writes, is the
+/// finished page.
+pub async fn finish_pages(
+    State(state): State<super::Shared>,
+    req: Request,
+    next: Next,
+) -> Response {
+    let res = next.run(req).await;
+    if !is_html(res.headers()) {
+        return res;
+    }
     let (mut parts, body) = res.into_parts();
     let bytes: Bytes = match body.collect().await {
         Ok(collected) => collected.to_bytes(),
@@ -255,21 +252,35 @@ async fn with_page_policy(res: Response, settings: &super::SiteSettings) -> Resp
             return StatusCode::INTERNAL_SERVER_ERROR.into_response();
         }
     };
-    let Some(hashed) = hash_inline_scripts(&bytes) else {
-        return Response::from_parts(parts, Body::from(bytes));
+    let bytes = match std::str::from_utf8(&bytes).map(super::markup::finish) {
+        Ok(Ok(page)) => Bytes::from(page),
+        Ok(Err(e)) => {
+            // Served as rendered: invalid markup beats no page.
+            tracing::error!("{e}");
+            bytes
+        }
+        Err(_) => bytes,
     };
-    let csp = super::ops::content_security_policy(
-        &hashed.sources,
-        settings.emoji_origin.as_deref(),
-        settings.dev_reload,
-    );
-    if let Ok(v) = HeaderValue::from_str(&csp) {
-        parts.headers.insert(header::CONTENT_SECURITY_POLICY, v);
-    }
+    // Scripts run only if their hash is in this page's policy.
+    let bytes = match hash_inline_scripts(&bytes) {
+        Some(hashed) => {
+            let settings = &state.settings;
+            let csp = super::ops::content_security_policy(
+                &hashed.sources,
+                settings.emoji_origin.as_deref(),
+                settings.dev_reload,
+            );
+            if let Ok(v) = HeaderValue::from_str(&csp) {
+                parts.headers.insert(header::CONTENT_SECURITY_POLICY, v);
+            }
+            hashed.body
+        }
+        None => bytes,
+    };
     parts
         .headers
-        .insert(header::CONTENT_LENGTH, HeaderValue::from(hashed.body.len()));
-    Response::from_parts(parts, Body::from(hashed.body))
+        .insert(header::CONTENT_LENGTH, HeaderValue::from(bytes.len()));
+    Response::from_parts(parts, Body::from(bytes))
 }
 
 fn strip_if_head(res: Response, is_head: bool) -> Response {
