@@ -136,6 +136,7 @@ test: install install-chromium install-prometheus end2end/node_modules/.stamp
 lint:
 	cargo fmt --all -- --check
 	cargo clippy --all-targets --features ssr -- -D warnings
+	cargo clippy --lib --features hydrate --target wasm32-unknown-unknown -- -D warnings
 
 # Unit, snapshot, HTTP (router and real binary) and content-lint tests.
 test-rust:
