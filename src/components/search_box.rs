@@ -176,7 +176,7 @@ pub fn SearchBox(locale: crate::i18n::Locale) -> impl IntoView {
             </Show>
             // Without JavaScript, or for anyone who prefers a button: the
             // results page (WCAG technique H32).
-            <button type="submit" class="search-submit" aria-label="Search">
+            <button type="submit" class="search-submit" aria-label=s.search>
                 <svg viewBox="0 0 16 16" width="16" height="16" aria-hidden="true">
                     <circle cx="6.5" cy="6.5" r="4.5" fill="none" stroke="currentColor" stroke-width="2" />
                     <path d="M10 10l4.5 4.5" stroke="currentColor" stroke-width="2" stroke-linecap="round" />
