@@ -64,7 +64,13 @@ pub fn ThemeToggle(locale: Locale) -> impl IntoView {
             let sync = move || {
                 let stored = stored_theme();
                 if let Some(root) = document().document_element() {
-                    let _ = root.set_attribute("data-theme", stored.as_str());
+                    // With no stored choice the page keeps no attribute (the
+                    // head script's rule: prefers-color-scheme decides); an
+                    // attribute a prerendered page already has is updated.
+                    let explicit = stored != crate::model::Theme::System;
+                    if explicit || root.has_attribute("data-theme") {
+                        let _ = root.set_attribute("data-theme", stored.as_str());
+                    }
                 }
                 theme.set(stored);
             };
