@@ -3,6 +3,7 @@
 
 pub mod cache;
 pub mod config;
+pub mod documents;
 pub mod feeds;
 pub mod guard;
 pub mod http;
@@ -316,11 +317,11 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(ops::healthz))
         .route("/readyz", get(ops::readyz))
         .route("/metrics", get(ops::metrics_handler))
-        .route("/feed.xml", get(atom_feed))
-        .route("/rss.xml", get(rss_feed))
-        .route("/tags/{tag}/feed.xml", get(tag_feed))
-        .route("/sitemap.xml", get(sitemap))
-        .route("/robots.txt", get(robots))
+        .route(documents::ATOM_FEED_PATH, get(atom_feed))
+        .route(documents::RSS_FEED_PATH, get(rss_feed))
+        .route(&documents::tag_feed_path("{tag}"), get(tag_feed))
+        .route(documents::SITEMAP_PATH, get(sitemap))
+        .route(documents::ROBOTS_PATH, get(robots))
         .leptos_routes_with_context(&shared, routes, context.clone(), move || {
             shell(options.clone())
         })

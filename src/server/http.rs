@@ -155,6 +155,9 @@ pub async fn conditional(
         *req.method_mut() = Method::GET;
     }
     let res = next.run(req).await;
+    if res.status() == StatusCode::NOT_FOUND && is_html(res.headers()) {
+        return not_found_page(res, &state, is_head).await;
+    }
     if res.status() != StatusCode::OK
         || !validated(res.headers())
         || res.headers().contains_key(header::ETAG)
@@ -206,6 +209,51 @@ pub async fn conditional(
     if let Some(v) = csp.and_then(|csp| HeaderValue::from_str(&csp).ok()) {
         parts.headers.insert(header::CONTENT_SECURITY_POLICY, v);
     }
+    parts
+        .headers
+        .insert(header::CONTENT_LENGTH, HeaderValue::from(bytes.len()));
+    let body = if is_head {
+        Body::empty()
+    } else {
+        Body::from(bytes)
+    };
+    Response::from_parts(parts, body)
+}
+
+fn is_html(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|ct| ct.starts_with("text/html"))
+}
+
+/// The not-found page gets the policy of its scripts too, and loses the
+/// render's nonce: it is the same bytes for every unknown URL (the static
+/// export writes it once, as `404.html`). No validators: it is an error.
+async fn not_found_page(res: Response, state: &super::Shared, is_head: bool) -> Response {
+    let (mut parts, body) = res.into_parts();
+    let bytes: Bytes = match body.collect().await {
+        Ok(collected) => collected.to_bytes(),
+        Err(e) => {
+            tracing::error!("reading response body: {e}");
+            return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+        }
+    };
+    let bytes = match hash_inline_scripts(&bytes) {
+        Some(hashed) => {
+            let settings = &state.settings;
+            let csp = super::ops::content_security_policy(
+                &hashed.sources,
+                settings.emoji_origin.as_deref(),
+                settings.dev_reload,
+            );
+            if let Ok(v) = HeaderValue::from_str(&csp) {
+                parts.headers.insert(header::CONTENT_SECURITY_POLICY, v);
+            }
+            hashed.body
+        }
+        None => bytes,
+    };
     parts
         .headers
         .insert(header::CONTENT_LENGTH, HeaderValue::from(bytes.len()));
