@@ -19,7 +19,7 @@ pub mod search_index;
 pub mod tree;
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use crate::server::AppState;
@@ -161,7 +161,7 @@ pub async fn export(state: AppState, options: &Options) -> Result<Report, Export
             files.insert(file, page.into_bytes());
         }
     }
-    let headers = rules::headers(&rendered, &files);
+    let headers = rules::headers(&rendered);
     report.warnings.extend(headers.warnings.iter().cloned());
     report.warnings.extend(redirects.warnings());
     files.insert(rules::HEADERS_FILE.into(), headers.file.into_bytes());
@@ -182,9 +182,4 @@ pub async fn export(state: AppState, options: &Options) -> Result<Report, Export
     report.removed = written.removed;
     report.elapsed = started.elapsed();
     Ok(report)
-}
-
-/// `OUT` as the user named it, resolved for messages and checks.
-pub fn display(path: &Path) -> String {
-    path.display().to_string()
 }

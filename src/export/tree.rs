@@ -265,11 +265,12 @@ pub fn write(
                     std::fs::remove_file(&path).map_err(write_error(&path))?;
                 }
             }
-            Ok(meta) if meta.len() == bytes.len() as u64 => {
-                if std::fs::read(&path).is_ok_and(|old| old == *bytes) {
-                    done.unchanged += 1;
-                    continue;
-                }
+            Ok(meta)
+                if meta.len() == bytes.len() as u64
+                    && std::fs::read(&path).is_ok_and(|old| old == *bytes) =>
+            {
+                done.unchanged += 1;
+                continue;
             }
             _ => {}
         }
