@@ -25,13 +25,15 @@ KUBERNETES_VALIDATE_VERSION := 1.37.0
 KUBERNETES_VERSION := 1.33.0
 VENV := tools/venv
 
-.PHONY: fuzz soak install-wrk validate-deploy help install install-rust install-npm install-chromium build run dev test lint test-rust test-e2e check-content bench bench-markdown clean
+# `export` is also a make directive; as a target name it works (GNU make 4).
+.PHONY: export bench-export install-hugo fuzz soak install-wrk validate-deploy help install install-rust install-npm install-chromium build run dev test lint test-rust test-e2e check-content bench bench-markdown clean
 
 help:
 	@echo "make run   - build (release) and serve on http://127.0.0.1:3000"
 	@echo "make test  - run every test"
 	@echo "make dev   - cargo leptos watch (live reload)"
 	@echo "make bench - release server vs in-memory baseline, sizes, 10k posts"
+	@echo "make export - the site as static files in dist/ (EXPORT_DIR, EXPORT_FLAGS)"
 
 ## ---- installs -------------------------------------------------------------
 
@@ -91,6 +93,18 @@ run: install
 dev: install
 	cargo leptos watch
 
+## ---- static export ---------------------------------------------------------
+
+# The whole site as files for a static host (README: "Deploy to Netlify /
+# Cloudflare Pages / GitHub Pages / S3"). EXPORT_DIR=dist; EXPORT_FLAGS may add
+# --meta-redirects (hosts without redirect rules) or --force. Set SITE_URL.
+EXPORT_DIR ?= dist
+EXPORT_FLAGS ?=
+export: install
+	cargo leptos build --release --precompress
+	LEPTOS_SITE_ROOT=target/site LEPTOS_OUTPUT_NAME=microblog LEPTOS_ENV=PROD \
+	  $(RELEASE_BIN) export $(EXPORT_DIR) $(EXPORT_FLAGS)
+
 ## ---- tests -----------------------------------------------------------------
 
 test: install install-chromium end2end/node_modules/.stamp
@@ -143,10 +157,23 @@ soak: install install-wrk
 # Release build, the in-memory baseline server, then one run of every
 # measurement (see BENCHMARKS.md). BENCH_SECONDS=10 per wrk run, BENCH_SCALE=10000
 # generated posts (0 skips the scale run).
-bench: install install-wrk
+bench: install install-wrk install-hugo
 	cargo leptos build --release --precompress
 	cargo build --release --features ssr --example bench_baseline
 	python3 tools/bench/bench.py
+	python3 tools/bench/export_bench.py
+
+# The static export against Hugo (Debian's 0.111) on the same generated posts.
+bench-export: install install-hugo
+	cargo leptos build --release --precompress
+	python3 tools/bench/export_bench.py
+
+install-hugo:
+	@if command -v hugo >/dev/null; then \
+	  echo "hugo: present"; \
+	else \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq hugo; \
+	fi
 
 # Markdown pipeline throughput against plain pulldown-cmark (divan).
 bench-markdown:

@@ -134,7 +134,7 @@ pub async fn search(query: &str) -> Result<SearchResults, String> {
     let (total, top) = rank(&words, &shards);
     let records = try_join_all(
         top.iter()
-            .map(|&doc| fetch_json::<DocRecord>(&doc_url(doc))),
+            .map(|&doc| async move { fetch_json::<DocRecord>(&doc_url(doc)).await }),
     )
     .await?;
     Ok(results(

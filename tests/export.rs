@@ -357,6 +357,19 @@ fn a_static_host_with_the_rules_serves_the_whole_site_without_javascript() {
                 assert!(reply.bytes == page.bytes, "{from} serves {to}");
             }
         }
+        // Without JavaScript a static host cannot search: /search says so
+        // (whatever the query) and points at the topics and the glossary.
+        let search = host_get(&host, "/search?q=terraform").await;
+        assert_eq!(search.status, StatusCode::OK);
+        let note = search
+            .body
+            .split("<noscript>")
+            .nth(1)
+            .and_then(|rest| rest.split("</noscript>").next())
+            .expect("a <noscript> note on /search");
+        assert!(note.contains("needs JavaScript"), "{note}");
+        assert!(note.contains("href=\"/tags\"") && note.contains("href=\"/glossary\""), "{note}");
+
         let missing = host_get(&host, "/posts/no-such-post").await;
         assert_eq!(missing.status, StatusCode::NOT_FOUND);
         assert!(missing.body.contains("noindex"));

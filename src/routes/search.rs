@@ -27,6 +27,11 @@ pub fn SearchPage() -> impl IntoView {
     }
 }
 
+/// What `/search` says to a reader without JavaScript before a query.
+const STATIC_NOTE: &str = "<p class=\"search-static-note\">On a static copy of this site, \
+     search runs in your browser and needs JavaScript. Browse the \
+     <a href=\"/tags\">topics</a> or the <a href=\"/glossary\">glossary</a> instead.</p>";
+
 #[component]
 fn SearchView(results: SearchResults, site: crate::model::SiteInfo) -> impl IntoView {
     // The query is the visitor's text: keep markup characters out of <title>,
@@ -68,6 +73,10 @@ fn SearchView(results: SearchResults, site: crate::model::SiteInfo) -> impl Into
             <button type="submit">"Search"</button>
         </form>
         <p class="search-summary" aria-live="polite">{summary}</p>
+        // A static copy of the site (`microblog export`) answers every
+        // `/search?q=…` with this empty page: without JavaScript, say so and
+        // point at the other ways in. As inner HTML, so hydration skips it.
+        {(!searched).then(|| view! { <noscript inner_html=STATIC_NOTE></noscript> })}
         <ol class="search-results">
             {results.hits.into_iter().map(|hit| view! { <SearchHitView hit /> }).collect_view()}
         </ol>
