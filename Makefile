@@ -26,7 +26,7 @@ KUBERNETES_VERSION := 1.33.0
 VENV := tools/venv
 
 # `export` is also a make directive; as a target name it works (GNU make 4).
-.PHONY: export bench-export install-hugo fuzz soak install-wrk validate-deploy help install install-rust install-npm install-chromium build run dev test lint test-rust test-e2e check-content bench bench-markdown clean
+.PHONY: export test-e2e-static bench-export install-hugo fuzz soak install-wrk validate-deploy help install install-rust install-npm install-chromium build run dev test lint test-rust test-e2e check-content bench bench-markdown clean
 
 help:
 	@echo "make run   - build (release) and serve on http://127.0.0.1:3000"
@@ -113,6 +113,7 @@ test: install install-chromium end2end/node_modules/.stamp
 	cargo leptos build --release --precompress
 	$(MAKE) test-rust
 	$(MAKE) test-e2e
+	$(MAKE) test-e2e-static
 
 lint:
 	cargo fmt --all -- --check
@@ -126,6 +127,14 @@ test-rust:
 test-e2e: end2end/node_modules/.stamp
 	@test -x $(RELEASE_BIN) || { echo "run 'cargo leptos build --release' first"; exit 1; }
 	cd end2end && npx playwright test
+
+# The same browser tests' static subset against `microblog export` served by a
+# plain static host (examples/static_host.rs applies _redirects and _headers).
+STATIC_E2E_PORT ?= 3102
+test-e2e-static: end2end/node_modules/.stamp
+	@test -x $(RELEASE_BIN) || { echo "run 'cargo leptos build --release' first"; exit 1; }
+	cargo build --release --features ssr --example static_host
+	cd end2end && STATIC_E2E_PORT=$(STATIC_E2E_PORT) npx playwright test --config playwright.static.config.ts
 
 check-content:
 	cargo run --quiet --features ssr -- check

@@ -368,7 +368,10 @@ fn a_static_host_with_the_rules_serves_the_whole_site_without_javascript() {
             .and_then(|rest| rest.split("</noscript>").next())
             .expect("a <noscript> note on /search");
         assert!(note.contains("needs JavaScript"), "{note}");
-        assert!(note.contains("href=\"/tags\"") && note.contains("href=\"/glossary\""), "{note}");
+        assert!(
+            note.contains("href=\"/tags\"") && note.contains("href=\"/glossary\""),
+            "{note}"
+        );
 
         let missing = host_get(&host, "/posts/no-such-post").await;
         assert_eq!(missing.status, StatusCode::NOT_FOUND);
