@@ -116,6 +116,33 @@ pub fn results(query: &str, total: usize, hits: Vec<DocRecord>) -> SearchResults
     }
 }
 
+/// Search wherever the page is served from: the `search` server function on
+/// the server; on a static host (no server functions: the call fails) the
+/// export's index, and after one answer from it, only the index.
+pub async fn search_anywhere(q: String) -> Result<SearchResults, String> {
+    #[cfg(feature = "hydrate")]
+    {
+        thread_local! {
+            static STATIC_HOST: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+        }
+        if !STATIC_HOST.with(std::cell::Cell::get) {
+            match crate::api::search(q.clone()).await {
+                Ok(r) => return Ok(r),
+                Err(server) => {
+                    let r = search(&q).await.map_err(|_| server.to_string())?;
+                    STATIC_HOST.with(|s| s.set(true));
+                    return Ok(r);
+                }
+            }
+        }
+        search(&q).await
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        crate::api::search(q).await.map_err(|e| e.to_string())
+    }
+}
+
 /// The browser side: fetch what a query needs and answer it.
 #[cfg(feature = "hydrate")]
 pub async fn search(query: &str) -> Result<SearchResults, String> {

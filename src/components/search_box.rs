@@ -1,11 +1,11 @@
 //! The header's search box. Without JavaScript it is a plain GET form to
-//! `/search`; after hydration it shows ranked results while typing.
+//! `/search`; after hydration it shows ranked results while typing (from the
+//! server, or on a static host from the exported index).
 
 use leptos::html::Input;
 use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
 
-use crate::api::search;
 use crate::model::SearchHit;
 
 /// Quiet time after the last keystroke before asking the server.
@@ -35,7 +35,7 @@ pub fn SearchBox() -> impl IntoView {
                     return;
                 }
                 leptos::task::spawn_local(async move {
-                    if let Ok(r) = search(q).await {
+                    if let Ok(r) = crate::static_search::search_anywhere(q).await {
                         if generation.get_value() == mine {
                             selected.set(None);
                             open.set(true);
