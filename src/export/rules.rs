@@ -255,7 +255,7 @@ pub fn headers(rendered: &RenderedSite) -> Headers {
     let pages: Vec<_> = rendered
         .documents
         .iter()
-        .filter(|d| d.content_security_policy.is_some())
+        .filter(|d| d.kind == DocKind::Page && d.content_security_policy.is_some())
         .collect();
     let hashes: BTreeSet<&str> = pages
         .iter()
