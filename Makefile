@@ -25,8 +25,8 @@ KUBERNETES_VALIDATE_VERSION := 1.37.0
 KUBERNETES_VERSION := 1.33.0
 VENV := tools/venv
 
+.PHONY: export test-e2e-static bench-export install-hugo check-size lighthouse bench-navigation fuzz soak install-wrk validate-deploy help install install-rust install-npm install-chromium build run dev test lint test-rust test-e2e check-content bench bench-markdown clean
 # `export` is also a make directive; as a target name it works (GNU make 4).
-.PHONY: export test-e2e-static bench-export install-hugo fuzz soak install-wrk validate-deploy help install install-rust install-npm install-chromium build run dev test lint test-rust test-e2e check-content bench bench-markdown clean
 
 help:
 	@echo "make run   - build (release) and serve on http://127.0.0.1:3000"
@@ -34,6 +34,7 @@ help:
 	@echo "make dev   - cargo leptos watch (live reload)"
 	@echo "make bench - release server vs in-memory baseline, sizes, 10k posts"
 	@echo "make export - the site as static files in dist/ (EXPORT_DIR, EXPORT_FLAGS)"
+	@echo "make lighthouse - Lighthouse scores of home, a post and the glossary"
 
 ## ---- installs -------------------------------------------------------------
 
@@ -111,6 +112,7 @@ test: install install-chromium end2end/node_modules/.stamp
 	$(MAKE) lint
 	$(MAKE) validate-deploy
 	cargo leptos build --release --precompress
+	$(MAKE) check-size
 	$(MAKE) test-rust
 	$(MAKE) test-e2e
 	$(MAKE) test-e2e-static
@@ -135,6 +137,11 @@ test-e2e-static: end2end/node_modules/.stamp
 	@test -x $(RELEASE_BIN) || { echo "run 'cargo leptos build --release' first"; exit 1; }
 	cargo build --release --features ssr --example static_host
 	cd end2end && STATIC_E2E_PORT=$(STATIC_E2E_PORT) npx playwright test --config playwright.static.config.ts
+
+# The JS + WASM every reader downloads, brotli, against its 100 KB budget
+# (fails over it). Needs the release build.
+check-size:
+	python3 tools/client_size.py
 
 check-content:
 	cargo run --quiet --features ssr -- check
@@ -183,6 +190,18 @@ install-hugo:
 	else \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq hugo; \
 	fi
+
+# Click → new title over 10 navigations in Chromium (end2end/bench), on the
+# release build: prints the times and their median (ARCHITECTURE.md).
+bench-navigation: end2end/node_modules/.stamp
+	@test -x $(RELEASE_BIN) || { echo "run 'cargo leptos build --release' first"; exit 1; }
+	cd end2end && npx playwright test -c bench.config.ts
+
+# Lighthouse 12 (mobile preset, Debian Chromium) on home, a post and the
+# glossary, against the release build; prints the scores (BENCHMARKS.md).
+lighthouse: install install-chromium
+	cargo leptos build --release --precompress
+	CHROME_PATH=/usr/bin/chromium python3 tools/lighthouse.py
 
 # Markdown pipeline throughput against plain pulldown-cmark (divan).
 bench-markdown:
