@@ -28,13 +28,15 @@ DEPLOY_PY_PACKAGES := dockerfile-parse==2.0.1 python-hcl2==8.1.4 PyYAML==6.0.4
 VENV := tools/venv
 VENV_STAMP := $(VENV)/.stamp-$(KUBERNETES_VALIDATE_VERSION)-deploy1
 
-.PHONY: validate-html install-java install-prometheus test-prometheus test-prometheus-e2e check-size lighthouse bench-navigation fuzz soak install-wrk validate-deploy test-deploy help install install-rust install-npm install-chromium build run dev test lint test-rust test-e2e check-content bench bench-markdown bench-rss clean
+.PHONY: validate-html install-java install-prometheus test-prometheus test-prometheus-e2e check-size lighthouse bench-navigation fuzz soak install-wrk validate-deploy test-deploy help install install-rust install-npm install-chromium build run dev test lint test-rust test-e2e check-content bench bench-markdown bench-rss clean export test-e2e-static bench-export install-hugo
+# `export` is also a make directive; as a target name it works (GNU make 4).
 
 help:
 	@echo "make run   - build (release) and serve on http://127.0.0.1:3000"
 	@echo "make test  - run every test"
 	@echo "make dev   - cargo leptos watch (live reload)"
 	@echo "make bench - release server vs in-memory baseline, sizes, 10k posts"
+	@echo "make export - the site as static files in dist/ (EXPORT_DIR, EXPORT_FLAGS)"
 	@echo "make lighthouse - Lighthouse scores of home, a post and the glossary"
 
 ## ---- installs -------------------------------------------------------------
@@ -119,6 +121,18 @@ run: install
 dev: install
 	cargo leptos watch
 
+## ---- static export ---------------------------------------------------------
+
+# The whole site as files for a static host (README: "Deploy to Netlify /
+# Cloudflare Pages / GitHub Pages / S3"). EXPORT_DIR=dist; EXPORT_FLAGS may add
+# --meta-redirects (hosts without redirect rules) or --force. Set SITE_URL.
+EXPORT_DIR ?= dist
+EXPORT_FLAGS ?=
+export: install
+	cargo leptos build --release --precompress
+	LEPTOS_SITE_ROOT=target/site LEPTOS_OUTPUT_NAME=microblog LEPTOS_ENV=PROD \
+	  $(RELEASE_BIN) export $(EXPORT_DIR) $(EXPORT_FLAGS)
+
 ## ---- tests -----------------------------------------------------------------
 
 test: install install-chromium install-prometheus end2end/node_modules/.stamp
@@ -132,6 +146,7 @@ test: install install-chromium install-prometheus end2end/node_modules/.stamp
 	$(MAKE) test-rust
 	$(MAKE) test-prometheus-e2e
 	$(MAKE) test-e2e
+	$(MAKE) test-e2e-static
 
 lint:
 	cargo fmt --all -- --check
@@ -146,6 +161,14 @@ test-rust:
 test-e2e: end2end/node_modules/.stamp
 	@test -x $(RELEASE_BIN) || { echo "run 'cargo leptos build --release' first"; exit 1; }
 	cd end2end && npx playwright test
+
+# The same browser tests' static subset against `microblog export` served by a
+# plain static host (examples/static_host.rs applies _redirects and _headers).
+STATIC_E2E_PORT ?= 3102
+test-e2e-static: end2end/node_modules/.stamp
+	@test -x $(RELEASE_BIN) || { echo "run 'cargo leptos build --release' first"; exit 1; }
+	cargo build --release --features ssr --example static_host
+	cd end2end && STATIC_E2E_PORT=$(STATIC_E2E_PORT) npx playwright test --config playwright.static.config.ts
 
 # The JS + WASM every reader downloads, brotli, against its budget (145 KB;
 # the 100 KB target is not met yet, see BENCHMARKS.md)
@@ -201,10 +224,23 @@ soak: install install-wrk
 # Release build, the in-memory baseline server, then one run of every
 # measurement (see BENCHMARKS.md). BENCH_SECONDS=10 per wrk run, BENCH_SCALE=10000
 # generated posts (0 skips the scale run).
-bench: install install-wrk
+bench: install install-wrk install-hugo
 	cargo leptos build --release --precompress
 	cargo build --release --features ssr --example bench_baseline
 	python3 tools/bench/bench.py
+	python3 tools/bench/export_bench.py
+
+# The static export against Hugo (Debian's 0.111) on the same generated posts.
+bench-export: install install-hugo
+	cargo leptos build --release --precompress
+	python3 tools/bench/export_bench.py
+
+install-hugo:
+	@if command -v hugo >/dev/null; then \
+	  echo "hugo: present"; \
+	else \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq hugo; \
+	fi
 
 # Server memory by content size (shipped content, generated sites): the
 # figures behind the Kubernetes/Nomad memory limits (README, Deploy).
