@@ -20,6 +20,11 @@ export PATH := $(CURDIR)/tools/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 
 RELEASE_BIN := target/release/microblog
+# The release build, as deployed and tested. `--split` puts each
+# `#[lazy]`/`#[island(lazy)]` in its own WASM chunk, fetched only by the pages
+# that use it (the static search, the glossary/emoji filters); without it the
+# lazy functions' imports are unresolved and the client does not start.
+LEPTOS_BUILD := cargo leptos build --release --precompress --split
 
 KUBERNETES_VALIDATE_VERSION := 1.37.0
 KUBERNETES_VERSION := 1.33.0
@@ -113,13 +118,13 @@ install-chromium:
 ## ---- build and run --------------------------------------------------------
 
 build: install
-	cargo leptos build --release --precompress
+	$(LEPTOS_BUILD)
 
 run: install
-	cargo leptos serve --release --precompress
+	cargo leptos serve --release --precompress --split
 
 dev: install
-	cargo leptos watch
+	cargo leptos watch --split
 
 ## ---- static export ---------------------------------------------------------
 
@@ -129,7 +134,7 @@ dev: install
 EXPORT_DIR ?= dist
 EXPORT_FLAGS ?=
 export: install
-	cargo leptos build --release --precompress
+	$(LEPTOS_BUILD)
 	LEPTOS_SITE_ROOT=target/site LEPTOS_OUTPUT_NAME=microblog LEPTOS_ENV=PROD \
 	  $(RELEASE_BIN) export $(EXPORT_DIR) $(EXPORT_FLAGS)
 
@@ -139,7 +144,7 @@ test: install install-chromium install-prometheus end2end/node_modules/.stamp
 	$(MAKE) lint
 	$(MAKE) validate-deploy
 	$(MAKE) test-prometheus
-	cargo leptos build --release --precompress
+	$(LEPTOS_BUILD)
 	$(MAKE) test-deploy
 	$(MAKE) check-size
 	$(MAKE) validate-html
@@ -159,15 +164,18 @@ test-rust:
 
 # Playwright starts the release binary itself (see end2end/playwright.config.ts).
 test-e2e: end2end/node_modules/.stamp
-	@test -x $(RELEASE_BIN) || { echo "run 'cargo leptos build --release' first"; exit 1; }
+	@test -x $(RELEASE_BIN) || { echo "run 'make build' first"; exit 1; }
 	cd end2end && npx playwright test
 
 # The same browser tests' static subset against `microblog export` served by a
 # plain static host (examples/static_host.rs applies _redirects and _headers).
 STATIC_E2E_PORT ?= 3102
 test-e2e-static: end2end/node_modules/.stamp
-	@test -x $(RELEASE_BIN) || { echo "run 'cargo leptos build --release' first"; exit 1; }
-	cargo build --release --features ssr --example static_host
+	@test -x $(RELEASE_BIN) || { echo "run 'make build' first"; exit 1; }
+	# Debug build: `cargo test` (test-rust) has built it already; a release
+	# build would compile every dependency again with the dev-dependencies'
+	# features. Serving files needs no optimiser.
+	cargo build --features ssr --example static_host
 	cd end2end && STATIC_E2E_PORT=$(STATIC_E2E_PORT) npx playwright test --config playwright.static.config.ts
 
 # The JS + WASM every reader downloads, brotli, against its budget (145 KB;
@@ -179,7 +187,7 @@ check-size:
 # Every sitemap page, the 404 page, /search and the filtered views of the
 # release build through the W3C Nu HTML Checker; fails on any error.
 validate-html: install-npm install-java
-	@test -x $(RELEASE_BIN) || { echo "run 'cargo leptos build --release' first"; exit 1; }
+	@test -x $(RELEASE_BIN) || { echo "run 'make build' first"; exit 1; }
 	python3 tools/validate_html.py
 
 # SLO rules and alerts (deploy/prometheus): syntax, then the promtool unit
@@ -191,7 +199,7 @@ test-prometheus: install-prometheus
 # A real Prometheus scraping the release server (the last build; this does
 # not rebuild): every recording rule and dashboard query must return data.
 test-prometheus-e2e: install-prometheus $(VENV_STAMP)
-	@test -x $(RELEASE_BIN) || { echo "run 'cargo leptos build --release' first"; exit 1; }
+	@test -x $(RELEASE_BIN) || { echo "run 'make build' first"; exit 1; }
 	timeout 90 $(VENV)/bin/python tools/obs/e2e.py $(RELEASE_BIN)
 
 check-content:
@@ -216,7 +224,7 @@ install-wrk:
 # wrk, 256 connections for 60 s, on the release server while its content is
 # rewritten every second.
 soak: install install-wrk
-	cargo leptos build --release --precompress
+	$(LEPTOS_BUILD)
 	tools/soak.sh
 
 ## ---- benchmarks ------------------------------------------------------------
@@ -225,14 +233,14 @@ soak: install install-wrk
 # measurement (see BENCHMARKS.md). BENCH_SECONDS=10 per wrk run, BENCH_SCALE=10000
 # generated posts (0 skips the scale run).
 bench: install install-wrk install-hugo
-	cargo leptos build --release --precompress
+	$(LEPTOS_BUILD)
 	cargo build --release --features ssr --example bench_baseline
 	python3 tools/bench/bench.py
 	python3 tools/bench/export_bench.py
 
 # The static export against Hugo (Debian's 0.111) on the same generated posts.
 bench-export: install install-hugo
-	cargo leptos build --release --precompress
+	$(LEPTOS_BUILD)
 	python3 tools/bench/export_bench.py
 
 install-hugo:
@@ -245,19 +253,19 @@ install-hugo:
 # Server memory by content size (shipped content, generated sites): the
 # figures behind the Kubernetes/Nomad memory limits (README, Deploy).
 bench-rss: install
-	cargo leptos build --release --precompress
+	$(LEPTOS_BUILD)
 	python3 tools/bench/rss.py $(BENCH_RSS_SIZES)
 
 # Click → new title over 10 navigations in Chromium (end2end/bench), on the
 # release build: prints the times and their median (ARCHITECTURE.md).
 bench-navigation: end2end/node_modules/.stamp
-	@test -x $(RELEASE_BIN) || { echo "run 'cargo leptos build --release' first"; exit 1; }
+	@test -x $(RELEASE_BIN) || { echo "run 'make build' first"; exit 1; }
 	cd end2end && npx playwright test -c bench.config.ts
 
 # Lighthouse 12 (mobile preset, Debian Chromium) on home, a post and the
 # glossary, against the release build; prints the scores (BENCHMARKS.md).
 lighthouse: install install-chromium
-	cargo leptos build --release --precompress
+	$(LEPTOS_BUILD)
 	CHROME_PATH=/usr/bin/chromium python3 tools/lighthouse.py
 
 # Markdown pipeline throughput against plain pulldown-cmark (divan).

@@ -17,7 +17,7 @@ export default defineConfig({
   webServer: {
     command:
       `./target/release/microblog export ${STATIC_DIR} --force > /dev/null && ` +
-      `exec ./target/release/examples/static_host ${STATIC_DIR} 127.0.0.1:${PORT}`,
+      `exec ./target/debug/examples/static_host ${STATIC_DIR} 127.0.0.1:${PORT}`,
     cwd: '..',
     url: `http://127.0.0.1:${PORT}/`,
     reuseExistingServer: false,

@@ -129,13 +129,13 @@ pub async fn search_anywhere(q: String) -> Result<SearchResults, String> {
             match crate::api::search(q.clone()).await {
                 Ok(r) => return Ok(r),
                 Err(server) => {
-                    let r = search(&q).await.map_err(|_| server.to_string())?;
+                    let r = search(q.clone()).await.map_err(|_| server.to_string())?;
                     STATIC_HOST.with(|s| s.set(true));
                     return Ok(r);
                 }
             }
         }
-        search(&q).await
+        search(q).await
     }
     #[cfg(not(feature = "hydrate"))]
     {
@@ -143,13 +143,17 @@ pub async fn search_anywhere(q: String) -> Result<SearchResults, String> {
     }
 }
 
-/// The browser side: fetch what a query needs and answer it.
+/// The browser side: fetch what a query needs and answer it. Lazy: its
+/// code is a WASM chunk of its own (`cargo leptos build --split`), fetched
+/// the first time a static host is searched, so readers of the server-served
+/// site never download it.
 #[cfg(feature = "hydrate")]
-pub async fn search(query: &str) -> Result<SearchResults, String> {
+#[leptos::lazy]
+pub async fn search(query: String) -> Result<SearchResults, String> {
     use futures::future::try_join_all;
-    let words = query_words(query);
+    let words = query_words(&query);
     if words.is_empty() {
-        return Ok(results(query, 0, Vec::new()));
+        return Ok(results(&query, 0, Vec::new()));
     }
     let shards = try_join_all(words.iter().map(|w| async move {
         match shard_key(w) {
@@ -165,7 +169,7 @@ pub async fn search(query: &str) -> Result<SearchResults, String> {
     )
     .await?;
     Ok(results(
-        query,
+        &query,
         total,
         records.into_iter().flatten().collect(),
     ))

@@ -12,7 +12,11 @@ const PIXEL = Buffer.from(
 function watch(page: Page): { errors: string[]; api: string[] } {
   const seen = { errors: [] as string[], api: [] as string[] };
   page.on('console', (msg) => {
-    if (msg.type() === 'error') seen.errors.push(msg.text());
+    // With the page it came from: a failed load names no URL in its text.
+    if (msg.type() === 'error') {
+      const at = msg.location().url ? new URL(msg.location().url).pathname : '';
+      seen.errors.push(`${msg.text()} @ ${at}`);
+    }
   });
   page.on('pageerror', (err) => seen.errors.push(err.message));
   page.on('request', (r) => {
@@ -45,7 +49,13 @@ test('navigation: home → post → tag → glossary, every page whole', async (
   expect(old?.url()).toMatch(new RegExp(`${href}$`));
   const missing = await page.goto('/posts/no-such-post');
   expect(missing?.status()).toBe(404);
-  expect(seen.errors).toEqual([]);
+  // Chromium logs the 404 document it was asked for; and a `page.goto` made
+  // while a cross-document view transition runs aborts it with a message.
+  // Neither is the site's error.
+  const unexpected = seen.errors.filter(
+    (e) => !e.endsWith('@ /posts/no-such-post') && !e.startsWith('Transition was aborted'),
+  );
+  expect(unexpected).toEqual([]);
 });
 
 test('search: the header box answers from the static index', async ({ page }) => {

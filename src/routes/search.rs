@@ -97,7 +97,7 @@ fn summary(results: &SearchResults) -> String {
 /// The results of the query in the address, found in the browser: on the
 /// server this page only renders it for an empty query, so it shows the
 /// prompt; on a static host it answers `?q=` from the exported index.
-#[island]
+#[island(lazy)]
 fn SearchFromAddress() -> impl IntoView {
     let results = RwSignal::new(SearchResults::default());
     Effect::new(move |_| {
