@@ -132,8 +132,9 @@ install-wrk:
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk; \
 	fi
 
-# wrk, 256 connections for 60 s, on the release server while its content is
-# rewritten every second.
+# wrk, 256 connections on the release server: 30 s steady, then 60 s while its
+# content is rewritten every 2 s; fails when p99 with reloads > 2x steady p99
+# (and on errors, mixed snapshots, RSS growth). See RELIABILITY.md.
 soak: install install-wrk
 	cargo leptos build --release --precompress
 	tools/soak.sh

@@ -1,9 +1,13 @@
 //! The content snapshot: every Markdown file read, checked and rendered once,
 //! then served from memory. Requests look pages up by key; they never touch disk.
 
+pub mod fingerprint;
 pub mod front_matter;
 pub mod glossary;
+mod memo;
 pub mod search;
+
+pub use fingerprint::{PageKey, FEED_LIMIT};
 
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
@@ -103,9 +107,14 @@ pub struct Site {
     term_cards: HashMap<String, TermCard>,
     /// Built on first request: most snapshots are never asked for it.
     emoji_gallery: std::sync::OnceLock<crate::model::EmojiGallery>,
-    /// Which swap of the [`ContentStore`] this is (0 until stored): the page
-    /// cache keys on it, so a reload invalidates every cached page at once.
+    /// Which swap of the [`ContentStore`] this is (0 until stored).
     generation: u64,
+    /// What each page is rendered from, hashed: the page cache's keys.
+    fingerprints: fingerprint::Fingerprints,
+    /// What each file was built from, for the next reload to reuse.
+    memos: memo::Memos,
+    /// Files taken from the previous snapshot instead of being rendered.
+    reused: usize,
 }
 
 /// A file as read from disk, before rendering.
@@ -118,6 +127,8 @@ struct Source {
 /// Front matter parsed, body not yet rendered.
 struct Parsed {
     path: String,
+    /// Hash of the normalised source (the memo's check of the file itself).
+    text_hash: u64,
     kind: Kind,
     fm: FrontMatter,
     body: String,
@@ -145,11 +156,22 @@ impl Site {
     /// Reads and renders every file under `dir`. Broken files are reported in
     /// [`Site::diagnostics`] and left out; only an unreadable folder is an `Err`.
     pub fn load(dir: &Path, options: &LoadOptions) -> Result<Site, Error> {
+        Site::reload(dir, options, None)
+    }
+
+    /// As [`Site::load`], reusing what `previous` (the snapshot being
+    /// replaced, loaded with the same options) built from files whose inputs
+    /// did not change (see `memo`).
+    pub fn reload(
+        dir: &Path,
+        options: &LoadOptions,
+        previous: Option<&Site>,
+    ) -> Result<Site, Error> {
         let started = Instant::now();
         let mut diags = Vec::new();
         let sources = read_sources(dir, &mut diags)?;
         let modified = sources.iter().filter_map(|s| s.modified).max();
-        let mut site = Site::from_sources(sources, options, diags);
+        let mut site = Site::from_sources(sources, options, diags, previous);
         site.modified = modified;
         site.loaded_at = Some(SystemTime::now());
         site.load_duration = started.elapsed();
@@ -161,12 +183,20 @@ impl Site {
         sources: Vec<Source>,
         options: &LoadOptions,
         mut diags: Vec<Diagnostic>,
+        previous: Option<&Site>,
     ) -> Site {
-        let mut parsed = Vec::new();
-        for source in sources {
-            if let Some(p) = parse_source(source, &mut diags) {
-                parsed.push(p);
-            }
+        // Front matter is parsed per file: over the cores, in file order.
+        let results: Vec<(Option<Parsed>, Vec<Diagnostic>)> = sources
+            .into_par_iter()
+            .map(|source| {
+                let mut found = Vec::new();
+                (parse_source(source, &mut found), found)
+            })
+            .collect();
+        let mut parsed = Vec::with_capacity(results.len());
+        for (p, found) in results {
+            diags.extend(found);
+            parsed.extend(p);
         }
         let index = PageIndex::build(&parsed, &mut diags);
 
@@ -199,34 +229,59 @@ impl Site {
 
         // Rendering is the expensive part and each file is independent: spread
         // it over the cores, then merge in file order so output is stable.
-        let built: Vec<(Built, Vec<Diagnostic>)> = parsed
+        // Files whose inputs did not change since `previous` are reused.
+        let context = memo::context_hash(site.glossary.as_ref(), options.emoji.base_url());
+        let reused = std::sync::atomic::AtomicUsize::new(0);
+        let built: Vec<(Built, Vec<Diagnostic>, memo::Memo)> = parsed
             .par_iter()
             .filter(|p| p.kind != Kind::Glossary)
             .map(|p| {
+                if let Some(done) = previous.and_then(|prev| prev.reuse(p, context, &index)) {
+                    reused.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    return done;
+                }
                 let mut found = Vec::new();
+                let recorder = memo::Recorder::new(&index);
                 let ctx = RenderContext {
                     path: &p.path,
                     emoji: &options.emoji,
-                    resolver: &index,
+                    resolver: &recorder,
                     terms: linker.as_ref().filter(|_| p.kind == Kind::Post),
                 };
-                let built = match p.kind {
+                let (built, outcome) = match p.kind {
                     Kind::Post => match build_post(p, &ctx, &index, &mut found) {
-                        Some(_) if p.fm.draft => Built::Draft,
-                        Some(entry) => Built::Post(Box::new(entry)),
-                        None => Built::Nothing,
+                        Some(_) if p.fm.draft => (Built::Draft, memo::Outcome::Draft),
+                        Some(entry) => {
+                            let slug = entry.post.meta.slug.clone();
+                            (Built::Post(Box::new(entry)), memo::Outcome::Post(slug))
+                        }
+                        None => (Built::Nothing, memo::Outcome::Nothing),
                     },
-                    Kind::About => Built::About(build_page(p, &ctx, &mut found)),
-                    Kind::Glossary => Built::Nothing,
+                    Kind::About => (
+                        Built::About(build_page(p, &ctx, &mut found)),
+                        memo::Outcome::About,
+                    ),
+                    Kind::Glossary => (Built::Nothing, memo::Outcome::Nothing),
                 };
-                (built, found)
+                let memo = memo::Memo {
+                    path: p.path.clone(),
+                    text: p.text_hash,
+                    context,
+                    indexed: index.contains_path(&p.path),
+                    refs: recorder.into_refs(),
+                    diagnostics: found.clone(),
+                    outcome,
+                };
+                (built, found, memo)
             })
             .collect();
 
+        site.reused = reused.into_inner();
         site.emoji = options.emoji.clone();
         let mut posts = Vec::new();
-        for (built, found) in built {
+        for (built, found, memo) in built {
             diags.extend(found);
+            site.memos.insert(memo.path.clone(), memo);
             match built {
                 Built::Post(entry) => posts.push(*entry),
                 Built::Draft => site.drafts += 1,
@@ -258,9 +313,38 @@ impl Site {
         site.posts = posts;
         site.redirects = build_redirects(&parsed, &site);
         site.search = build_search(&site);
+        site.fingerprints = fingerprint::Fingerprints::build(&site);
         diags.sort_by(|a, b| (&a.path, a.line, a.col).cmp(&(&b.path, b.line, b.col)));
         site.diagnostics = diags;
         site
+    }
+
+    /// What this snapshot built from `p`, if `p`'s inputs are unchanged:
+    /// the built result, its diagnostics and its memo, as a fresh build
+    /// would give them.
+    fn reuse(
+        &self,
+        p: &Parsed,
+        context: u64,
+        index: &PageIndex,
+    ) -> Option<(Built, Vec<Diagnostic>, memo::Memo)> {
+        let m = self.memos.get(&p.path)?;
+        if !m.holds(p.text_hash, context, &p.path, index) {
+            return None;
+        }
+        let built = match &m.outcome {
+            memo::Outcome::Post(slug) => {
+                let mut entry = self.posts.get(*self.by_slug.get(slug)?)?.clone();
+                // Set again once the new snapshot is sorted.
+                entry.post.newer = None;
+                entry.post.older = None;
+                Built::Post(Box::new(entry))
+            }
+            memo::Outcome::Draft => Built::Draft,
+            memo::Outcome::About => Built::About(self.about.clone()?),
+            memo::Outcome::Nothing => Built::Nothing,
+        };
+        Some((built, m.diagnostics.clone(), m.clone()))
     }
 
     pub fn posts(&self) -> impl ExactSizeIterator<Item = &PostEntry> {
@@ -345,6 +429,11 @@ impl Site {
 
     pub fn drafts(&self) -> usize {
         self.drafts
+    }
+
+    /// Files this snapshot took from the one it replaced (see [`Site::reload`]).
+    pub fn reused(&self) -> usize {
+        self.reused
     }
 
     pub fn load_duration(&self) -> Duration {
@@ -503,6 +592,14 @@ pub struct ContentStore {
     site: Arc<ArcSwap<Site>>,
 }
 
+/// A snapshot a request must be answered from, whatever the store holds by
+/// then (a request extension). The page cache pins the snapshot whose
+/// fingerprint it keyed the render on, so a reload in the middle of a render
+/// cannot store new content under an old key; a reload pins the snapshot it
+/// is about to publish, to render changed pages before readers see it.
+#[derive(Clone)]
+pub struct Pinned(pub Arc<Site>);
+
 /// Source of snapshot generations, process-wide so that two stores (tests
 /// build many) never hand out the same number.
 static GENERATION: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
@@ -512,10 +609,9 @@ fn next_generation() -> u64 {
 }
 
 impl ContentStore {
-    pub fn new(mut site: Site) -> Self {
-        site.generation = next_generation();
+    pub fn new(site: Site) -> Self {
         ContentStore {
-            site: Arc::new(ArcSwap::from_pointee(site)),
+            site: Arc::new(ArcSwap::new(Self::stage(site))),
         }
     }
 
@@ -524,15 +620,32 @@ impl ContentStore {
         self.site.load_full()
     }
 
+    /// The snapshot at this instant, for a short look (no reference count
+    /// taken: do not hold it across an `await`).
+    pub fn peek(&self) -> arc_swap::Guard<Arc<Site>> {
+        self.site.load()
+    }
+
     /// The generation of the current snapshot, without taking a reference.
     pub fn generation(&self) -> u64 {
         self.site.load().generation
     }
 
-    /// Publishes `site` with a new generation; readers switch atomically.
-    pub fn replace(&self, mut site: Site) {
+    /// Gives `site` the next generation, ready to [`publish`](Self::publish)
+    /// (pages can be rendered from it first, see [`Pinned`]).
+    pub fn stage(mut site: Site) -> Arc<Site> {
         site.generation = next_generation();
-        self.site.store(Arc::new(site));
+        Arc::new(site)
+    }
+
+    /// Makes a staged snapshot current; readers switch atomically.
+    pub fn publish(&self, site: Arc<Site>) {
+        self.site.store(site);
+    }
+
+    /// Stages and publishes `site` at once.
+    pub fn replace(&self, site: Site) {
+        self.publish(Self::stage(site));
     }
 }
 
@@ -753,6 +866,7 @@ fn parse_source(source: Source, diags: &mut Vec<Diagnostic>) -> Option<Parsed> {
         }
     }
     Some(Parsed {
+        text_hash: fingerprint::hash_of(&text),
         kind,
         fm,
         body: split.body.to_string(),

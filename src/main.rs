@@ -9,7 +9,7 @@ use microblog::content::{ContentStore, LoadOptions, Site};
 use microblog::markdown::EmojiRenderer;
 use microblog::server::config::{Config, LogFormat};
 use microblog::server::watch::{self, LiveReload};
-use microblog::server::{router, AppState, SiteSettings};
+use microblog::server::{assemble, AppState, SiteSettings};
 
 #[derive(Parser)]
 #[command(
@@ -204,6 +204,8 @@ fn serve(config: Config) -> ExitCode {
         }
     };
     runtime.block_on(async move {
+        // Built before the watcher, which publishes reloads through its cache.
+        let assembled = assemble(state.clone());
         // Held for the life of the server: dropping it stops the watch.
         let _watch = match &state.live {
             Some(live) => match watch::spawn(
@@ -211,6 +213,7 @@ fn serve(config: Config) -> ExitCode {
                 load_options(&config),
                 store,
                 live.clone(),
+                Some(assembled.warmer.clone()),
             ) {
                 Ok(guard) => {
                     tracing::info!(dir = %config.content_dir.display(), "watching content for changes");
@@ -231,7 +234,7 @@ fn serve(config: Config) -> ExitCode {
             }
         };
         tracing::info!("listening on http://{addr}");
-        let app = router(state);
+        let app = assembled.app;
         let (stop_tx, mut stop_rx) = tokio::sync::watch::channel(false);
         let serving = microblog::server::listen::serve(listener, app, config.header_timeout, async move {
             shutdown_signal().await;

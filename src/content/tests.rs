@@ -311,3 +311,49 @@ fn glossary_heading_inside_code_is_not_a_term() {
     assert!(g.terms[0].definition_html.contains("Not a term"));
     assert!(g.terms[0].definition_html.contains("## Nor this"));
 }
+
+/// Posts as a reader sees them (cards attached), for comparing two loads.
+fn posts_of(site: &Site) -> Vec<crate::model::Post> {
+    site.posts()
+        .filter_map(|e| site.post_page(&e.post.meta.slug))
+        .collect()
+}
+
+#[test]
+fn a_reload_reuses_unchanged_files_and_equals_a_fresh_load() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    write(d, "posts/a.md", &post("A", "2024-01-01", ""));
+    write(
+        d,
+        "posts/b.md",
+        "---\ntitle: \"B\"\ndate: 2024-01-02\n---\n\nSee [a]({{< ref \"a.md\" >}}).\n",
+    );
+    write(d, "posts/c.md", &post("C", "2024-01-03", ""));
+    write(d, "posts/bad.md", "---\ntitle: \"Bad\"\n---\n\nNo date.\n");
+    write(d, "about.md", "---\ntitle: \"About\"\n---\n\nMe.\n");
+    let first = load(d);
+    assert_eq!(first.reused(), 0);
+
+    // Only c changes: everything else, the broken file included, is reused.
+    write(d, "posts/c.md", &post("C edited", "2024-01-03", ""));
+    let second = Site::reload(d, &LoadOptions::default(), Some(&first)).expect("reload");
+    assert_eq!(second.reused(), 4, "a, b, bad and about");
+    let fresh = load(d);
+    assert_eq!(posts_of(&second), posts_of(&fresh));
+    assert_eq!(second.diagnostics(), fresh.diagnostics());
+    assert_eq!(second.about(), fresh.about());
+    assert!(second.post("c").is_some_and(|p| p.meta.title == "C edited"));
+
+    // a moves away: b's reference now resolves nowhere, so b is built again.
+    fs::rename(d.join("posts/a.md"), d.join("posts/a2.md")).expect("rename");
+    let third = Site::reload(d, &LoadOptions::default(), Some(&second)).expect("reload");
+    let fresh = load(d);
+    assert_eq!(third.reused(), 3, "c, bad and about; b and a2 are built");
+    assert_eq!(posts_of(&third), posts_of(&fresh));
+    assert_eq!(third.diagnostics(), fresh.diagnostics());
+    assert!(
+        third.post("b").is_some_and(|p| p.html.contains("broken")),
+        "the link is marked broken"
+    );
+}

@@ -12,6 +12,7 @@ use futures::Stream;
 use notify::{RecursiveMode, Watcher};
 use tokio::sync::{mpsc, watch};
 
+use super::cache::Warmer;
 use super::AppState;
 use crate::content::{ContentStore, LoadOptions, Site};
 use crate::markdown::Severity;
@@ -56,12 +57,15 @@ pub struct WatchGuard {
     _watcher: notify::RecommendedWatcher,
 }
 
-/// Starts watching `dir`. Must be called inside the tokio runtime.
+/// Starts watching `dir`. Must be called inside the tokio runtime. With a
+/// `warmer`, each reload renders the cached pages it changes before it is
+/// published (see `cache::warm`).
 pub fn spawn(
     dir: PathBuf,
     options: LoadOptions,
     store: ContentStore,
     live: LiveReload,
+    warmer: Option<Warmer>,
 ) -> Result<WatchGuard, notify::Error> {
     let (tx, rx) = mpsc::unbounded_channel();
     let mut watcher = notify::recommended_watcher(move |res: notify::Result<notify::Event>| {
@@ -75,7 +79,7 @@ pub fn spawn(
         }
     })?;
     watcher.watch(&dir, RecursiveMode::Recursive)?;
-    tokio::spawn(reload_loop(dir, options, store, live, rx));
+    tokio::spawn(reload_loop(dir, options, store, live, warmer, rx));
     Ok(WatchGuard { _watcher: watcher })
 }
 
@@ -84,6 +88,7 @@ async fn reload_loop(
     options: LoadOptions,
     store: ContentStore,
     live: LiveReload,
+    warmer: Option<Warmer>,
     mut rx: mpsc::UnboundedReceiver<()>,
 ) {
     let options = Arc::new(options);
@@ -99,10 +104,16 @@ async fn reload_loop(
         while rx.try_recv().is_ok() {}
         version += 1;
         let (d, o) = (dir.clone(), options.clone());
+        // Files whose inputs did not change are taken from the live snapshot.
+        let previous = store.snapshot();
         let started = Instant::now();
-        let loaded = tokio::task::spawn_blocking(move || Site::load(&d, &o)).await;
+        let loaded =
+            tokio::task::spawn_blocking(move || Site::reload(&d, &o, Some(&previous))).await;
         let event = match loaded {
-            Ok(Ok(site)) => apply(&store, site, version, started, &dir),
+            Ok(Ok(site)) => match rejected(&site, version, &dir) {
+                Some(failed) => failed,
+                None => publish(&store, warmer.as_ref(), site, version, started).await,
+            },
             Ok(Err(e)) => {
                 tracing::error!("content reload failed, keeping the last good site: {e}");
                 ContentEvent::Failed {
@@ -125,47 +136,72 @@ async fn reload_loop(
     }
 }
 
-/// Swaps in `site` unless it has errors: a reader never sees a site with a
-/// post missing because its file was half-written.
-fn apply(
+/// The event for a reload that must not be published: any error in it. A
+/// reader never sees a site with a post missing because its file was
+/// half-written.
+fn rejected(site: &Site, version: u64, dir: &Path) -> Option<ContentEvent> {
+    let root = dir.display().to_string();
+    let shown = |d: &crate::content::Diagnostic| format!("{}/{d}", root.trim_end_matches('/'));
+    if site.error_count() == 0 {
+        for d in site.diagnostics() {
+            tracing::warn!("{}", shown(d));
+        }
+        return None;
+    }
+    let diagnostics: Vec<String> = site
+        .diagnostics()
+        .iter()
+        .filter(|d| d.severity == Severity::Error)
+        .map(shown)
+        .collect();
+    for d in &diagnostics {
+        tracing::error!("{d}");
+    }
+    tracing::warn!(
+        errors = diagnostics.len(),
+        "content reload rejected, keeping the last good site"
+    );
+    Some(ContentEvent::Failed {
+        version,
+        diagnostics,
+    })
+}
+
+/// Publishes a checked `site`: the changed cached pages are rendered from it
+/// first (with a warmer), then readers switch to it atomically.
+async fn publish(
     store: &ContentStore,
+    warmer: Option<&Warmer>,
     site: Site,
     version: u64,
     started: Instant,
-    dir: &Path,
 ) -> ContentEvent {
-    let root = dir.display().to_string();
-    let shown = |d: &crate::content::Diagnostic| format!("{}/{d}", root.trim_end_matches('/'));
-    if site.error_count() > 0 {
-        let diagnostics: Vec<String> = site
-            .diagnostics()
-            .iter()
-            .filter(|d| d.severity == Severity::Error)
-            .map(shown)
-            .collect();
-        for d in &diagnostics {
-            tracing::error!("{d}");
+    let (posts, terms, reused) = (
+        site.posts().len(),
+        site.glossary().map_or(0, |g| g.terms.len()),
+        site.reused(),
+    );
+    let load_ms = started.elapsed().as_secs_f64() * 1000.0;
+    let staged = ContentStore::stage(site);
+    let report = match warmer {
+        Some(w) => w.publish(store, staged).await,
+        None => {
+            store.publish(staged);
+            Default::default()
         }
-        tracing::warn!(
-            errors = diagnostics.len(),
-            "content reload rejected, keeping the last good site"
-        );
-        return ContentEvent::Failed {
-            version,
-            diagnostics,
-        };
-    }
-    for d in site.diagnostics() {
-        tracing::warn!("{}", shown(d));
-    }
+    };
     tracing::info!(
         version,
-        posts = site.posts().len(),
-        terms = site.glossary().map_or(0, |g| g.terms.len()),
+        posts,
+        terms,
+        files_reused = reused,
+        load_ms,
         reload_ms = started.elapsed().as_secs_f64() * 1000.0,
+        pages_kept = report.kept,
+        pages_changed = report.changed,
+        pages_rendered = report.rendered,
         "content reloaded"
     );
-    store.replace(site);
     ContentEvent::Reloaded { version }
 }
 
