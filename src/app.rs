@@ -20,8 +20,8 @@ pub const SITE_NAME: &str = "microblog";
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     let site_info = use_context::<crate::model::SiteInfo>()
         .and_then(|info| serde_json::to_string(&info).ok())
-        .unwrap_or_else(|| "{}".to_string())
-        .replace("</", "<\\/");
+        .map(|json| crate::escape::script_json(&json))
+        .unwrap_or_else(|| "{}".to_string());
     // The theme is known before the first byte: no flash of the wrong colours.
     #[cfg(feature = "ssr")]
     let theme = use_context::<axum::http::request::Parts>()
@@ -79,8 +79,13 @@ pub fn App() -> impl IntoView {
         <Link rel="icon" href="/favicon.svg" type_="image/svg+xml" />
         <Link rel="alternate" type_="application/atom+xml" href="/feed.xml" title="microblog (Atom)" />
         <Link rel="alternate" type_="application/rss+xml" href="/rss.xml" title="microblog (RSS)" />
+        // The one place every page's title is written: escaped here because
+        // leptos_meta writes `<title>` raw on the server (see `escape`).
         <Title formatter=|title: String| {
-            if title.is_empty() { SITE_NAME.to_string() } else { format!("{title} — {SITE_NAME}") }
+            let full = if title.is_empty() { SITE_NAME.to_string() } else { format!("{title} — {SITE_NAME}") };
+            #[cfg(feature = "ssr")]
+            let full = crate::escape::title_text(&full).into_owned();
+            full
         } />
         <Router>
             <Header />

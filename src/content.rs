@@ -40,10 +40,15 @@ impl fmt::Display for Diagnostic {
             Severity::Error => "error",
             Severity::Warning => "warning",
         };
+        // Messages quote content (a slug, a tag, a ref target): keep each
+        // diagnostic on one line in logs and `check` output.
         write!(
             f,
             "{}:{}:{}: {level}: {}",
-            self.path, self.line, self.col, self.message
+            crate::escape::log_text(&self.path),
+            self.line,
+            self.col,
+            crate::escape::log_text(&self.message)
         )
     }
 }

@@ -9,6 +9,7 @@ pub mod app;
 pub mod components;
 pub mod enhance;
 pub mod error;
+pub mod escape;
 pub mod live;
 pub mod model;
 pub mod routes;

@@ -32,9 +32,9 @@ pub enum PageKind {
     },
 }
 
-/// JSON for a `<script type="application/ld+json">`: `</` may not appear inside.
+/// JSON for a `<script type="application/ld+json">` (see `escape::script_json`).
 pub fn ld_json(value: &Value) -> String {
-    value.to_string().replace("</", "<\\/")
+    crate::escape::script_json(&value.to_string())
 }
 
 pub fn website_ld(site: &SiteInfo) -> String {

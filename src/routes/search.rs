@@ -29,14 +29,8 @@ pub fn SearchPage() -> impl IntoView {
 
 #[component]
 fn SearchView(results: SearchResults, site: crate::model::SiteInfo) -> impl IntoView {
-    // The query is the visitor's text: keep markup characters out of <title>,
-    // which leptos_meta writes unescaped on the server.
-    let shown: String = results
-        .query
-        .trim()
-        .chars()
-        .filter(|c| !matches!(c, '<' | '>' | '&'))
-        .collect();
+    // The visitor's text, shown as typed: the title formatter escapes it.
+    let shown = results.query.trim();
     let title = if shown.is_empty() {
         "Search".to_string()
     } else {
