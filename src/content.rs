@@ -1,12 +1,14 @@
 //! The content snapshot: every Markdown file read, checked and rendered once,
 //! then served from memory. Requests look pages up by key; they never touch disk.
 
+pub mod disk;
 pub mod fingerprint;
 pub mod front_matter;
 pub mod glossary;
 mod memo;
 pub mod search;
 
+pub use disk::RenderCache;
 pub use fingerprint::{PageKey, FEED_LIMIT};
 
 use std::collections::{BTreeMap, HashMap};
@@ -24,7 +26,7 @@ use crate::model::{Glossary, Page, Post, PostSummary, TagPosts, TermCard};
 use front_matter::{FrontMatter, Split};
 
 /// A content problem with the file and position it comes from.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Diagnostic {
     /// Content-relative path, `/`-separated (e.g. `posts/netlify.md`).
     pub path: String,
@@ -73,7 +75,7 @@ pub struct LoadOptions {
 }
 
 /// A post as held in the snapshot.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct PostEntry {
     pub path: String,
     pub date: NaiveDate,
@@ -434,6 +436,11 @@ impl Site {
 
     pub fn drafts(&self) -> usize {
         self.drafts
+    }
+
+    /// Files built into this snapshot (glossary aside), reused or rendered.
+    pub fn files(&self) -> usize {
+        self.memos.len()
     }
 
     /// Files this snapshot took from the one it replaced (see [`Site::reload`]).

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use microblog::content::{ContentStore, LoadOptions, Site};
+use microblog::content::{ContentStore, LoadOptions, RenderCache, Site};
 use microblog::markdown::EmojiRenderer;
 use microblog::server::config::{Config, LogFormat};
 use microblog::server::watch::{self, LiveReload};
@@ -160,11 +160,21 @@ fn serve(config: Config) -> ExitCode {
             .and_then(|exe| exe.parent().map(|d| d.join(&*leptos_options.hash_file)))
             .is_some_and(|p| p.is_file());
     }
-    let site = match Site::load(&config.content_dir, &load_options(&config)) {
+    init_tracing(config.log_format);
+    // A warm start reuses what the last run built from unchanged files.
+    let render_cache = config.cache_dir.as_deref().map(RenderCache::new);
+    let cached = render_cache.as_ref().and_then(|c| match c.load() {
+        Ok(site) => Some(site),
+        Err(e) => {
+            tracing::warn!("render cache not used, loading cold: {e}");
+            None
+        }
+    });
+    let site = match Site::reload(&config.content_dir, &load_options(&config), cached.as_ref()) {
         Ok(site) => site,
         Err(e) => return startup_error(format_args!("CONTENT_DIR: {e}")),
     };
-    init_tracing(config.log_format);
+    drop(cached);
     for d in site.diagnostics() {
         match d.severity {
             microblog::markdown::Severity::Error => tracing::error!("{d}"),
@@ -178,6 +188,7 @@ fn serve(config: Config) -> ExitCode {
         terms = site.glossary().map_or(0, |g| g.terms.len()),
         errors = site.error_count(),
         warnings = site.warning_count(),
+        files_reused = site.reused(),
         load_ms = site.load_duration().as_secs_f64() * 1000.0,
         "content loaded"
     );
@@ -186,7 +197,13 @@ fn serve(config: Config) -> ExitCode {
         .content_watch
         .unwrap_or(leptos_options.env == leptos::config::Env::DEV);
     let dev = leptos_options.env == leptos::config::Env::DEV;
+    let (reused, built) = (site.reused(), site.files());
     let store = ContentStore::new(site);
+    let saver = render_cache.and_then(microblog::server::persist::Saver::spawn);
+    // Nothing to write when every file came from the cache.
+    if let Some(saver) = saver.as_ref().filter(|_| reused < built) {
+        saver.save(store.snapshot());
+    }
     let state = AppState {
         leptos_options,
         store: store.clone(),
@@ -214,6 +231,7 @@ fn serve(config: Config) -> ExitCode {
                 store,
                 live.clone(),
                 Some(assembled.warmer.clone()),
+                saver,
             ) {
                 Ok(guard) => {
                     tracing::info!(dir = %config.content_dir.display(), "watching content for changes");

@@ -8,6 +8,7 @@ pub mod guard;
 pub mod http;
 pub mod listen;
 pub mod ops;
+pub mod persist;
 pub mod watch;
 
 use std::sync::Arc;

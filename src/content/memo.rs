@@ -21,7 +21,7 @@ use super::{Diagnostic, PageIndex};
 use crate::markdown::{RefResolver, ResolveError};
 
 /// What one file was built into, and the inputs that build read.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub(super) struct Memo {
     pub path: String,
     pub text: u64,
@@ -34,7 +34,7 @@ pub(super) struct Memo {
 }
 
 /// Where the built result lives in the snapshot.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub(super) enum Outcome {
     /// Published post, by slug.
     Post(String),

@@ -357,3 +357,80 @@ fn a_reload_reuses_unchanged_files_and_equals_a_fresh_load() {
         "the link is marked broken"
     );
 }
+
+fn disk_fixture() -> (tempfile::TempDir, tempfile::TempDir, Site) {
+    let content = tempfile::tempdir().expect("tempdir");
+    let d = content.path();
+    write(d, "posts/a.md", &post("A", "2024-01-01", ""));
+    write(
+        d,
+        "posts/b.md",
+        "---\ntitle: \"B\"\ndate: 2024-01-02\n---\n\nSee [a]({{< ref \"a.md\" >}}) :rocket:.\n",
+    );
+    write(d, "about.md", "---\ntitle: \"About\"\n---\n\nMe.\n");
+    let cache = tempfile::tempdir().expect("tempdir");
+    let site = load(d);
+    RenderCache::new(cache.path())
+        .save(&site)
+        .expect("cache written");
+    (content, cache, site)
+}
+
+#[test]
+fn a_warm_start_from_the_disk_cache_renders_nothing_and_equals_a_cold_load() {
+    let (content, cache, cold) = disk_fixture();
+    let cached = RenderCache::new(cache.path()).load().expect("cache read");
+    let warm = Site::reload(content.path(), &LoadOptions::default(), Some(&cached)).expect("load");
+    assert_eq!(warm.reused(), 3, "a, b and about from the cache");
+    assert_eq!(posts_of(&warm), posts_of(&cold));
+    assert_eq!(warm.about(), cold.about());
+    assert_eq!(warm.diagnostics(), cold.diagnostics());
+    // A file edited while the server was down is rendered again.
+    write(
+        content.path(),
+        "posts/a.md",
+        &post("A edited", "2024-01-01", ""),
+    );
+    let warm = Site::reload(content.path(), &LoadOptions::default(), Some(&cached)).expect("load");
+    assert_eq!(warm.reused(), 2);
+    assert_eq!(posts_of(&warm), posts_of(&load(content.path())));
+}
+
+#[test]
+fn a_truncated_or_corrupt_cache_is_refused_whole() {
+    let (_content, cache, _) = disk_fixture();
+    let file = RenderCache::new(cache.path()).file().to_path_buf();
+    let bytes = fs::read(&file).expect("read cache");
+    // Cut mid-body.
+    fs::write(&file, &bytes[..bytes.len() / 2]).expect("truncate");
+    let err = RenderCache::new(cache.path()).load().expect_err("refused");
+    assert!(err.to_string().contains("truncated"), "{err}");
+    // Cut inside the header line.
+    fs::write(&file, &bytes[..10]).expect("truncate");
+    assert!(RenderCache::new(cache.path()).load().is_err());
+    // Same length, one byte of the body changed: a title, say.
+    let mut flipped = bytes.clone();
+    let at = String::from_utf8_lossy(&bytes)
+        .find("\"title\":\"A\"")
+        .expect("a title in the body");
+    flipped[at + 10] = b'Z';
+    fs::write(&file, &flipped).expect("corrupt");
+    let err = RenderCache::new(cache.path()).load().expect_err("refused");
+    assert!(err.to_string().contains("checksum"), "{err}");
+    // Missing.
+    fs::remove_file(&file).expect("remove");
+    assert!(RenderCache::new(cache.path()).load().is_err());
+}
+
+#[test]
+fn a_cache_from_another_engine_version_is_refused() {
+    let (_content, cache, _) = disk_fixture();
+    let file = RenderCache::new(cache.path()).file().to_path_buf();
+    let text = fs::read_to_string(&file).expect("read cache");
+    let (header, body) = text.split_once('\n').expect("header line");
+    let mut h: serde_json::Value = serde_json::from_str(header).expect("json header");
+    h["engine"] = serde_json::Value::from("0.0.1+0000000000000000");
+    fs::write(&file, format!("{h}\n{body}")).expect("rewrite");
+    let err = RenderCache::new(cache.path()).load().expect_err("refused");
+    assert!(err.to_string().contains("another engine"), "{err}");
+}

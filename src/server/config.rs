@@ -25,6 +25,8 @@ pub struct Config {
     pub shutdown_grace: std::time::Duration,
     /// `HEADER_TIMEOUT_SECS`: how long a client may take to send a request head.
     pub header_timeout: std::time::Duration,
+    /// `CACHE_DIR`: where the render cache lives (`None`: no cache on disk).
+    pub cache_dir: Option<PathBuf>,
 }
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -102,6 +104,9 @@ impl Config {
                 .ok_or(ConfigError::HeaderTimeout(v))?,
         };
         Ok(Config {
+            cache_dir: get("CACHE_DIR")
+                .filter(|s| !s.trim().is_empty())
+                .map(PathBuf::from),
             header_timeout,
             shutdown_grace,
             content_watch,

@@ -13,6 +13,7 @@ use notify::{RecursiveMode, Watcher};
 use tokio::sync::{mpsc, watch};
 
 use super::cache::Warmer;
+use super::persist::Saver;
 use super::AppState;
 use crate::content::{ContentStore, LoadOptions, Site};
 use crate::markdown::Severity;
@@ -66,6 +67,7 @@ pub fn spawn(
     store: ContentStore,
     live: LiveReload,
     warmer: Option<Warmer>,
+    saver: Option<Saver>,
 ) -> Result<WatchGuard, notify::Error> {
     let (tx, rx) = mpsc::unbounded_channel();
     let mut watcher = notify::recommended_watcher(move |res: notify::Result<notify::Event>| {
@@ -79,7 +81,7 @@ pub fn spawn(
         }
     })?;
     watcher.watch(&dir, RecursiveMode::Recursive)?;
-    tokio::spawn(reload_loop(dir, options, store, live, warmer, rx));
+    tokio::spawn(reload_loop(dir, options, store, live, warmer, saver, rx));
     Ok(WatchGuard { _watcher: watcher })
 }
 
@@ -89,6 +91,7 @@ async fn reload_loop(
     store: ContentStore,
     live: LiveReload,
     warmer: Option<Warmer>,
+    saver: Option<Saver>,
     mut rx: mpsc::UnboundedReceiver<()>,
 ) {
     let options = Arc::new(options);
@@ -131,6 +134,8 @@ async fn reload_loop(
         };
         if matches!(event, ContentEvent::Failed { .. }) {
             metrics::counter!("microblog_content_reload_failures_total").increment(1);
+        } else if let Some(saver) = &saver {
+            saver.save(store.snapshot());
         }
         live.events.send_replace(event);
     }

@@ -91,7 +91,7 @@ fn worker() -> Option<&'static SyncSender<Upgrade>> {
         let spawned = std::thread::Builder::new()
             .name("page-compress".into())
             .spawn(move || {
-                lower_priority();
+                crate::server::persist::lower_priority();
                 for job in rx {
                     upgrade(job);
                     PENDING.fetch_sub(1, Ordering::Relaxed);
@@ -143,16 +143,5 @@ fn upgrade(job: Upgrade) {
             let _ = store.replace(job.key, Arc::new(entry), true);
         }
         Err(e) => tracing::warn!("page cache: best compression of {}: {e}", job.key.path),
-    }
-}
-
-/// The upgrade thread yields to the request workers: on a saturated machine
-/// it runs in their idle moments instead of adding to their latency.
-fn lower_priority() {
-    #[cfg(target_os = "linux")]
-    // SAFETY: setpriority takes plain integers; on Linux, `who = 0` with
-    // PRIO_PROCESS names the calling thread only.
-    unsafe {
-        libc::setpriority(libc::PRIO_PROCESS, 0, 10);
     }
 }
