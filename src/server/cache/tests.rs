@@ -75,7 +75,7 @@ fn disabled_stores_nothing() {
 #[test]
 fn a_fast_entry_is_replaced_by_the_best_compression() {
     let cache = PageCache::new(Limits::default());
-    let text: String = (0..2000)
+    let text: String = (0..300)
         .map(|i| format!("<p>Paragraph {i} of a page about observability.</p>\n"))
         .collect();
     let fast = compress::encode_fast(text.as_bytes()).expect("compress");
@@ -88,9 +88,10 @@ fn a_fast_entry_is_replaced_by_the_best_compression() {
     });
     let k = key("/big");
     cache.insert(k.clone(), first);
-    // The background thread replaces it; wait for that (not a timing assert).
+    // The background thread (nice 10, and brotli 11 is slow in a debug
+    // build) replaces it; wait for that, generously (not a timing assert).
     let mut upgraded = None;
-    for _ in 0..600 {
+    for _ in 0..6000 {
         match cache.get(&k) {
             Some(e) if e.is_best() => {
                 upgraded = Some(e);
@@ -99,7 +100,7 @@ fn a_fast_entry_is_replaced_by_the_best_compression() {
             _ => std::thread::sleep(std::time::Duration::from_millis(10)),
         }
     }
-    let upgraded = upgraded.expect("upgraded within 6 s");
+    let upgraded = upgraded.expect("upgraded within 60 s");
     let mut decoded = Vec::new();
     brotli::Decompressor::new(upgraded.brotli().as_ref(), 4096)
         .read_to_end(&mut decoded)
