@@ -25,7 +25,7 @@ KUBERNETES_VALIDATE_VERSION := 1.37.0
 KUBERNETES_VERSION := 1.33.0
 VENV := tools/venv
 
-.PHONY: fuzz soak install-wrk validate-deploy help install install-rust install-npm install-chromium build run dev test lint test-rust test-e2e check-content bench bench-markdown clean
+.PHONY: fuzz soak install-wrk install-wordlists validate-deploy help install install-rust install-npm install-chromium build run dev test lint test-rust test-e2e check-content bench bench-markdown clean
 
 help:
 	@echo "make run   - build (release) and serve on http://127.0.0.1:3000"
@@ -132,6 +132,14 @@ install-wrk:
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk; \
 	fi
 
+# English and Spanish word lists: the vocabulary of the generated posts.
+install-wordlists:
+	@if [ -f /usr/share/dict/american-english ] && [ -f /usr/share/dict/spanish ]; then \
+	  echo "word lists: present"; \
+	else \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wamerican wspanish; \
+	fi
+
 # wrk, 256 connections on the release server: 30 s steady, then 60 s while its
 # content is rewritten every 2 s; fails when p99 with reloads > 2x steady p99
 # (and on errors, mixed snapshots, RSS growth). See RELIABILITY.md.
@@ -144,7 +152,7 @@ soak: install install-wrk
 # Release build, the in-memory baseline server, then one run of every
 # measurement (see BENCHMARKS.md). BENCH_SECONDS=10 per wrk run, BENCH_SCALE=10000
 # generated posts (0 skips the scale run).
-bench: install install-wrk
+bench: install install-wrk install-wordlists
 	cargo leptos build --release --precompress
 	cargo build --release --features ssr --example bench_baseline
 	python3 tools/bench/bench.py
