@@ -94,7 +94,8 @@ pub struct Key {
 pub struct Entry {
     content_type: HeaderValue,
     etag: Option<HeaderValue>,
-    etag_text: String,
+    /// Parsed once, for `If-None-Match`.
+    etag_typed: Option<headers::ETag>,
     last_modified: Option<HeaderValue>,
     modified: Option<SystemTime>,
     csp: Option<HeaderValue>,

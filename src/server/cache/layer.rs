@@ -11,7 +11,9 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use http_body_util::BodyExt;
 
-use super::super::http::{none_match, not_modified_since};
+use headers::{HeaderMapExt as _, IfModifiedSince, IfNoneMatch};
+
+use super::super::http::none_match;
 use super::{compress, request_of, Entry, PageCache, X_CACHE};
 use crate::content::Pinned;
 
@@ -53,11 +55,11 @@ pub(super) async fn entry_from(res: Response) -> Result<Built, CacheError> {
             .get(header::CONTENT_TYPE)
             .cloned()
             .unwrap_or_else(|| HeaderValue::from_static("application/octet-stream")),
-        etag_text: etag
-            .as_ref()
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or_default()
-            .to_string(),
+        etag_typed: etag.as_ref().and_then(|v| {
+            let mut one = HeaderMap::new();
+            one.insert(header::ETAG, v.clone());
+            one.typed_get::<headers::ETag>()
+        }),
         modified: last_modified
             .as_ref()
             .and_then(|v| v.to_str().ok())
@@ -151,6 +153,30 @@ pub(super) fn choose_encoding(headers: &HeaderMap) -> Option<&'static str> {
     }
 }
 
+/// True when the client's copy of `entry` is current (RFC 9110 §13.2.2):
+/// `If-None-Match` (weak comparison) when sent, else `If-Modified-Since`,
+/// which is ignored when it lies in the future (a clock the server cannot
+/// vouch for).
+fn is_fresh(entry: &Entry, request: &HeaderMap) -> bool {
+    if let Some(inm) = request.typed_get::<IfNoneMatch>() {
+        return entry
+            .etag_typed
+            .as_ref()
+            .is_some_and(|etag| !inm.precondition_passes(etag));
+    }
+    if request.contains_key(header::IF_NONE_MATCH) {
+        return false;
+    }
+    let (Some(since), Some(modified)) = (request.typed_get::<IfModifiedSince>(), entry.modified)
+    else {
+        return false;
+    };
+    if std::time::SystemTime::from(since) > std::time::SystemTime::now() {
+        return false;
+    }
+    !since.is_modified(modified)
+}
+
 /// The response for `entry`: `304` when the client's copy is current, the
 /// best encoding it accepts otherwise, no body for `HEAD`.
 fn serve(entry: &Entry, request: &HeaderMap, is_head: bool, hit: bool) -> Response {
@@ -167,13 +193,7 @@ fn serve(entry: &Entry, request: &HeaderMap, is_head: bool, hit: bool) -> Respon
         h.insert(header::LAST_MODIFIED, v.clone());
     }
     h.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
-    let fresh = match none_match(request, &entry.etag_text) {
-        Some(matched) => matched && entry.etag.is_some(),
-        None => entry
-            .modified
-            .is_some_and(|m| not_modified_since(request, m)),
-    };
-    if fresh {
+    if is_fresh(entry, request) {
         *res.status_mut() = StatusCode::NOT_MODIFIED;
         return res;
     }

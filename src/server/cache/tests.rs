@@ -7,7 +7,7 @@ fn entry(size: usize, best: bool) -> Arc<Entry> {
     Arc::new(Entry {
         content_type: HeaderValue::from_static("text/html"),
         etag: None,
-        etag_text: String::new(),
+        etag_typed: None,
         last_modified: None,
         modified: None,
         csp: None,
