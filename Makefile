@@ -25,7 +25,7 @@ KUBERNETES_VALIDATE_VERSION := 1.37.0
 KUBERNETES_VERSION := 1.33.0
 VENV := tools/venv
 
-.PHONY: fuzz soak install-wrk install-wordlists validate-deploy help install install-rust install-npm install-chromium build run dev test lint test-rust test-e2e check-content bench bench-markdown clean
+.PHONY: fuzz soak install-wrk install-wordlists install-nginx validate-deploy help install install-rust install-npm install-chromium build run dev test lint test-rust test-e2e check-content bench bench-markdown clean
 
 help:
 	@echo "make run   - build (release) and serve on http://127.0.0.1:3000"
@@ -132,6 +132,14 @@ install-wrk:
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk; \
 	fi
 
+# nginx serving the same bytes: what `make bench` compares cached pages with.
+install-nginx:
+	@if [ -x /usr/sbin/nginx ]; then \
+	  echo "nginx: present"; \
+	else \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light; \
+	fi
+
 # English and Spanish word lists: the vocabulary of the generated posts.
 install-wordlists:
 	@if [ -f /usr/share/dict/american-english ] && [ -f /usr/share/dict/spanish ]; then \
@@ -152,7 +160,7 @@ soak: install install-wrk
 # Release build, the in-memory baseline server, then one run of every
 # measurement (see BENCHMARKS.md). BENCH_SECONDS=10 per wrk run, BENCH_SCALE=10000
 # generated posts (0 skips the scale run).
-bench: install install-wrk install-wordlists
+bench: install install-wrk install-wordlists install-nginx
 	cargo leptos build --release --precompress
 	cargo build --release --features ssr --example bench_baseline
 	python3 tools/bench/bench.py
