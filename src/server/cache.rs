@@ -89,6 +89,21 @@ pub struct Key {
     pub fingerprint: u64,
 }
 
+/// A [`Key`] borrowed from the request: a hit is looked up without
+/// allocating. Hashes exactly as `Key` does (a `String` hashes as its `str`).
+#[derive(Debug, Clone, Copy, Hash)]
+pub struct KeyRef<'a> {
+    pub path: &'a str,
+    pub theme: Option<&'static str>,
+    pub fingerprint: u64,
+}
+
+impl quick_cache::Equivalent<Key> for KeyRef<'_> {
+    fn equivalent(&self, key: &Key) -> bool {
+        self.fingerprint == key.fingerprint && self.theme == key.theme && self.path == key.path
+    }
+}
+
 /// One rendered response, with its compressed variants.
 #[derive(Debug, Clone)]
 pub struct Entry {
@@ -195,6 +210,11 @@ impl PageCache {
         self.store.as_ref()?.get(key)
     }
 
+    /// As [`PageCache::get`], with a borrowed key (the hit path).
+    pub fn get_ref(&self, key: &KeyRef<'_>) -> Option<Arc<Entry>> {
+        self.store.as_ref()?.get(key)
+    }
+
     /// Stores `entry` (unless disabled or too big) and queues its
     /// best-compression pass.
     fn insert(&self, key: Key, entry: Arc<Entry>) {
@@ -202,10 +222,11 @@ impl PageCache {
         if entry.identity.len() > MAX_ENTRY_BYTES {
             return;
         }
+        // Stored first: the upgrade replaces only the entry it was given.
+        store.insert(key.clone(), entry.clone());
         if !entry.best {
-            compress::queue_upgrade(Arc::downgrade(store), key.clone(), entry.clone());
+            compress::queue_upgrade(Arc::downgrade(store), key, entry);
         }
-        store.insert(key, entry);
         self.gauges();
     }
 
@@ -265,12 +286,22 @@ pub struct Request<'a> {
     pub theme: Option<&'static str>,
 }
 
-impl Request<'_> {
+impl<'a> Request<'a> {
     /// The key of this request in `site`, `None` when the site has no such
     /// page (then nothing is stored).
     pub fn key(&self, site: &Site, per_page: usize) -> Option<Key> {
+        let k = self.key_ref(site, per_page)?;
         Some(Key {
-            path: self.path.to_string(),
+            path: k.path.to_string(),
+            theme: k.theme,
+            fingerprint: k.fingerprint,
+        })
+    }
+
+    /// [`Request::key`], borrowed.
+    pub fn key_ref(&self, site: &Site, per_page: usize) -> Option<KeyRef<'a>> {
+        Some(KeyRef {
+            path: self.path,
             theme: self.theme,
             fingerprint: site.fingerprint(self.page, per_page)?,
         })

@@ -235,8 +235,8 @@ pub async fn front(
         if req.extensions().get::<Pinned>().is_some() {
             return None;
         }
-        let key = r.key(&state.store.peek(), state.settings.posts_per_page)?;
-        Some((r.template, cache.get(&key)?))
+        let key = r.key_ref(&state.store.peek(), state.settings.posts_per_page)?;
+        Some((r.template, cache.get_ref(&key)?))
     });
     let Some((template, entry)) = found else {
         return next.run(req).await;

@@ -65,6 +65,20 @@ fn the_fingerprint_is_part_of_the_key() {
 }
 
 #[test]
+fn a_borrowed_key_finds_the_entry() {
+    let cache = PageCache::new(Limits::default());
+    cache.insert(key("/a"), entry(10, true));
+    let borrowed = |path, fingerprint| KeyRef {
+        path,
+        theme: Some("system"),
+        fingerprint,
+    };
+    assert!(cache.get_ref(&borrowed("/a", 7)).is_some());
+    assert!(cache.get_ref(&borrowed("/a", 8)).is_none());
+    assert!(cache.get_ref(&borrowed("/b", 7)).is_none());
+}
+
+#[test]
 fn disabled_stores_nothing() {
     let cache = PageCache::new(Limits::DISABLED);
     cache.insert(key("/a"), entry(10, true));
