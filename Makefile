@@ -25,13 +25,14 @@ KUBERNETES_VALIDATE_VERSION := 1.37.0
 KUBERNETES_VERSION := 1.33.0
 VENV := tools/venv
 
-.PHONY: fuzz soak install-wrk install-wordlists install-nginx validate-deploy help install install-rust install-npm install-chromium build run dev test lint test-rust test-e2e check-content bench bench-markdown clean
+.PHONY: check-size lighthouse bench-navigation fuzz soak install-wrk install-wordlists install-nginx validate-deploy help install install-rust install-npm install-chromium build run dev test lint test-rust test-e2e check-content bench bench-markdown clean
 
 help:
 	@echo "make run   - build (release) and serve on http://127.0.0.1:3000"
 	@echo "make test  - run every test"
 	@echo "make dev   - cargo leptos watch (live reload)"
 	@echo "make bench - release server vs in-memory baseline, sizes, 10k posts"
+	@echo "make lighthouse - Lighthouse scores of home, a post and the glossary"
 
 ## ---- installs -------------------------------------------------------------
 
@@ -97,6 +98,7 @@ test: install install-chromium end2end/node_modules/.stamp
 	$(MAKE) lint
 	$(MAKE) validate-deploy
 	cargo leptos build --release --precompress
+	$(MAKE) check-size
 	$(MAKE) test-rust
 	$(MAKE) test-e2e
 
@@ -112,6 +114,11 @@ test-rust:
 test-e2e: end2end/node_modules/.stamp
 	@test -x $(RELEASE_BIN) || { echo "run 'cargo leptos build --release' first"; exit 1; }
 	cd end2end && npx playwright test
+
+# The JS + WASM every reader downloads, brotli, against its 100 KB budget
+# (fails over it). Needs the release build.
+check-size:
+	python3 tools/client_size.py
 
 check-content:
 	cargo run --quiet --features ssr -- check
@@ -164,6 +171,18 @@ bench: install install-wrk install-wordlists install-nginx
 	cargo leptos build --release --precompress
 	cargo build --release --features ssr --example bench_baseline
 	python3 tools/bench/bench.py
+
+# Click → new title over 10 navigations in Chromium (end2end/bench), on the
+# release build: prints the times and their median (ARCHITECTURE.md).
+bench-navigation: end2end/node_modules/.stamp
+	@test -x $(RELEASE_BIN) || { echo "run 'cargo leptos build --release' first"; exit 1; }
+	cd end2end && npx playwright test -c bench.config.ts
+
+# Lighthouse 12 (mobile preset, Debian Chromium) on home, a post and the
+# glossary, against the release build; prints the scores (BENCHMARKS.md).
+lighthouse: install install-chromium
+	cargo leptos build --release --precompress
+	CHROME_PATH=/usr/bin/chromium python3 tools/lighthouse.py
 
 # Markdown pipeline throughput against plain pulldown-cmark (divan).
 bench-markdown:

@@ -5,8 +5,8 @@ use leptos_meta::{provide_meta_context, HashedStylesheet, Link, MetaTags, Title}
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{path, SsrMode};
 
-use crate::components::{Footer, Header, SITE_INFO_ID};
-use crate::live::{provide_live_state, DevOverlay};
+use crate::components::{site_info, Footer, Header};
+use crate::live::LiveReload;
 use crate::routes::search::SearchPage;
 use crate::routes::{
     about::AboutPage, emoji::EmojiPage, glossary::GlossaryPage, home::HomePage,
@@ -16,12 +16,9 @@ use crate::routes::{
 /// Shown in every `<title>` and the header.
 pub const SITE_NAME: &str = "microblog";
 
-/// The document around the app; rendered on the server only.
+/// The document around the app; rendered on the server only. Nothing in it is
+/// hydrated: the page's `<leptos-island>`s are (see ARCHITECTURE.md).
 pub fn shell(options: LeptosOptions) -> impl IntoView {
-    let site_info = use_context::<crate::model::SiteInfo>()
-        .and_then(|info| serde_json::to_string(&info).ok())
-        .map(|json| crate::escape::script_json(&json))
-        .unwrap_or_else(|| "{}".to_string());
     // The theme is known before the first byte: no flash of the wrong colours.
     #[cfg(feature = "ssr")]
     let theme = use_context::<axum::http::request::Parts>()
@@ -35,6 +32,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     #[cfg(not(feature = "ssr"))]
     let theme = crate::model::Theme::default();
     provide_context(theme);
+    let islands_router = cfg!(feature = "islands-router");
     view! {
         <!DOCTYPE html>
         <html data-theme=theme.as_str()>
@@ -43,11 +41,9 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
                 <AutoReload options=options.clone() />
                 <HashedStylesheet options=options.clone() id="leptos" />
-                <HydrationScripts options />
+                <HydrationScripts options islands=true islands_router />
+                {(!islands_router).then(crate::navigation::SpeculationRules)}
                 <MetaTags />
-                <script id=SITE_INFO_ID type="application/json">
-                    {site_info}
-                </script>
             </head>
             <body>
                 <App />
@@ -59,22 +55,6 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
-    provide_live_state();
-    // Author mode: follow content changes without reloading the page.
-    Effect::new(|_| {
-        #[cfg(feature = "hydrate")]
-        if crate::components::site_info().live_reload {
-            crate::live::connect();
-        }
-    });
-    // Effects run only in the browser, after hydration: tests and scripts wait
-    // for this marker instead of guessing when the page became interactive.
-    Effect::new(|_| {
-        #[cfg(feature = "hydrate")]
-        if let Some(body) = document().body() {
-            let _ = body.set_attribute("data-hydrated", "true");
-        }
-    });
     view! {
         <Link rel="icon" href="/favicon.svg" type_="image/svg+xml" />
         <Link rel="alternate" type_="application/atom+xml" href="/feed.xml" title="microblog (Atom)" />
@@ -105,7 +85,8 @@ pub fn App() -> impl IntoView {
                 </Routes>
             </main>
             <Footer />
-            <DevOverlay />
+            // Author mode only: follow content changes on disk.
+            {site_info().live_reload.then(|| view! { <LiveReload /> })}
         </Router>
     }
 }

@@ -7,9 +7,9 @@ mod posts;
 mod search_box;
 mod status;
 
-pub use filter::{filtered, use_query_filter, visible_count, FilterForm};
+pub use filter::{query_filter, visibility, FilterKind, ListFilter};
 pub use layout::{Footer, Header};
-pub use meta::{glossary_ld, post_ld, site_info, website_ld, PageKind, PageMeta, SITE_INFO_ID};
+pub use meta::{glossary_ld, post_ld, site_info, website_ld, PageKind, PageMeta};
 pub use posts::{PostCard, PostList, TagList};
 pub use search_box::{SearchBox, Snippet};
 pub use status::{ErrorView, Loading, NotFoundBody};

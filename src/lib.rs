@@ -7,11 +7,11 @@
 pub mod api;
 pub mod app;
 pub mod components;
-pub mod enhance;
 pub mod error;
 pub mod escape;
 pub mod live;
 pub mod model;
+pub mod navigation;
 pub mod routes;
 pub mod text;
 
@@ -32,25 +32,22 @@ pub fn content_query_is_searchable(q: &str) -> bool {
         .any(|w| w.chars().count() >= 2)
 }
 
-/// Browser entry point: attaches to the server-rendered HTML.
+/// Browser entry point, called by leptos' island loader before it hydrates
+/// each `<leptos-island>` of the page (everything else stays server HTML).
 #[cfg(feature = "hydrate")]
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
-    use leptos::prelude::*;
     console_error_panic_hook::set_once();
-    let info: model::SiteInfo = document()
-        .get_element_by_id(components::SITE_INFO_ID)
-        .and_then(|el| el.text_content())
-        .and_then(|json| serde_json::from_str(&json).ok())
-        .unwrap_or_default();
-    let theme = document()
-        .document_element()
-        .and_then(|el| el.get_attribute("data-theme"))
-        .map(|t| model::Theme::parse(&t))
-        .unwrap_or_default();
-    leptos::mount::hydrate_body(move || {
-        provide_context(info);
-        provide_context(theme);
-        view! { <app::App /> }
-    });
+    leptos::mount::hydrate_islands();
+    // The loader hydrates the islands right after this returns, in one run of
+    // promise jobs; a timeout fires after all of them. Tests and scripts wait
+    // for this marker instead of guessing when the page became interactive.
+    leptos::prelude::set_timeout(
+        || {
+            if let Some(body) = leptos::prelude::document().body() {
+                let _ = body.set_attribute("data-hydrated", "true");
+            }
+        },
+        std::time::Duration::ZERO,
+    );
 }

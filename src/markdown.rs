@@ -9,6 +9,7 @@ pub mod emoji;
 pub mod headings;
 pub mod highlight;
 pub mod refs;
+pub mod tables;
 pub mod terms;
 
 use std::collections::HashSet;
@@ -122,7 +123,7 @@ pub fn render(body: &str, ctx: &RenderContext<'_>) -> Rendered {
     }
 
     let mut html = String::with_capacity(expanded.len() * 3 / 2);
-    pulldown_cmark::html::push_html(&mut html, state.out.into_iter());
+    pulldown_cmark::html::push_html(&mut html, tables::row_headers(state.out).into_iter());
     let mut diagnostics = state.diagnostics;
     diagnostics.sort_by_key(|d| (d.line, d.col));
     let terms = match ctx.terms {

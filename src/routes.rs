@@ -7,5 +7,6 @@ pub mod glossary;
 pub mod home;
 pub mod not_found;
 pub mod post;
+mod post_islands;
 pub mod search;
 pub mod tags;

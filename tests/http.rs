@@ -138,11 +138,12 @@ async fn glossary_has_an_a_to_z_index_and_filters_from_the_url_body() {
         "{}",
         all.body
     );
-    assert!(all
-        .body
-        .contains(r#"<section id="letra-s" aria-labelledby="letra-s-h" class="letter">"#));
+    assert!(all.body.contains(
+        r#"<section id="letra-s" aria-labelledby="letra-s-h" data-filter-group="" class="letter">"#
+    ));
     assert!(
-        !all.body.contains(r#"hidden class="entry""#),
+        !all.body
+            .contains(r#"data-filter-item="" hidden class="entry""#),
         "nothing hidden without a filter"
     );
     assert!(!all.body.contains(r#"hidden class="letter""#));
@@ -158,11 +159,13 @@ async fn glossary_has_an_a_to_z_index_and_filters_from_the_url_body() {
     );
     assert!(some
         .body
-        .contains(r#"<section id="letra-o" aria-labelledby="letra-o-h" hidden class="letter">"#));
-    assert!(some.body.contains(r#"<div class="entry"><dt id="slo">"#));
+        .contains(r#"<section id="letra-o" aria-labelledby="letra-o-h" data-filter-group="" hidden class="letter">"#));
     assert!(some
         .body
-        .contains(r#"<div hidden class="entry"><dt id="observabilidad">"#));
+        .contains(r#"<div data-filter-item="" class="entry"><dt id="slo">"#));
+    assert!(some
+        .body
+        .contains(r#"<div data-filter-item="" hidden class="entry"><dt id="observabilidad">"#));
     assert!(some.body.contains("1 de 2 términos"));
 }
 
@@ -212,7 +215,12 @@ async fn emoji_gallery_lists_every_shortcode_body() {
         "GitHub's custom emoji and the nine Unicode groups"
     );
     let filtered = get(&app, "/emoji?q=shipit").await;
-    assert_eq!(filtered.body.matches("<li>").count(), 1, "one visible item");
+    assert_eq!(
+        filtered.body.matches(r#"<li data-filter-item="">"#).count(),
+        1,
+        "one visible item"
+    );
+    assert!(filtered.body.contains(r#"<li data-filter-item="" hidden>"#));
     let api = get(&app, "/api/emoji").await;
     assert_eq!(api.status, StatusCode::OK);
     assert!(api.body.contains(r#""shortcodes":["shipit"]"#));

@@ -42,34 +42,68 @@ test('home lists posts newest first', async ({ page }) => {
   expect(errors).toEqual([]);
 });
 
-test('clicking a post navigates on the client, without a page load', async ({ page }) => {
+test('a hovered link is prerendered, so the click shows the page at once', async ({ page }) => {
   const errors = collectErrors(page);
   await page.goto('/');
   await waitForHydration(page);
-  // A full page load would wipe this marker; client-side routing keeps it.
-  await page.evaluate(() => ((window as unknown as { __marker: number }).__marker = 42));
-  let documentRequests = 0;
-  page.on('request', (req) => {
-    if (req.resourceType() === 'document') documentRequests += 1;
-  });
-
   const first = page.locator('article.post-card h2 a').first();
   const title = (await first.textContent())?.trim() ?? '';
   const href = await first.getAttribute('href');
   expect(href).toMatch(/^\/posts\//);
+  // Speculation Rules (moderate): a reader's hover starts the prerender.
+  await first.hover();
+  await page.waitForTimeout(600);
   await first.click();
 
   await expect(page).toHaveURL(new RegExp(`${href}$`));
   await expect(page.locator('article.post h1')).toHaveText(title);
   await expect(page).toHaveTitle(new RegExp(title.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')));
-  expect(await page.evaluate(() => (window as unknown as { __marker?: number }).__marker)).toBe(42);
-  expect(documentRequests).toBe(0);
+  // The document shown was the prerendered one, activated by the click.
+  const activation = await page.evaluate(
+    () => (performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming & { activationStart: number }).activationStart,
+  );
+  expect(activation).toBeGreaterThan(0);
+  // Its islands work: they were hydrated while it was prerendered.
+  await waitForHydration(page);
+  await expect(page.locator('button.theme-toggle')).toBeEnabled();
 
-  // And back to the About page through the header, still on the client.
+  // And on through the header to the About page.
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'About' }).click();
   await expect(page.locator('article.page h1')).toHaveText('About');
-  expect(await page.evaluate(() => (window as unknown as { __marker?: number }).__marker)).toBe(42);
   expect(errors).toEqual([]);
+});
+
+test('back and forward restore the scroll position', async ({ page }) => {
+  await page.setViewportSize({ width: 800, height: 600 });
+  await page.goto('/');
+  await waitForHydration(page);
+  const last = page.locator('article.post-card h2 a').last();
+  await last.scrollIntoViewIfNeeded();
+  const y = await page.evaluate(() => window.scrollY);
+  expect(y).toBeGreaterThan(200);
+  await last.click();
+  await expect(page.locator('article.post h1')).toBeVisible();
+  await page.evaluate(() => window.scrollTo(0, 400));
+  await page.goBack();
+  await expect(page.locator('article.post-card').first()).toBeVisible();
+  await expect.poll(() => page.evaluate(() => window.scrollY)).toBe(y);
+  await page.goForward();
+  await expect(page.locator('article.post h1')).toBeVisible();
+  await expect.poll(() => page.evaluate(() => window.scrollY)).toBe(400);
+});
+
+test('pages carry no hydration data: each text is in the HTML once', async ({ request }) => {
+  const html = await (await request.get('/posts/leptos_ssr_blog')).text();
+  expect(html).not.toContain('__RESOLVED_RESOURCES');
+  expect(html).not.toContain('__SERIALIZED');
+  // A sentence of the post body appears exactly once.
+  const sentence = html.match(/<p>([^<]{60,})/)?.[1];
+  expect(sentence).toBeTruthy();
+  expect(html.split(sentence!).length - 1).toBe(1);
+  // Islands carry no props larger than a few words.
+  for (const props of html.matchAll(/data-props="([^"]*)"/g)) {
+    expect(props[1].length, props[1]).toBeLessThan(200);
+  }
 });
 
 test('the About page shows the seed text with its emoji rendered', async ({ page }) => {

@@ -42,9 +42,39 @@ pub fn Footer() -> impl IntoView {
 }
 
 /// Cycles system → light → dark; remembered in a cookie the server reads.
-#[component]
+///
+/// An island: the one part of the header that reacts to the reader. Its first
+/// render shows the theme the server put on `<html>`; in the browser it then
+/// follows `<html data-theme>`. A page prerendered or kept in the
+/// back/forward cache before the reader changed the theme is brought up to
+/// date when it is shown.
+#[island]
 pub fn ThemeToggle() -> impl IntoView {
     let theme = RwSignal::new(use_context::<crate::model::Theme>().unwrap_or_default());
+    Effect::new(move |_| {
+        #[cfg(feature = "hydrate")]
+        {
+            let sync = move || {
+                let stored = stored_theme();
+                if let Some(root) = document().document_element() {
+                    let _ = root.set_attribute("data-theme", stored.as_str());
+                }
+                theme.set(stored);
+            };
+            sync();
+            let shown = window_event_listener(leptos::ev::pageshow, move |_| sync());
+            on_cleanup(move || shown.remove());
+            // Fired at the document when a prerendered page is shown.
+            use wasm_bindgen::JsCast;
+            let activated = wasm_bindgen::closure::Closure::<dyn FnMut()>::new(sync);
+            let _ = document().add_event_listener_with_callback(
+                "prerenderingchange",
+                activated.as_ref().unchecked_ref(),
+            );
+            // Lives as long as the page.
+            activated.forget();
+        }
+    });
     let switch = move |_| {
         let next = theme.get_untracked().next();
         theme.set(next);
@@ -64,14 +94,24 @@ pub fn ThemeToggle() -> impl IntoView {
             }
         }
     };
+    // The accessible name is the visible text plus what the button is for, so
+    // speech users can say what they see.
     view! {
-        <button
-            type="button"
-            class="theme-toggle"
-            on:click=switch
-            aria-label=move || format!("Colour theme: {}. Change", theme.get().as_str())
-        >
+        <button type="button" class="theme-toggle" on:click=switch title="Change the colour theme">
             {move || theme.get().label()}
+            <span class="visually-hidden">" colour theme"</span>
         </button>
     }
+}
+
+/// The theme the reader chose last (the cookie), as the browser sees it now.
+#[cfg(feature = "hydrate")]
+fn stored_theme() -> crate::model::Theme {
+    use wasm_bindgen::JsCast;
+    document()
+        .dyn_into::<web_sys::HtmlDocument>()
+        .ok()
+        .and_then(|d| d.cookie().ok())
+        .map(|c| crate::model::Theme::from_cookie_header(&c))
+        .unwrap_or_default()
 }

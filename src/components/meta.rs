@@ -9,12 +9,8 @@ use serde_json::{json, Value};
 use crate::app::SITE_NAME;
 use crate::model::{Glossary, Post, SiteInfo};
 
-/// Id of the `<script type="application/json">` in which the server hands the
-/// site info to the browser, so no page waits on a second resource for it.
-pub const SITE_INFO_ID: &str = "site-info";
-
-/// Site-wide facts: provided as context by the server (router) and by the
-/// browser (read from the shell in `hydrate()`).
+/// Site-wide facts, provided as context by the server (pages are rendered
+/// there only; islands do not need them).
 pub fn site_info() -> SiteInfo {
     use_context::<SiteInfo>().unwrap_or_default()
 }

@@ -1,9 +1,9 @@
 //! The header's search box. Without JavaScript it is a plain GET form to
-//! `/search`; after hydration it shows ranked results while typing.
+//! `/search`; as an island it shows ranked results while typing, asking the
+//! `search` server function (`GET /api/search`).
 
 use leptos::html::Input;
 use leptos::prelude::*;
-use leptos_router::hooks::use_navigate;
 
 use crate::api::search;
 use crate::model::SearchHit;
@@ -11,7 +11,7 @@ use crate::model::SearchHit;
 /// Quiet time after the last keystroke before asking the server.
 const DEBOUNCE_MS: u64 = 120;
 
-#[component]
+#[island]
 pub fn SearchBox() -> impl IntoView {
     let input: NodeRef<Input> = NodeRef::new();
     let hits = RwSignal::new(Vec::<SearchHit>::new());
@@ -19,7 +19,6 @@ pub fn SearchBox() -> impl IntoView {
     let open = RwSignal::new(false);
     // Each keystroke bumps the generation; only the newest search may answer.
     let generation = StoredValue::new(0u64);
-    let navigate = use_navigate();
 
     let run_search = move |q: String| {
         generation.update_value(|g| *g += 1);
@@ -53,7 +52,11 @@ pub fn SearchBox() -> impl IntoView {
         if let Some(el) = input.get() {
             let _ = el.blur();
         }
-        navigate(&url, Default::default());
+        // A page load like any other link (prerendered if it was hovered).
+        #[cfg(feature = "hydrate")]
+        let _ = window().location().assign(&url);
+        #[cfg(not(feature = "hydrate"))]
+        let _ = url;
     });
 
     let on_keydown = {

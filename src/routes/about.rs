@@ -1,13 +1,11 @@
 use leptos::prelude::*;
 
-use crate::live::content_version;
-
 use crate::api::get_about;
 use crate::components::{site_info, ErrorView, Loading, PageMeta};
 
 #[component]
 pub fn AboutPage() -> impl IntoView {
-    let page = Resource::new(content_version, |_| get_about());
+    let page = Resource::new(|| (), |_| get_about());
     view! {
         <Transition fallback=Loading>
             {move || Suspend::new(async move {

@@ -2,7 +2,7 @@ use leptos::prelude::*;
 
 use crate::api::get_emoji;
 use crate::components::{
-    filtered, site_info, use_query_filter, visible_count, ErrorView, FilterForm, Loading, PageMeta,
+    query_filter, site_info, visibility, ErrorView, FilterKind, ListFilter, Loading, PageMeta,
 };
 use crate::model::{EmojiGallery, EmojiItem, SiteInfo};
 use crate::text;
@@ -25,46 +25,47 @@ pub fn EmojiPage() -> impl IntoView {
     }
 }
 
+/// The shortcode a button copies: the emoji's first name.
+fn primary_code(item: &EmojiItem) -> String {
+    format!(":{}:", item.shortcodes.first().cloned().unwrap_or_default())
+}
+
+/// The other names, as shown under the first.
+fn other_codes(item: &EmojiItem) -> Option<String> {
+    (item.shortcodes.len() > 1).then(|| {
+        item.shortcodes[1..]
+            .iter()
+            .map(|s| format!(":{s}:"))
+            .collect::<Vec<_>>()
+            .join(" ")
+    })
+}
+
+/// What the filter looks at for an emoji: its button's text (glyph and
+/// shortcodes) and its name (the button's title). The browser reads the same
+/// two from the page.
+fn emoji_haystack(item: &EmojiItem) -> String {
+    let shown = [
+        item.glyph.clone().unwrap_or_default(),
+        primary_code(item),
+        other_codes(item).unwrap_or_default(),
+    ]
+    .concat();
+    text::haystack([shown.as_str(), item.name.as_str()])
+}
+
 #[component]
 fn GalleryView(gallery: EmojiGallery, site: SiteInfo) -> impl IntoView {
     let total = gallery.len();
-    let filter = use_query_filter();
+    let initial = query_filter();
     let haystacks: Vec<String> = gallery
         .groups
         .iter()
         .flat_map(|g| &g.items)
-        .map(|e| {
-            text::haystack(
-                e.shortcodes
-                    .iter()
-                    .map(String::as_str)
-                    .chain([e.name.as_str()]),
-            )
-        })
+        .map(emoji_haystack)
         .collect();
-    let visible = filtered(filter, haystacks);
-    let shown = move || visible_count(visible);
-    let count = move || match shown() {
-        n if n == total => format!("{total} emoji"),
-        n => format!("{n} of {total} emoji"),
-    };
-    let copied = RwSignal::new(String::new());
-    // One listener for the whole grid.
-    let on_click = move |ev: leptos::ev::MouseEvent| {
-        use wasm_bindgen::JsCast;
-        let code = ev
-            .target()
-            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
-            .and_then(|el| el.closest("button[data-shortcode]").ok().flatten())
-            .and_then(|b| b.get_attribute("data-shortcode"));
-        if let Some(code) = code {
-            #[cfg(feature = "hydrate")]
-            if let Some(w) = web_sys::window() {
-                let _ = w.navigator().clipboard().write_text(&code);
-            }
-            copied.set(code);
-        }
-    };
+    let visible = visibility(&initial, &haystacks);
+    let shown = visible.iter().filter(|v| **v).count();
     let mut index = 0;
     let groups = gallery
         .groups
@@ -72,8 +73,7 @@ fn GalleryView(gallery: EmojiGallery, site: SiteInfo) -> impl IntoView {
         .map(|g| {
             let first = index;
             index += g.items.len();
-            let range = first..index;
-            let group_hidden = move || visible.with(|v| !v[range.clone()].iter().any(|x| *x));
+            let group_hidden = !visible[first..index].iter().any(|x| *x);
             let heading_id = format!("{}-h", g.id);
             let labelled_by = heading_id.clone();
             let items = g
@@ -81,13 +81,18 @@ fn GalleryView(gallery: EmojiGallery, site: SiteInfo) -> impl IntoView {
                 .into_iter()
                 .enumerate()
                 .map(|(i, item)| {
-                    let at = first + i;
-                    let hidden = move || !visible.with(|v| v.get(at).copied().unwrap_or(true));
+                    let hidden = !visible.get(first + i).copied().unwrap_or(true);
                     view! { <EmojiButton item hidden /> }
                 })
                 .collect_view();
             view! {
-                <section class="emoji-group" id=g.id aria-labelledby=labelled_by hidden=group_hidden>
+                <section
+                    class="emoji-group"
+                    id=g.id
+                    aria-labelledby=labelled_by
+                    data-filter-group=""
+                    hidden=group_hidden
+                >
                     <h2 id=heading_id>{g.name}</h2>
                     <ul class="emoji-grid">{items}</ul>
                 </section>
@@ -110,33 +115,45 @@ fn GalleryView(gallery: EmojiGallery, site: SiteInfo) -> impl IntoView {
                 "GitHub's custom ones (" <code>":shipit:"</code> ", " <code>":godmode:"</code>
                 "…) come first. Select an emoji to copy its shortcode."
             </p>
-            <FilterForm
-                action="/emoji"
-                label="Filter emoji"
-                placeholder="e.g. rocket, fire, shipit"
-                button="Filter"
-                filter
-            />
-            <p class="term-count" aria-live="polite">{count}</p>
-            <p class="no-match" hidden=move || shown() != 0>
-                "No emoji matches “" {move || filter.get()} "”."
-            </p>
-            <p class="copy-status" role="status" hidden=move || copied.with(String::is_empty)>
-                "Copied " <code>{move || copied.get()}</code> " to the clipboard."
-            </p>
-            <div class="emoji-groups" on:click=on_click>
-                {groups}
-            </div>
+            <ListFilter kind=FilterKind::Emoji initial total shown>
+                <CopyShortcode>{groups}</CopyShortcode>
+            </ListFilter>
         </article>
     }
 }
 
+/// Click-to-copy for the whole grid (one listener), and the line that says
+/// what was copied.
+#[island]
+fn CopyShortcode(children: Children) -> impl IntoView {
+    let copied = RwSignal::new(String::new());
+    let on_click = move |ev: leptos::ev::MouseEvent| {
+        use wasm_bindgen::JsCast;
+        let code = ev
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+            .and_then(|el| el.closest("button[data-shortcode]").ok().flatten())
+            .and_then(|b| b.get_attribute("data-shortcode"));
+        if let Some(code) = code {
+            #[cfg(feature = "hydrate")]
+            let _ = window().navigator().clipboard().write_text(&code);
+            copied.set(code);
+        }
+    };
+    view! {
+        <p class="copy-status" role="status" hidden=move || copied.with(String::is_empty)>
+            "Copied " <code>{move || copied.get()}</code> " to the clipboard."
+        </p>
+        <div class="emoji-groups" on:click=on_click>
+            {children()}
+        </div>
+    }
+}
+
 #[component]
-fn EmojiButton(
-    item: EmojiItem,
-    hidden: impl Fn() -> bool + Send + Sync + 'static,
-) -> impl IntoView {
-    let code = format!(":{}:", item.shortcodes.first().cloned().unwrap_or_default());
+fn EmojiButton(item: EmojiItem, hidden: bool) -> impl IntoView {
+    let code = primary_code(&item);
+    let others = other_codes(&item).map(|rest| view! { <span class="also">{rest}</span> });
     let title = item.name;
     let data = code.clone();
     let picture = match (item.glyph, item.image) {
@@ -149,15 +166,8 @@ fn EmojiButton(
         }
         (None, None) => ().into_any(),
     };
-    let others = (item.shortcodes.len() > 1).then(|| {
-        let rest: Vec<String> = item.shortcodes[1..]
-            .iter()
-            .map(|s| format!(":{s}:"))
-            .collect();
-        view! { <span class="also">{rest.join(" ")}</span> }
-    });
     view! {
-        <li hidden=hidden>
+        <li data-filter-item="" hidden=hidden>
             <button type="button" class="emoji-item" data-shortcode=data title=title>
                 {picture}
                 <code>{code}</code>

@@ -1,18 +1,16 @@
 use leptos::prelude::*;
 
-use crate::live::content_version;
-
 use crate::api::get_glossary;
 use crate::components::{
-    filtered, glossary_ld, site_info, use_query_filter, visible_count, ErrorView, FilterForm,
-    Loading, PageMeta,
+    glossary_ld, query_filter, site_info, visibility, ErrorView, FilterKind, ListFilter, Loading,
+    PageMeta,
 };
 use crate::model::{Glossary, GlossaryTerm, SiteInfo};
 use crate::text;
 
 #[component]
 pub fn GlossaryPage() -> impl IntoView {
-    let glossary = Resource::new(content_version, |_| get_glossary());
+    let glossary = Resource::new(|| (), |_| get_glossary());
     view! {
         <Transition fallback=Loading>
             {move || Suspend::new(async move {
@@ -64,37 +62,44 @@ fn letter_anchor(letter: char) -> String {
     }
 }
 
+/// What the filter looks at for a term: its heading as rendered (name and
+/// aliases) and its id. The browser reads the same two from the page.
+fn term_haystack(t: &GlossaryTerm) -> String {
+    text::haystack([term_heading(t).as_str(), t.id.as_str()])
+}
+
+/// The text of a term's `<dt>`.
+fn term_heading(t: &GlossaryTerm) -> String {
+    if t.aliases.is_empty() {
+        t.term.clone()
+    } else {
+        format!("{} ({})", t.term, t.aliases.join(", "))
+    }
+}
+
 #[component]
 fn GlossaryView(glossary: Glossary, site: SiteInfo) -> impl IntoView {
     let total = glossary.terms.len();
     let ld = glossary_ld(&site, &glossary);
-    let filter = use_query_filter();
-    // What the filter looks at, per term: its name, aliases and id.
-    let haystacks: Vec<String> = glossary
-        .terms
+    let initial = query_filter();
+    let haystacks: Vec<String> = glossary.terms.iter().map(term_haystack).collect();
+    let visible = visibility(&initial, &haystacks);
+    let shown = visible.iter().filter(|v| **v).count();
+    let groups = group_by_letter(glossary.terms);
+    let shows = |i: usize| visible.get(i).copied().unwrap_or(true);
+    let letters: Vec<(char, bool)> = groups
         .iter()
-        .map(|t| {
-            text::haystack(
-                std::iter::once(t.term.as_str())
-                    .chain(t.aliases.iter().map(String::as_str))
-                    .chain(std::iter::once(t.id.as_str())),
-            )
+        .map(|g| (g.letter, g.terms.iter().any(|(i, _)| shows(*i))))
+        .collect();
+    // (group, whether any of its terms shows, whether each term shows)
+    let groups: Vec<(LetterGroup, bool, Vec<bool>)> = groups
+        .into_iter()
+        .map(|g| {
+            let each: Vec<bool> = g.terms.iter().map(|(i, _)| shows(*i)).collect();
+            let any = each.iter().any(|v| *v);
+            (g, any, each)
         })
         .collect();
-    let visible = filtered(filter, haystacks);
-    let shown = move || visible_count(visible);
-    let count = move || match shown() {
-        n if n == total => format!("{total} términos"),
-        n => format!("{n} de {total} términos"),
-    };
-    let groups = group_by_letter(glossary.terms);
-    let letters: Vec<(char, Vec<usize>)> = groups
-        .iter()
-        .map(|g| (g.letter, g.terms.iter().map(|(i, _)| *i).collect()))
-        .collect();
-    let any_visible = move |idx: &[usize]| {
-        visible.with(|v| idx.iter().any(|i| v.get(*i).copied().unwrap_or(false)))
-    };
     view! {
         <PageMeta
             title=glossary.title.clone()
@@ -107,78 +112,61 @@ fn GlossaryView(glossary: Glossary, site: SiteInfo) -> impl IntoView {
         <article class="page glossary" lang=glossary.lang>
             <h1>{glossary.title}</h1>
             <div class="prose" inner_html=glossary.intro_html></div>
-            <FilterForm
-                action="/glossary"
-                label="Filtrar términos"
-                placeholder="p. ej. kubernetes, slo, observabilidad"
-                button="Filtrar"
-                filter
-            />
-            <p class="term-count" aria-live="polite">{count}</p>
-            <p class="no-match" hidden=move || shown() != 0>
-                "Ningún término coincide con «"
-                {move || filter.get()}
-                "». La búsqueda del sitio (arriba) mira también dentro de las definiciones."
-            </p>
-            <nav class="az-index" aria-label="Índice alfabético">
-                <ul>
-                    {letters
-                        .into_iter()
-                        .map(|(letter, idx)| {
-                            let empty = move || (!any_visible(&idx)).then_some("true");
-                            view! {
-                                <li>
-                                    <a href=format!("#{}", letter_anchor(letter)) aria-disabled=empty>
-                                        {letter.to_string()}
-                                    </a>
-                                </li>
-                            }
-                        })
-                        .collect_view()
-                        .into_any()}
-                </ul>
-            </nav>
-            {groups
-                .into_iter()
-                .map(|g| {
-                    let idx: Vec<usize> = g.terms.iter().map(|(i, _)| *i).collect();
-                    let section_hidden = move || !any_visible(&idx);
-                    let heading_id = format!("{}-h", letter_anchor(g.letter));
-                    let labelled_by = heading_id.clone();
-                    view! {
-                        <section
-                            class="letter"
-                            id=letter_anchor(g.letter)
-                            aria-labelledby=labelled_by
-                            hidden=section_hidden
-                        >
-                            <h2 id=heading_id>{g.letter.to_string()}</h2>
-                            <dl class="terms">
-                                {g
-                                    .terms
-                                    .into_iter()
-                                    .map(|(i, t)| {
-                                        let hidden = move || {
-                                            !visible.with(|v| v.get(i).copied().unwrap_or(true))
-                                        };
-                                        view! { <TermEntry term=t hidden /> }
-                                    })
-                                    .collect_view()}
-                            </dl>
-                        </section>
-                    }
-                })
-                .collect_view()
-                .into_any()}
+            <ListFilter kind=FilterKind::Glossary initial total shown>
+                <nav class="az-index" aria-label="Índice alfabético">
+                    <ul>
+                        {letters
+                            .into_iter()
+                            .map(|(letter, any)| {
+                                view! {
+                                    <li>
+                                        <a
+                                            href=format!("#{}", letter_anchor(letter))
+                                            aria-disabled=(!any).then_some("true")
+                                        >
+                                            {letter.to_string()}
+                                        </a>
+                                    </li>
+                                }
+                            })
+                            .collect_view()}
+                    </ul>
+                </nav>
+                {groups
+                    .into_iter()
+                    .map(|(g, any, each)| {
+                        let heading_id = format!("{}-h", letter_anchor(g.letter));
+                        let labelled_by = heading_id.clone();
+                        view! {
+                            <section
+                                class="letter"
+                                id=letter_anchor(g.letter)
+                                aria-labelledby=labelled_by
+                                data-filter-group=""
+                                hidden=!any
+                            >
+                                <h2 id=heading_id>{g.letter.to_string()}</h2>
+                                <dl class="terms">
+                                    {g
+                                        .terms
+                                        .into_iter()
+                                        .zip(each)
+                                        .map(|((_, t), shows)| {
+                                            view! { <TermEntry term=t hidden=!shows /> }
+                                        })
+                                        .collect_view()}
+                                </dl>
+                            </section>
+                        }
+                    })
+                    .collect_view()}
+            </ListFilter>
         </article>
     }
 }
 
 #[component]
-fn TermEntry(
-    term: GlossaryTerm,
-    hidden: impl Fn() -> bool + Send + Sync + 'static,
-) -> impl IntoView {
+fn TermEntry(term: GlossaryTerm, hidden: bool) -> impl IntoView {
     let t = term;
     let aliases = (!t.aliases.is_empty())
         .then(|| view! { <span class="aliases">" (" {t.aliases.join(", ")} ")"</span> });
@@ -199,7 +187,7 @@ fn TermEntry(
     });
     let self_href = format!("#{}", t.id);
     view! {
-        <div class="entry" hidden=hidden>
+        <div class="entry" data-filter-item="" hidden=hidden>
             <dt id=t.id>
                 <a href=self_href>{t.term}</a>
                 {aliases}

@@ -1,6 +1,5 @@
 use leptos::prelude::*;
 
-use crate::live::content_version;
 use leptos_meta::Link;
 use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
@@ -22,19 +21,16 @@ pub fn HomePage() -> impl IntoView {
             .ok()
             .filter(|p| p.to_string() == n && *p >= 2),
     };
-    let posts = Resource::new(
-        move || (page(), content_version()),
-        |(page, _)| async move {
-            match page {
-                Some(p) => list_posts(p).await,
-                None => {
-                    let e = AppError::NotFound("no such page".into());
-                    e.set_response_status();
-                    Err(e)
-                }
+    let posts = Resource::new(page, |page| async move {
+        match page {
+            Some(p) => list_posts(p).await,
+            None => {
+                let e = AppError::NotFound("no such page".into());
+                e.set_response_status();
+                Err(e)
             }
-        },
-    );
+        }
+    });
     view! {
         <Transition fallback=Loading>
             {move || Suspend::new(async move {

@@ -4,7 +4,6 @@ use leptos_router::hooks::use_query_map;
 
 use crate::api::search;
 use crate::components::{site_info, ErrorView, Loading, PageMeta, Snippet};
-use crate::live::content_version;
 use crate::model::{SearchHit, SearchResults};
 
 /// `/search?q=…`: the same results as the header's live search, rendered on
@@ -13,7 +12,7 @@ use crate::model::{SearchHit, SearchResults};
 pub fn SearchPage() -> impl IntoView {
     let query = use_query_map();
     let q = move || query.read().get("q").unwrap_or_default();
-    let results = Resource::new(move || (q(), content_version()), |(q, _)| search(q));
+    let results = Resource::new(q, search);
     view! {
         <Transition fallback=Loading>
             {move || Suspend::new(async move {

@@ -1,6 +1,5 @@
 use leptos::prelude::*;
 
-use crate::live::content_version;
 use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
 
@@ -13,13 +12,8 @@ use crate::components::{site_info, ErrorView, Loading, PageMeta, PostList};
 pub fn TagPage() -> impl IntoView {
     let params = use_params_map();
     let tag = Resource::new(
-        move || {
-            (
-                params.read().get("tag").unwrap_or_default(),
-                content_version(),
-            )
-        },
-        |(tag, _)| get_tag(tag),
+        move || params.read().get("tag").unwrap_or_default(),
+        get_tag,
     );
     view! {
         <Transition fallback=Loading>
@@ -54,7 +48,7 @@ pub fn TagPage() -> impl IntoView {
 
 #[component]
 pub fn TagsPage() -> impl IntoView {
-    let tags = Resource::new(content_version, |_| list_tags());
+    let tags = Resource::new(|| (), |_| list_tags());
     view! {
         <Transition fallback=Loading>
             {move || Suspend::new(async move {

@@ -1,0 +1,71 @@
+//! How moving between pages stays instant without a client-side router: every
+//! page is a full server-rendered document, the browser prerenders the one a
+//! link points at while the reader hovers it (Speculation Rules), and the
+//! switch is a cross-document View Transition (`@view-transition` in the
+//! stylesheet). Back and forward are ordinary history entries, so the
+//! browser restores their scroll position (or serves them from its
+//! back/forward cache). ARCHITECTURE.md records why this beat leptos' islands
+//! router, with the figures.
+
+use leptos::prelude::*;
+use serde_json::json;
+
+use crate::model::EVENTS_PATH;
+
+/// Same-origin paths that are not pages and must never be prerendered: the
+/// server functions, the author-mode event stream, the build's assets, and
+/// feeds (XML).
+const NOT_PAGES: [&str; 4] = ["/api/*", "/pkg/*", "/*.xml", "/*.txt"];
+
+/// The rules as JSON: prerender any same-site page link once the reader
+/// hovers it (`moderate`: ~200 ms of hover, or the pointer going down).
+pub fn speculation_rules_json() -> String {
+    let mut excluded: Vec<serde_json::Value> = NOT_PAGES
+        .iter()
+        .map(|p| json!({ "not": { "href_matches": p } }))
+        .collect();
+    excluded.push(json!({ "not": { "href_matches": EVENTS_PATH } }));
+    excluded.push(json!({ "not": { "selector_matches": "[rel~=nofollow], [download]" } }));
+    let mut all = vec![json!({ "href_matches": "/*" })];
+    all.extend(excluded);
+    json!({
+        "prerender": [{
+            "source": "document",
+            "where": { "and": all },
+            "eagerness": "moderate",
+        }]
+    })
+    .to_string()
+}
+
+/// The `<script type="speculationrules">` of every page. It carries the
+/// render's nonce so the page's CSP lists its hash like leptos' own scripts.
+#[component]
+pub fn SpeculationRules() -> impl IntoView {
+    let nonce = use_nonce();
+    view! { <script type="speculationrules" nonce=nonce inner_html=speculation_rules_json()></script> }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rules_prerender_pages_and_skip_what_is_not_a_page() {
+        let rules: serde_json::Value =
+            serde_json::from_str(&speculation_rules_json()).expect("valid JSON");
+        let rule = &rules["prerender"][0];
+        assert_eq!(rule["eagerness"], "moderate");
+        let all = rule["where"]["and"]
+            .as_array()
+            .expect("a list of conditions");
+        assert_eq!(all[0]["href_matches"], "/*");
+        let excluded: Vec<&str> = all[1..]
+            .iter()
+            .filter_map(|c| c["not"]["href_matches"].as_str())
+            .collect();
+        for path in ["/api/*", "/pkg/*", "/*.xml", EVENTS_PATH] {
+            assert!(excluded.contains(&path), "{path} must not be prerendered");
+        }
+    }
+}

@@ -1,0 +1,47 @@
+#!/usr/bin/env python3
+"""The browser code every reader downloads: the app's JS and WASM, brotli.
+
+Reads the release build (`cargo leptos build --release --precompress`): the
+hashed names of the current JS and WASM from `target/release/hash.txt`, their
+`.br` files from `target/site/pkg`. Prints the sizes and exits 1 when their sum
+is over the budget (CLIENT_BUDGET_BYTES, default 100 000), so the client
+cannot grow back unnoticed. See BENCHMARKS.md for the measured figures.
+"""
+import os
+import sys
+from pathlib import Path
+
+BUDGET = int(os.environ.get("CLIENT_BUDGET_BYTES", "100000"))
+SITE = Path(os.environ.get("LEPTOS_SITE_ROOT", "target/site"))
+HASHES = Path(os.environ.get("HASH_FILE", "target/release/hash.txt"))
+NAME = os.environ.get("LEPTOS_OUTPUT_NAME", "microblog")
+
+
+def main() -> int:
+    if not HASHES.is_file():
+        print(f"{HASHES}: missing; run 'cargo leptos build --release --precompress' first", file=sys.stderr)
+        return 1
+    hashes = dict(
+        (k.strip(), v.strip())
+        for k, v in (line.split(":", 1) for line in HASHES.read_text().splitlines() if ":" in line)
+    )
+    total = 0
+    for ext in ("js", "wasm"):
+        if ext not in hashes:
+            print(f"{HASHES}: no '{ext}' line", file=sys.stderr)
+            return 1
+        plain = SITE / "pkg" / f"{NAME}.{hashes[ext]}.{ext}"
+        br = plain.with_name(plain.name + ".br")
+        if not br.is_file():
+            print(f"{br}: missing; build with --precompress", file=sys.stderr)
+            return 1
+        size = br.stat().st_size
+        total += size
+        print(f"{plain.name}: {plain.stat().st_size} B raw, {size} B brotli")
+    verdict = "ok" if total <= BUDGET else "OVER BUDGET"
+    print(f"client total: {total} B brotli (budget {BUDGET} B): {verdict}")
+    return 0 if total <= BUDGET else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,156 @@
+#!/usr/bin/env python3
+"""`make lighthouse`: Lighthouse 12 (mobile preset) on the release build.
+
+Starts the release binary on loopback in its production configuration (JSON
+access log at info), runs Lighthouse against the home page, a post and the
+glossary in Debian's Chromium, and prints the four category scores with LCP,
+TBT, FCP, CLS and the bytes of script transferred. Reports go to
+target/lighthouse/*.json.
+
+GitHub's custom emoji are images on GitHub's host, unreachable offline, and an
+image that fails to load costs best-practice points: the server is started
+with EMOJI_BASE_URL pointing at a local folder of placeholder images
+(target/site/lh-emoji), written here for every image the pages reference.
+"""
+
+import json
+import os
+import pathlib
+import re
+import shutil
+import socket
+import struct
+import subprocess
+import sys
+import time
+import urllib.request
+import zlib
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+SERVER = ROOT / "target/release/microblog"
+SITE_ROOT = ROOT / "target/site"
+EMOJI_DIR = "lh-emoji"
+OUT = ROOT / "target/lighthouse"
+LIGHTHOUSE = ROOT / "tools/node_modules/.bin/lighthouse"
+CHROME = os.environ.get("CHROME_PATH", "/usr/bin/chromium")
+PAGES = [
+    ("home", "/"),
+    ("post", "/posts/leptos_ssr_blog"),
+    ("glossary", "/glossary"),
+]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def get(url: str) -> str:
+    with urllib.request.urlopen(url, timeout=30) as r:
+        return r.read().decode()
+
+
+def placeholder_png(size: int = 20) -> bytes:
+    """A plain grey square, without an image library."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    rows = b"".join(b"\x00" + b"\x99" * size for _ in range(size))
+    header = struct.pack(">IIBBBBB", size, size, 8, 0, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b"")
+
+
+def start(port: int) -> subprocess.Popen:
+    env = dict(
+        os.environ,
+        LEPTOS_SITE_ADDR=f"127.0.0.1:{port}",
+        LEPTOS_SITE_ROOT=str(SITE_ROOT),
+        LEPTOS_OUTPUT_NAME="microblog",
+        LEPTOS_ENV="PROD",
+        SITE_URL=f"http://127.0.0.1:{port}",
+        EMOJI_BASE_URL=f"/{EMOJI_DIR}",
+        LOG_FORMAT="json",
+        RUST_LOG="info",
+    )
+    proc = subprocess.Popen([str(SERVER)], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            get(f"http://127.0.0.1:{port}/healthz")
+            return proc
+        except OSError:
+            time.sleep(0.2)
+    proc.kill()
+    sys.exit("the server did not start")
+
+
+def main() -> int:
+    if not SERVER.is_file():
+        sys.exit("run 'cargo leptos build --release --precompress' first")
+    OUT.mkdir(parents=True, exist_ok=True)
+    port = free_port()
+    proc = start(port)
+    base = f"http://127.0.0.1:{port}"
+    rows = []
+    try:
+        # Placeholders for every emoji image the measured pages show.
+        folder = SITE_ROOT / EMOJI_DIR
+        shutil.rmtree(folder, ignore_errors=True)
+        folder.mkdir(parents=True)
+        png = placeholder_png()
+        for _, path in PAGES:
+            for name in set(re.findall(rf"/{EMOJI_DIR}/([A-Za-z0-9_+-]+)\.png", get(base + path))):
+                (folder / f"{name}.png").write_bytes(png)
+        for name, path in PAGES:
+            report = OUT / f"{name}.json"
+            subprocess.run(
+                [
+                    str(LIGHTHOUSE),
+                    base + path,
+                    "--quiet",
+                    "--output=json",
+                    f"--output-path={report}",
+                    "--chrome-flags=--headless=new --no-sandbox --disable-gpu --no-first-run",
+                ],
+                check=True,
+                env=dict(os.environ, CHROME_PATH=CHROME),
+            )
+            r = json.loads(report.read_text())
+            cat = {k: round(v["score"] * 100) for k, v in r["categories"].items()}
+            audits = r["audits"]
+            script_bytes = sum(
+                i.get("transferSize", 0)
+                for i in audits["network-requests"]["details"]["items"]
+                if i.get("resourceType") == "Script" or i.get("url", "").endswith(".wasm")
+            )
+            rows.append(
+                (
+                    name,
+                    cat["performance"],
+                    cat["accessibility"],
+                    cat["best-practices"],
+                    cat["seo"],
+                    audits["largest-contentful-paint"]["numericValue"] / 1000,
+                    audits["total-blocking-time"]["numericValue"],
+                    audits["first-contentful-paint"]["numericValue"] / 1000,
+                    audits["cumulative-layout-shift"]["numericValue"],
+                    script_bytes / 1000,
+                    [a["id"] for a in audits.values() if a.get("score") is not None and a["score"] < 1 and a.get("scoreDisplayMode") == "binary"],
+                )
+            )
+    finally:
+        proc.terminate()
+        proc.wait()
+    print(f"Lighthouse {json.loads((OUT / 'home.json').read_text())['lighthouseVersion']}, mobile preset, {CHROME}")
+    print("| page | perf | a11y | best pr. | SEO | LCP s | TBT ms | FCP s | CLS | JS+WASM KB (transfer) | failed audits |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
+    for n, p, a, b, s, lcp, tbt, fcp, cls, kb, failed in rows:
+        print(f"| {n} | {p} | {a} | {b} | {s} | {lcp:.2f} | {tbt:.0f} | {fcp:.2f} | {cls:.3f} | {kb:.1f} | {', '.join(failed) or '—'} |")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
