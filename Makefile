@@ -115,7 +115,8 @@ test-e2e: end2end/node_modules/.stamp
 	@test -x $(RELEASE_BIN) || { echo "run 'cargo leptos build --release' first"; exit 1; }
 	cd end2end && npx playwright test
 
-# The JS + WASM every reader downloads, brotli, against its 100 KB budget
+# The JS + WASM every reader downloads, brotli, against its budget (145 KB;
+# the 100 KB target is not met yet, see BENCHMARKS.md)
 # (fails over it). Needs the release build.
 check-size:
 	python3 tools/client_size.py

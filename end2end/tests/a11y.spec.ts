@@ -6,6 +6,8 @@ const PAGES = ['/', '/posts/ansible_patching_playbook', '/posts/leptos_ssr_blog'
 for (const theme of ['light', 'dark'] as const) {
   for (const path of PAGES) {
     test(`axe finds no violations on ${path} in the ${theme} theme`, async ({ page, context, baseURL }) => {
+      // The emoji gallery has ~1,900 buttons: axe needs longer than 30 s on a busy machine.
+      test.setTimeout(120_000);
       await context.addCookies([{ name: 'theme', value: theme, url: baseURL! }]);
       await page.goto(path);
       await expect(page.locator('html')).toHaveAttribute('data-theme', theme);

@@ -158,9 +158,11 @@ impl CardState {
             let at = link.get_bounding_client_rect();
             let origin = container.get_bounding_client_rect();
             let max_left = (origin.width() - CARD_WIDTH_PX).max(0.0);
-            let top = at.bottom() - origin.top() + 6.0;
-            let left = (at.left() - origin.left()).clamp(0.0, max_left);
-            let _ = card.set_attribute("style", &format!("top:{top:.0}px;left:{left:.0}px"));
+            // Whole pixels, formatted as integers: float formatting would
+            // add its own code to the WASM.
+            let top = (at.bottom() - origin.top() + 6.0).round() as i32;
+            let left = (at.left() - origin.left()).clamp(0.0, max_left).round() as i32;
+            let _ = card.set_attribute("style", &format!("top:{top}px;left:{left}px"));
             let _ = card.remove_attribute("hidden");
         }
         self.open.set_value(Some(id));
