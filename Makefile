@@ -23,9 +23,12 @@ RELEASE_BIN := target/release/microblog
 
 KUBERNETES_VALIDATE_VERSION := 1.37.0
 KUBERNETES_VERSION := 1.33.0
+# Parsers for the deploy argv check (tools/deploy/check_argv.py).
+DEPLOY_PY_PACKAGES := dockerfile-parse==2.0.1 python-hcl2==8.1.4 PyYAML==6.0.4
 VENV := tools/venv
+VENV_STAMP := $(VENV)/.stamp-$(KUBERNETES_VALIDATE_VERSION)-deploy1
 
-.PHONY: check-size lighthouse bench-navigation fuzz soak install-wrk install-wordlists install-nginx validate-deploy help install install-rust install-npm install-chromium build run dev test lint test-rust test-e2e check-content bench bench-markdown clean
+.PHONY: install-prometheus test-prometheus test-prometheus-e2e check-size lighthouse bench-navigation fuzz soak install-wrk install-wordlists install-nginx validate-deploy test-deploy help install install-rust install-npm install-chromium build run dev test lint test-rust test-e2e check-content bench bench-markdown bench-rss clean
 
 help:
 	@echo "make run   - build (release) and serve on http://127.0.0.1:3000"
@@ -65,14 +68,30 @@ end2end/node_modules/.stamp: end2end/package-lock.json
 
 install-npm: tools/node_modules/.stamp
 
-# Kubernetes schema validation (the PyPI package ships the official schemas).
-$(VENV)/.stamp-$(KUBERNETES_VALIDATE_VERSION):
+# Kubernetes schema validation (the PyPI package ships the official schemas),
+# and the parsers of the deploy argv check.
+$(VENV_STAMP):
 	python3 -m venv $(VENV)
-	$(VENV)/bin/pip install --quiet kubernetes-validate==$(KUBERNETES_VALIDATE_VERSION)
+	$(VENV)/bin/pip install --quiet kubernetes-validate==$(KUBERNETES_VALIDATE_VERSION) $(DEPLOY_PY_PACKAGES)
 	@touch $@
 
-validate-deploy: $(VENV)/.stamp-$(KUBERNETES_VALIDATE_VERSION)
+validate-deploy: $(VENV_STAMP)
 	$(VENV)/bin/kubernetes-validate --strict -k $(KUBERNETES_VERSION) deploy/kubernetes/*.yaml
+
+# What Docker, Kubernetes and Nomad would run (ENTRYPOINT/CMD, command/args,
+# environment), started from the release build until /readyz answers.
+test-deploy: $(VENV_STAMP)
+	@test -x $(RELEASE_BIN) || { echo "run 'make build' first"; exit 1; }
+	$(VENV)/bin/python tools/deploy/check_argv.py
+
+# Debian's prometheus (2.42, with promtool): the rule checks, the rule unit
+# tests and the end-to-end check run it on loopback (no service is started).
+install-prometheus:
+	@if command -v promtool >/dev/null && command -v prometheus >/dev/null; then \
+	  echo "prometheus: present"; \
+	else \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq prometheus; \
+	fi
 
 install-chromium:
 	@if command -v chromium >/dev/null; then \
@@ -94,12 +113,15 @@ dev: install
 
 ## ---- tests -----------------------------------------------------------------
 
-test: install install-chromium end2end/node_modules/.stamp
+test: install install-chromium install-prometheus end2end/node_modules/.stamp
 	$(MAKE) lint
 	$(MAKE) validate-deploy
+	$(MAKE) test-prometheus
 	cargo leptos build --release --precompress
+	$(MAKE) test-deploy
 	$(MAKE) check-size
 	$(MAKE) test-rust
+	$(MAKE) test-prometheus-e2e
 	$(MAKE) test-e2e
 
 lint:
@@ -120,6 +142,18 @@ test-e2e: end2end/node_modules/.stamp
 # (fails over it). Needs the release build.
 check-size:
 	python3 tools/client_size.py
+
+# SLO rules and alerts (deploy/prometheus): syntax, then the promtool unit
+# tests that make each alert fire and stay silent.
+test-prometheus: install-prometheus
+	promtool check rules deploy/prometheus/rules/*.yml
+	promtool test rules deploy/prometheus/tests/*.yml
+
+# A real Prometheus scraping the release server (the last build; this does
+# not rebuild): every recording rule and dashboard query must return data.
+test-prometheus-e2e: install-prometheus $(VENV_STAMP)
+	@test -x $(RELEASE_BIN) || { echo "run 'cargo leptos build --release' first"; exit 1; }
+	timeout 90 $(VENV)/bin/python tools/obs/e2e.py $(RELEASE_BIN)
 
 check-content:
 	cargo run --quiet --features ssr -- check
@@ -172,6 +206,12 @@ bench: install install-wrk install-wordlists install-nginx
 	cargo leptos build --release --precompress
 	cargo build --release --features ssr --example bench_baseline
 	python3 tools/bench/bench.py
+
+# Server memory by content size (shipped content, generated sites): the
+# figures behind the Kubernetes/Nomad memory limits (README, Deploy).
+bench-rss: install
+	cargo leptos build --release --precompress
+	python3 tools/bench/rss.py $(BENCH_RSS_SIZES)
 
 # Click → new title over 10 navigations in Chromium (end2end/bench), on the
 # release build: prints the times and their median (ARCHITECTURE.md).

@@ -95,12 +95,19 @@ pub async fn get_glossary() -> Result<Glossary, AppError> {
         .ok_or_else(|| fail(AppError::NotFound("no glossary".into())))
 }
 
+/// One page of a tag's posts (`page` 1 when absent), `POSTS_PER_PAGE` at a time.
 #[server(input = GetUrl, endpoint = "tag")]
-pub async fn get_tag(tag: String) -> Result<TagPosts, AppError> {
+pub async fn get_tag(tag: String, page: Option<u32>) -> Result<TagPosts, AppError> {
     check_key("tag", &tag)?;
-    site()?
-        .tag(&tag)
-        .ok_or_else(|| fail(AppError::NotFound(format!("no tag `{tag}`"))))
+    let per_page = settings()?.posts_per_page;
+    let page = page.unwrap_or(1);
+    site()?.tag(&tag, page, per_page).ok_or_else(|| {
+        fail(AppError::NotFound(if page <= 1 {
+            format!("no tag `{tag}`")
+        } else {
+            format!("no page {page} of tag `{tag}`")
+        }))
+    })
 }
 
 #[server(input = GetUrl, endpoint = "tags")]

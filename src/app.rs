@@ -1,5 +1,6 @@
 //! The HTML shell and the router: every page of the site is declared here.
 
+use leptos::nonce::use_nonce;
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, HashedStylesheet, Link, MetaTags, Title};
 use leptos_router::components::{Route, Router, Routes};
@@ -16,28 +17,29 @@ use crate::routes::{
 /// Shown in every `<title>` and the header.
 pub const SITE_NAME: &str = "microblog";
 
+/// Applies the reader's stored theme choice (`localStorage`, else the
+/// `theme` cookie) to `<html data-theme>` before the first paint; without a
+/// choice the stylesheet follows `prefers-color-scheme`. No `<`, `>` or `&`,
+/// so it is the same text in the HTML as here (its CSP hash depends on it).
+pub const THEME_SCRIPT: &str = "try{var t=localStorage.getItem(\"theme\")||\
+(document.cookie.match(/(?:^|;\\s*)theme=(light|dark)/)||[])[1];\
+if(t===\"light\"||t===\"dark\")document.documentElement.setAttribute(\"data-theme\",t)}catch(e){}";
+
 /// The document around the app; rendered on the server only. Nothing in it is
 /// hydrated: the page's `<leptos-island>`s are (see ARCHITECTURE.md).
+/// Nothing here depends on the request: every reader gets the same bytes, so
+/// shared caches and CDNs can hold the page. The reader's stored theme is
+/// applied by THEME_SCRIPT, before the first paint.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
-    // The theme is known before the first byte: no flash of the wrong colours.
-    #[cfg(feature = "ssr")]
-    let theme = use_context::<axum::http::request::Parts>()
-        .and_then(|p| {
-            p.headers
-                .get(axum::http::header::COOKIE)
-                .and_then(|v| v.to_str().ok())
-                .map(crate::model::Theme::from_cookie_header)
-        })
-        .unwrap_or_default();
-    #[cfg(not(feature = "ssr"))]
-    let theme = crate::model::Theme::default();
-    provide_context(theme);
     let islands_router = cfg!(feature = "islands-router");
     view! {
         <!DOCTYPE html>
-        <html data-theme=theme.as_str()>
+        <html>
             <head>
                 <meta charset="utf-8" />
+                // First in <head>: it runs before anything is painted. It
+                // carries leptos' nonce, so the page's CSP lists its hash.
+                <script nonce=use_nonce() inner_html=THEME_SCRIPT></script>
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
                 <AutoReload options=options.clone() />
                 <HashedStylesheet options=options.clone() id="leptos" />
@@ -82,6 +84,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/tags") view=TagsPage ssr=SsrMode::Async />
                     <Route path=path!("/search") view=SearchPage ssr=SsrMode::Async />
                     <Route path=path!("/tags/:tag") view=TagPage ssr=SsrMode::Async />
+                    <Route path=path!("/tags/:tag/page/:n") view=TagPage ssr=SsrMode::Async />
                 </Routes>
             </main>
             <Footer />

@@ -10,6 +10,6 @@ mod status;
 pub use filter::{query_filter, visibility, FilterKind, ListFilter};
 pub use layout::{Footer, Header};
 pub use meta::{glossary_ld, post_ld, site_info, website_ld, PageKind, PageMeta};
-pub use posts::{PostCard, PostList, TagList};
+pub use posts::{Pager, PostCard, PostList, TagList};
 pub use search_box::{SearchBox, Snippet};
 pub use status::{ErrorView, Loading, NotFoundBody};

@@ -125,10 +125,49 @@ pub struct Site {
 }
 
 /// A file as read from disk, before rendering.
+#[derive(Clone)]
 struct Source {
     path: String,
     text: String,
     modified: Option<SystemTime>,
+}
+
+/// The content files of one load, as read from disk: what [`Site::build`]
+/// renders. The watcher keeps the text of each file from the last published
+/// load, to put it back in place of a file that is broken now.
+#[derive(Clone)]
+pub struct Sources {
+    files: Vec<Source>,
+    /// Problems met while reading (unreadable files, symlinks, …).
+    diags: Vec<Diagnostic>,
+}
+
+impl Sources {
+    /// Reads `posts/**/*.md`, `about.md` and `glossary.md` under `dir`.
+    pub fn read(dir: &Path) -> Result<Sources, Error> {
+        let mut diags = Vec::new();
+        let files = read_sources(dir, &mut diags)?;
+        Ok(Sources { files, diags })
+    }
+
+    /// `(path, text)` of every file read.
+    pub fn texts(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.files
+            .iter()
+            .map(|f| (f.path.as_str(), f.text.as_str()))
+    }
+
+    /// Uses `text` for the file at `path` instead of what is on disk; false
+    /// when no such file was read (deleted files are not brought back).
+    pub fn substitute(&mut self, path: &str, text: &str) -> bool {
+        match self.files.iter_mut().find(|f| f.path == path) {
+            Some(f) if f.text != text => {
+                f.text = text.to_string();
+                true
+            }
+            _ => false,
+        }
+    }
 }
 
 /// Front matter parsed, body not yet rendered.
@@ -175,15 +214,36 @@ impl Site {
         previous: Option<&Site>,
     ) -> Result<Site, Error> {
         let started = Instant::now();
-        let mut diags = Vec::new();
-        let sources = read_sources(dir, &mut diags)?;
-        let modified = sources.iter().filter_map(|s| s.modified).max();
-        let mut site = Site::from_sources(sources, options, diags, previous);
+        let sources = Sources::read(dir)?;
+        let mut site = Site::build(sources, options, previous);
+        site.load_duration = started.elapsed();
+        Ok(site)
+    }
+
+    /// As [`Site::reload`], keeping the files read (for the watcher).
+    pub fn load_with_sources(
+        dir: &Path,
+        options: &LoadOptions,
+        previous: Option<&Site>,
+    ) -> Result<(Site, Sources), Error> {
+        let started = Instant::now();
+        let sources = Sources::read(dir)?;
+        let mut site = Site::build(sources.clone(), options, previous);
+        site.load_duration = started.elapsed();
+        Ok((site, sources))
+    }
+
+    /// Renders files already read (see [`Sources`]), reusing what `previous`
+    /// built from files whose inputs did not change.
+    pub fn build(sources: Sources, options: &LoadOptions, previous: Option<&Site>) -> Site {
+        let started = Instant::now();
+        let modified = sources.files.iter().filter_map(|s| s.modified).max();
+        let mut site = Site::from_sources(sources.files, options, sources.diags, previous);
         site.modified = modified;
         site.loaded_at = Some(SystemTime::now());
         site.load_duration = started.elapsed();
         release_free_memory();
-        Ok(site)
+        site
     }
 
     fn from_sources(
@@ -193,19 +253,24 @@ impl Site {
         previous: Option<&Site>,
     ) -> Site {
         // Front matter is parsed per file: over the cores, in file order.
-        let results: Vec<(Option<Parsed>, Vec<Diagnostic>)> = sources
+        let results: Vec<(Option<Parsed>, String, Vec<Diagnostic>)> = sources
             .into_par_iter()
             .map(|source| {
+                let path = source.path.clone();
                 let mut found = Vec::new();
-                (parse_source(source, &mut found), found)
+                (parse_source(source, &mut found), path, found)
             })
             .collect();
         let mut parsed = Vec::with_capacity(results.len());
-        for (p, found) in results {
+        let mut unparsed = Vec::new();
+        for (p, path, found) in results {
             diags.extend(found);
-            parsed.extend(p);
+            match p {
+                Some(p) => parsed.push(p),
+                None => unparsed.push(path),
+            }
         }
-        let index = PageIndex::build(&parsed, &mut diags);
+        let index = PageIndex::build(&parsed, &unparsed, &mut diags);
 
         // The glossary first: posts link the first mention of each term to it.
         let mut site = Site::default();
@@ -389,14 +454,38 @@ impl Site {
         Some(post)
     }
 
-    pub fn tag(&self, tag: &str) -> Option<TagPosts> {
-        self.tags.get(tag).map(|idx| TagPosts {
+    pub fn has_tag(&self, tag: &str) -> bool {
+        self.tags.contains_key(tag)
+    }
+
+    /// Page `page` (1-based) of the posts tagged `tag`, `per_page` at a time;
+    /// `None` for an unknown tag or a page past the last.
+    pub fn tag(&self, tag: &str, page: u32, per_page: usize) -> Option<TagPosts> {
+        let idx = self.tags.get(tag)?;
+        let per_page = per_page.max(1);
+        let total_pages = idx.len().div_ceil(per_page).max(1) as u32;
+        if page == 0 || page > total_pages {
+            return None;
+        }
+        Some(TagPosts {
             tag: tag.to_string(),
             posts: idx
                 .iter()
+                .skip((page as usize - 1) * per_page)
+                .take(per_page)
                 .map(|&i| self.posts[i].post.meta.clone())
                 .collect(),
+            page,
+            total_pages,
+            total_posts: idx.len(),
         })
+    }
+
+    /// How many list pages the posts tagged `tag` fill (0 for an unknown tag).
+    pub fn tag_pages(&self, tag: &str, per_page: usize) -> u32 {
+        self.tags
+            .get(tag)
+            .map_or(0, |idx| idx.len().div_ceil(per_page.max(1)).max(1) as u32)
     }
 
     /// Every tag with its post count, alphabetical.
@@ -551,7 +640,9 @@ fn build_redirects(parsed: &[Parsed], site: &Site) -> HashMap<String, String> {
     add("/page/1".into(), "/");
     add("/tags/".into(), "/tags");
     for tag in site.tags.keys() {
-        add(format!("/tags/{tag}/"), &format!("/tags/{tag}"));
+        let url = TagPosts::path(tag, 1);
+        add(format!("{url}/"), &url);
+        add(format!("{url}/page/1"), &url);
     }
     for entry in &site.posts {
         let slug = &entry.post.meta.slug;
@@ -929,6 +1020,11 @@ fn valid_slug(slug: &str) -> bool {
 struct PageIndex {
     by_path: HashMap<String, String>,
     by_name: HashMap<String, Vec<(String, String)>>,
+    /// Files whose front matter could not be read, by path and by name, with
+    /// the address their file name gives them. They already have their own
+    /// error; a reference to one is not reported again (one error per cause).
+    unparsed_by_path: HashMap<String, String>,
+    unparsed_by_name: HashMap<String, Vec<String>>,
 }
 
 fn stem_of(path: &str) -> String {
@@ -945,11 +1041,26 @@ fn stem_of(path: &str) -> String {
 }
 
 impl PageIndex {
-    fn build(parsed: &[Parsed], diags: &mut Vec<Diagnostic>) -> PageIndex {
+    fn build(parsed: &[Parsed], unparsed: &[String], diags: &mut Vec<Diagnostic>) -> PageIndex {
         let mut index = PageIndex {
             by_path: HashMap::new(),
             by_name: HashMap::new(),
+            unparsed_by_path: HashMap::new(),
+            unparsed_by_name: HashMap::new(),
         };
+        for path in unparsed {
+            let url = match path.as_str() {
+                "about.md" => "/about".to_string(),
+                "glossary.md" => "/glossary".to_string(),
+                _ => format!("/posts/{}", stem_of(path)),
+            };
+            index
+                .unparsed_by_name
+                .entry(stem_of(path))
+                .or_default()
+                .push(url.clone());
+            index.unparsed_by_path.insert(path.clone(), url);
+        }
         let mut slugs: HashMap<String, &str> = HashMap::new();
         for p in parsed.iter().filter(|p| !p.fm.draft) {
             if p.kind == Kind::Post {
@@ -968,8 +1079,12 @@ impl PageIndex {
             }
             let url = p.url();
             index.by_path.insert(p.path.clone(), url.clone());
+            // A page is one candidate for each name it answers to, however
+            // many of its aliases share that name (`netlify.md` with the alias
+            // `/netlify.html`): a set, not `dedup`, which only drops neighbours.
             let mut names = vec![stem_of(&p.path)];
             names.extend(p.fm.aliases.iter().map(|a| stem_of(a)));
+            names.sort_unstable();
             names.dedup();
             for name in names {
                 index
@@ -993,14 +1108,32 @@ impl RefResolver for PageIndex {
         if let Some(url) = joined.as_ref().and_then(|p| self.by_path.get(p)) {
             return Ok(url.clone());
         }
-        match self.by_name.get(&stem_of(target)).map(Vec::as_slice) {
-            Some([(_, url)]) => Ok(url.clone()),
-            Some(many) if !many.is_empty() => Err(ResolveError::Ambiguous {
-                target: target.to_string(),
-                candidates: many.iter().map(|(p, _)| p.clone()).collect(),
-            }),
-            _ if joined.is_none() => Err(ResolveError::EscapesRoot(target.to_string())),
-            _ => Err(ResolveError::NotFound(target.to_string())),
+        let name = stem_of(target);
+        match self.by_name.get(&name).map(Vec::as_slice) {
+            Some([(_, url)]) => return Ok(url.clone()),
+            Some(many) if !many.is_empty() => {
+                return Err(ResolveError::Ambiguous {
+                    target: target.to_string(),
+                    candidates: many.iter().map(|(p, _)| p.clone()).collect(),
+                })
+            }
+            _ => {}
+        }
+        // A page that exists but whose front matter is broken: its own error
+        // says so; link to the address its file name gives it.
+        let unparsed = joined
+            .as_ref()
+            .and_then(|p| self.unparsed_by_path.get(p))
+            .or_else(
+                || match self.unparsed_by_name.get(&name).map(Vec::as_slice) {
+                    Some([url]) => Some(url),
+                    _ => None,
+                },
+            );
+        match unparsed {
+            Some(url) => Ok(url.clone()),
+            None if joined.is_none() => Err(ResolveError::EscapesRoot(target.to_string())),
+            None => Err(ResolveError::NotFound(target.to_string())),
         }
     }
 }

@@ -52,6 +52,12 @@ fn connect(errors: RwSignal<Vec<String>>) {
                 return;
             };
             match serde_json::from_str::<ContentEvent>(&data) {
+                // A reload that keeps the last good version of a broken file
+                // shows the overlay instead of reloading (a reload would lose
+                // it); a clean reload shows the new text.
+                Ok(ContentEvent::Reloaded { diagnostics, .. }) if !diagnostics.is_empty() => {
+                    errors.set(diagnostics);
+                }
                 Ok(ContentEvent::Reloaded { .. }) => {
                     let _ = window().location().reload();
                 }

@@ -9,7 +9,7 @@ use microblog::content::{ContentStore, LoadOptions, RenderCache, Site};
 use microblog::markdown::EmojiRenderer;
 use microblog::server::config::{Config, LogFormat};
 use microblog::server::watch::{self, LiveReload};
-use microblog::server::{assemble, AppState, SiteSettings};
+use microblog::server::{assemble, metrics_router, AppState, SiteSettings};
 
 #[derive(Parser)]
 #[command(
@@ -170,8 +170,20 @@ fn serve(config: Config) -> ExitCode {
             None
         }
     });
-    let site = match Site::reload(&config.content_dir, &load_options(&config), cached.as_ref()) {
-        Ok(site) => site,
+    let watching = config
+        .content_watch
+        .unwrap_or(leptos_options.env == leptos::config::Env::DEV);
+    // The watcher keeps the files read, to serve the last good version of
+    // any that breaks later.
+    let options = load_options(&config);
+    let loaded = if watching {
+        Site::load_with_sources(&config.content_dir, &options, cached.as_ref())
+            .map(|(site, sources)| (site, Some(sources)))
+    } else {
+        Site::reload(&config.content_dir, &options, cached.as_ref()).map(|site| (site, None))
+    };
+    let (site, sources) = match loaded {
+        Ok(loaded) => loaded,
         Err(e) => return startup_error(format_args!("CONTENT_DIR: {e}")),
     };
     drop(cached);
@@ -193,9 +205,6 @@ fn serve(config: Config) -> ExitCode {
         "content loaded"
     );
     let addr = leptos_options.site_addr;
-    let watching = config
-        .content_watch
-        .unwrap_or(leptos_options.env == leptos::config::Env::DEV);
     let dev = leptos_options.env == leptos::config::Env::DEV;
     let (reused, built) = (site.reused(), site.files());
     let store = ContentStore::new(site);
@@ -209,6 +218,7 @@ fn serve(config: Config) -> ExitCode {
         store: store.clone(),
         settings: std::sync::Arc::new(SiteSettings::from_config(&config, watching, dev)),
         live: watching.then(LiveReload::new),
+        readiness: Default::default(),
     };
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -224,12 +234,13 @@ fn serve(config: Config) -> ExitCode {
         // Built before the watcher, which publishes reloads through its cache.
         let assembled = assemble(state.clone());
         // Held for the life of the server: dropping it stops the watch.
-        let _watch = match &state.live {
-            Some(live) => match watch::spawn(
+        let _watch = match (&state.live, sources) {
+            (Some(live), Some(sources)) => match watch::spawn(
                 config.content_dir.clone(),
                 load_options(&config),
                 store,
                 live.clone(),
+                sources,
                 Some(assembled.warmer.clone()),
                 saver,
             ) {
@@ -242,7 +253,7 @@ fn serve(config: Config) -> ExitCode {
                     return ExitCode::from(2);
                 }
             },
-            None => None,
+            _ => None,
         };
         let listener = match tokio::net::TcpListener::bind(addr).await {
             Ok(l) => l,
@@ -252,10 +263,37 @@ fn serve(config: Config) -> ExitCode {
             }
         };
         tracing::info!("listening on http://{addr}");
+        if let Some(metrics_addr) = config.metrics_addr {
+            let listener = match tokio::net::TcpListener::bind(metrics_addr).await {
+                Ok(l) => l,
+                Err(e) => {
+                    tracing::error!("cannot listen on METRICS_ADDR {metrics_addr}: {e}");
+                    return ExitCode::from(2);
+                }
+            };
+            tracing::info!("metrics on http://{metrics_addr}{}", microblog::server::METRICS_PATH);
+            let metrics = metrics_router(state.clone());
+            // Ends with the process: a scrape during the drain still answers.
+            tokio::spawn(microblog::server::listen::serve(
+                listener,
+                metrics,
+                config.header_timeout,
+                std::future::pending(),
+            ));
+        }
+        let readiness = state.readiness.clone();
         let app = assembled.app;
         let (stop_tx, mut stop_rx) = tokio::sync::watch::channel(false);
+        let drain = config.shutdown_drain;
         let serving = microblog::server::listen::serve(listener, app, config.header_timeout, async move {
             shutdown_signal().await;
+            // Load balancers probing /readyz see 503 from this moment; the
+            // listener keeps accepting for `drain` while they notice.
+            readiness.drain();
+            if !drain.is_zero() {
+                tracing::info!(drain_s = drain.as_secs_f64(), "draining: /readyz answers 503, still serving");
+                tokio::time::sleep(drain).await;
+            }
             let _ = stop_tx.send(true);
         });
         // In-flight requests get `grace` to finish after the signal; long-lived

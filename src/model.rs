@@ -90,7 +90,37 @@ pub struct Glossary {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TagPosts {
     pub tag: String,
+    /// The posts of this page, newest first.
     pub posts: Vec<PostSummary>,
+    /// 1-based.
+    pub page: u32,
+    pub total_pages: u32,
+    /// Posts with this tag, on every page.
+    pub total_posts: usize,
+}
+
+impl TagPosts {
+    /// The URL of page `n` of a tag: page 1 is `/tags/<tag>`.
+    pub fn path(tag: &str, n: u32) -> String {
+        if n <= 1 {
+            format!("/tags/{tag}")
+        } else {
+            format!("/tags/{tag}/page/{n}")
+        }
+    }
+}
+
+/// The page number in a `/page/:n` route parameter: no parameter is page 1;
+/// only the canonical spelling of 2 or more is a page (`/page/1`, `/page/01`
+/// and `/page/x` are not).
+pub fn page_number(param: Option<&str>) -> Option<u32> {
+    match param {
+        None => Some(1),
+        Some(n) => n
+            .parse::<u32>()
+            .ok()
+            .filter(|p| p.to_string() == n && *p >= 2),
+    }
 }
 
 /// Site-wide facts every page needs for its head tags.
@@ -135,8 +165,13 @@ impl PostListPage {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum ContentEvent {
-    /// A new snapshot is live.
-    Reloaded { version: u64 },
+    /// A new snapshot is live. `diagnostics` lists errors in files whose
+    /// last good version is still served in their place (empty when clean).
+    Reloaded {
+        version: u64,
+        #[serde(default)]
+        diagnostics: Vec<String>,
+    },
     /// A reload failed; the previous snapshot stays live.
     Failed {
         version: u64,
@@ -168,7 +203,8 @@ pub struct SearchResults {
     pub total: usize,
 }
 
-/// The reader's colour scheme, kept in the `theme` cookie.
+/// The reader's colour scheme, kept in `localStorage` and the `theme`
+/// cookie, read only in the browser (`app::THEME_SCRIPT`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub enum Theme {
     #[default]
@@ -196,7 +232,8 @@ impl Theme {
         }
     }
 
-    /// The value of the `theme` cookie in a `Cookie:` header.
+    /// The value of the `theme` cookie in a `Cookie:` header (read in the
+    /// browser only: the server renders the same page for everyone).
     pub fn from_cookie_header(header: &str) -> Theme {
         header
             .split(';')

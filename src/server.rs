@@ -36,6 +36,9 @@ pub struct SiteSettings {
     pub dev_reload: bool,
     /// Budget of the rendered-response cache.
     pub page_cache: cache::Limits,
+    /// `Cache-Control` of pages and feeds (`CACHE_CONTROL`; `no-cache` while
+    /// the content is watched, so an author never sees a stale page).
+    pub cache_control: axum::http::HeaderValue,
 }
 
 impl Default for SiteSettings {
@@ -50,6 +53,7 @@ impl Default for SiteSettings {
             emoji_origin: Some(origin_of(crate::markdown::emoji::DEFAULT_EMOJI_BASE_URL)),
             dev_reload: false,
             page_cache: cache::Limits::default(),
+            cache_control: axum::http::HeaderValue::from_static(config::DEFAULT_CACHE_CONTROL),
         }
     }
 }
@@ -78,7 +82,14 @@ impl SiteSettings {
                 .contains("://")
                 .then(|| origin_of(&config.emoji_base_url)),
             dev_reload,
-            page_cache: cache::Limits::default(),
+            page_cache: config.page_cache,
+            cache_control: if live_reload {
+                axum::http::HeaderValue::from_static("no-cache")
+            } else {
+                axum::http::HeaderValue::from_str(&config.cache_control).unwrap_or_else(|_| {
+                    axum::http::HeaderValue::from_static(config::DEFAULT_CACHE_CONTROL)
+                })
+            },
         }
     }
 }
@@ -91,6 +102,8 @@ pub struct AppState {
     pub settings: Arc<SiteSettings>,
     /// Present when the content folder is watched (author mode).
     pub live: Option<watch::LiveReload>,
+    /// Cleared on SIGTERM: `/readyz` then answers 503.
+    pub readiness: ops::Readiness,
 }
 
 impl FromRef<AppState> for LeptosOptions {
@@ -308,13 +321,14 @@ fn harden_with<S: Clone + Send + Sync + 'static>(
                 .quality(tower_http::CompressionLevel::Precise(4)),
         )
         .layer(axum::middleware::from_fn(ops::observe))
-        .layer(axum::middleware::from_fn(ops::security_headers))
         .layer(CatchPanicLayer::custom(ops::panic_response))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
             timeout,
         ))
-        .layer(RequestBodyLimitLayer::new(BODY_LIMIT));
+        .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
+        // Outermost: the 500, 408 and 413 answers made above get them too.
+        .layer(axum::middleware::from_fn(ops::security_headers));
     (hardened, rendering)
 }
 
@@ -326,8 +340,23 @@ pub struct Assembled {
     pub warmer: cache::Warmer,
 }
 
-/// The whole site as one axum `Router`: pages, server functions, feeds, probes,
-/// metrics and static files, with the HTTP semantics around them.
+/// Where Prometheus reads the metrics, on the `METRICS_ADDR` listener.
+pub const METRICS_PATH: &str = "/metrics";
+
+/// The metrics listener's router: `/metrics` only. It is kept off the site's
+/// router so a public port never exposes it; its own requests are not
+/// counted in `http_requests_total` (scrapes are not traffic).
+pub fn metrics_router(state: AppState) -> Router {
+    ops::prometheus();
+    Router::new()
+        .route(METRICS_PATH, get(ops::metrics_handler))
+        .layer(axum::middleware::from_fn(ops::security_headers))
+        .with_state(state)
+}
+
+/// The whole site as one axum `Router`: pages, server functions, feeds, probes
+/// and static files, with the HTTP semantics around them. `/metrics` is not
+/// here: see [`metrics_router`].
 pub fn router(state: AppState) -> Router {
     assemble(state).app
 }
@@ -350,7 +379,6 @@ pub fn assemble(state: AppState) -> Assembled {
     let mut router = Router::new()
         .route("/healthz", get(ops::healthz))
         .route("/readyz", get(ops::readyz))
-        .route("/metrics", get(ops::metrics_handler))
         .route("/feed.xml", get(atom_feed))
         .route("/rss.xml", get(rss_feed))
         .route("/tags/{tag}/feed.xml", get(tag_feed))

@@ -30,6 +30,32 @@ fn serves_pages_from_content_dir_over_tcp() {
 }
 
 #[test]
+fn metrics_are_served_only_on_the_metrics_listener() {
+    // Off by default: the public port has no /metrics.
+    let plain = start(&fixture("site"));
+    let (status, _) = http_get(&plain.addr, "/metrics").expect("GET /metrics");
+    assert_eq!(status, 404);
+    drop(plain);
+    let metrics_addr = format!("127.0.0.1:{}", free_port());
+    let server = common::process::start(&fixture("site"), &[("METRICS_ADDR", &metrics_addr)]);
+    let (status, _) = http_get(&server.addr, "/metrics").expect("GET /metrics on the site");
+    assert_eq!(status, 404);
+    let (status, body) = http_get(&metrics_addr, "/metrics").expect("GET /metrics");
+    assert_eq!(status, 200);
+    assert!(body.contains("http_requests_total{"), "{body}");
+    assert!(body.contains("microblog_content_posts 2"), "{body}");
+    // A metrics address that is taken stops the server at startup.
+    let taken = Command::new(BIN)
+        .env("CONTENT_DIR", fixture("site"))
+        .env("LEPTOS_SITE_ADDR", format!("127.0.0.1:{}", free_port()))
+        .env("LEPTOS_OUTPUT_NAME", "microblog")
+        .env("METRICS_ADDR", &metrics_addr)
+        .output()
+        .expect("binary runs");
+    assert_eq!(taken.status.code(), Some(2));
+}
+
+#[test]
 fn healthcheck_subcommand_probes_the_server() {
     let server = start(&fixture("site"));
     let ok = Command::new(BIN)
@@ -211,4 +237,83 @@ fn check_passes_on_the_shipped_content() {
     let (code, out) = check(&dir);
     assert_eq!(code, Some(0), "{out}");
     assert!(out.contains(": 0 errors, 0 warnings"), "{out}");
+}
+
+#[cfg(unix)]
+fn sigterm(server: &common::process::Server) {
+    let pid = server.child.id().to_string();
+    assert!(Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .expect("kill")
+        .success());
+}
+
+#[cfg(unix)]
+fn exit_code(server: &mut common::process::Server, limit: Duration) -> Option<i32> {
+    let deadline = Instant::now() + limit;
+    loop {
+        if let Some(s) = server.child.try_wait().expect("wait") {
+            return s.code();
+        }
+        assert!(Instant::now() < deadline, "still running after {limit:?}");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn readyz_answers_503_from_sigterm_while_the_server_drains() {
+    let mut server = common::process::start(&fixture("site"), &[("SHUTDOWN_DRAIN_SECS", "3")]);
+    let (status, _) = http_get(&server.addr, "/readyz").expect("GET /readyz");
+    assert_eq!(status, 200);
+    let signalled = Instant::now();
+    sigterm(&server);
+    // Not ready from the signal on; the site itself is still served while
+    // load balancers notice.
+    let mut ready = 200;
+    while ready != 503 && signalled.elapsed() < Duration::from_secs(1) {
+        ready = http_get(&server.addr, "/readyz").map_or(0, |r| r.0);
+    }
+    assert_eq!(ready, 503, "readyz after SIGTERM");
+    let (status, body) = http_get(&server.addr, "/posts/hello").expect("GET during drain");
+    assert_eq!(status, 200);
+    assert!(body.contains("The hello fixture body text"));
+    assert_eq!(
+        http_get(&server.addr, "/healthz").map(|r| r.0).ok(),
+        Some(200)
+    );
+    assert!(
+        signalled.elapsed() < Duration::from_secs(3),
+        "checked within the drain"
+    );
+    assert_eq!(exit_code(&mut server, Duration::from_secs(15)), Some(0));
+    assert!(
+        signalled.elapsed() >= Duration::from_secs(3),
+        "the listener stayed open for SHUTDOWN_DRAIN_SECS"
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn a_readyz_in_flight_at_sigterm_answers_503_without_a_drain() {
+    use std::io::Read;
+    let mut server = start(&fixture("site"));
+    let mut stream = TcpStream::connect(&server.addr).expect("connect");
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .expect("timeout");
+    write!(stream, "GET /readyz HTTP/1.1\r\nHost: x\r\n").expect("send start");
+    std::thread::sleep(Duration::from_millis(200));
+    sigterm(&server);
+    std::thread::sleep(Duration::from_millis(300));
+    write!(stream, "Connection: close\r\n\r\n").expect("send rest");
+    let mut reply = String::new();
+    stream.read_to_string(&mut reply).expect("read reply");
+    assert!(
+        reply.starts_with("HTTP/1.1 503"),
+        "{}",
+        reply.lines().next().unwrap_or("")
+    );
+    assert_eq!(exit_code(&mut server, Duration::from_secs(10)), Some(0));
 }

@@ -373,7 +373,8 @@ fn many_404s(addr: &str, prefix: &str, range: std::ops::Range<usize>) {
 #[test]
 fn ten_thousand_distinct_404s_leave_memory_flat() {
     let layout = Layout::new();
-    let server = layout.start(&[]);
+    let metrics_addr = format!("127.0.0.1:{}", common::process::free_port());
+    let server = layout.start(&[("METRICS_ADDR", metrics_addr.as_str())]);
     let pid = server.child.id();
     // Warm-up: allocator pools, lazy statics, connection buffers.
     many_404s(&server.addr, "warm", 0..2_000);
@@ -400,7 +401,8 @@ fn ten_thousand_distinct_404s_leave_memory_flat() {
         "{threads:?}"
     );
     // The metrics label the fallback as one route, not one series per URL.
-    let (_, metrics) = get(&server.addr, "/metrics");
+    let (status, metrics) = get(&metrics_addr, "/metrics");
+    assert_eq!(status, 200, "{metrics}");
     assert!(
         !metrics.contains("probe-"),
         "a URL leaked into metric labels"

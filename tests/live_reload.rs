@@ -216,3 +216,99 @@ fn one_save_is_one_reload_and_pages_are_told() {
     let log = server.log_text();
     assert_eq!(log.matches("content reloaded").count(), 1, "{log}");
 }
+
+#[test]
+fn a_broken_file_does_not_freeze_edits_to_other_posts() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    copy_dir(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/site"),
+        dir.path(),
+    );
+    // Broken from the start: there is no good version of it to keep.
+    std::fs::write(
+        dir.path().join("posts/broken.md"),
+        "---\ntitle: [unclosed\ndate: 2024-01-01\n---\n\nNever served.\n",
+    )
+    .expect("write broken post");
+    let server = start(dir.path());
+    assert_eq!(
+        http_get(&server.addr, "/posts/broken").map(|r| r.0).ok(),
+        Some(404)
+    );
+
+    // 1. Another post is edited: the edit appears.
+    let older = dir.path().join("posts/older.md");
+    let text = std::fs::read_to_string(&older).expect("read");
+    save(
+        &older,
+        &text.replace("An older post", "An older, edited post"),
+    );
+    wait_for(&server, "/posts/older", Duration::from_secs(3), |b| {
+        b.contains("An older, edited post")
+    })
+    .unwrap_or_else(|| panic!("edit not published:\n{}", server.log_text()));
+
+    // 2. A good post breaks: it is served in its last good version, and
+    //    edits to other posts still appear.
+    let hello = dir.path().join("posts/hello.md");
+    let original = std::fs::read_to_string(&hello).expect("read");
+    save(
+        &hello,
+        &original.replace("title: \"Hello, fixture world\"", "title: [unclosed"),
+    );
+    save(
+        &older,
+        &text.replace("An older post", "An older post, edited twice"),
+    );
+    wait_for(&server, "/posts/older", Duration::from_secs(3), |b| {
+        b.contains("An older post, edited twice")
+    })
+    .unwrap_or_else(|| panic!("second edit not published:\n{}", server.log_text()));
+    let (status, body) = http_get(&server.addr, "/posts/hello").expect("GET hello");
+    assert_eq!(status, 200, "last good version of the broken post");
+    assert!(body.contains("<h1>Hello, fixture world</h1>"));
+    assert!(
+        server.log_text().contains("posts/hello.md:2:"),
+        "the broken file is still reported:\n{}",
+        server.log_text()
+    );
+}
+
+#[test]
+fn a_reload_is_published_unless_it_adds_an_error() {
+    use microblog::content::{LoadOptions, Site};
+    use microblog::server::watch::{reload, LastGood, Outcome};
+    let dir = tempfile::tempdir().expect("tempdir");
+    copy_dir(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/site"),
+        dir.path(),
+    );
+    let options = LoadOptions::default();
+    let (served, sources) = Site::load_with_sources(dir.path(), &options, None).expect("loads");
+    let mut last_good = LastGood::default();
+    last_good.record(&sources, &served);
+    let decide = |served: &Site, last_good: &LastGood| {
+        reload(dir.path(), &options, served, last_good).expect("folder readable")
+    };
+
+    // A new post, broken: left out and reported, the rest is published.
+    std::fs::write(dir.path().join("posts/new.md"), "---\ntitle: [\n---\n").expect("write");
+    let served = match decide(&served, &last_good) {
+        Outcome::Publish { site, errors, .. } => {
+            assert_eq!(errors.len(), 1, "the problem is still reported");
+            site
+        }
+        Outcome::Reject { errors } => panic!("a never-good file blocked: {errors:?}"),
+    };
+    assert_eq!(served.error_count(), 1);
+
+    // Deleting a post another one links to adds an error: rejected.
+    std::fs::remove_file(dir.path().join("posts/older.md")).expect("delete");
+    match decide(&served, &last_good) {
+        Outcome::Reject { errors } => assert!(
+            errors.iter().any(|d| d.message.contains("older.md")),
+            "{errors:?}"
+        ),
+        Outcome::Publish { .. } => panic!("a dangling link was published"),
+    }
+}

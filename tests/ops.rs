@@ -23,7 +23,12 @@ async fn probes_body() {
 }
 
 async fn metrics_count_requests_by_route_template_body() {
-    let (app, _root) = fixture_app();
+    let root = tempfile::tempdir().expect("tempdir");
+    let state = common::state(&fixture("site"), root.path(), common::settings(10), false);
+    let app = common::app_from_state(state.clone());
+    let metrics = microblog::server::metrics_router(state);
+    // Not on the site's port: only on the METRICS_ADDR listener.
+    assert_eq!(get(&app, "/metrics").await.status, StatusCode::NOT_FOUND);
     let count = |body: &str| -> u64 {
         body.lines()
             .find(|l| {
@@ -35,13 +40,14 @@ async fn metrics_count_requests_by_route_template_body() {
             .and_then(|n| n.parse().ok())
             .unwrap_or(0)
     };
-    let before = count(&get(&app, "/metrics").await.body);
+    let before = count(&get(&metrics, "/metrics").await.body);
     assert_eq!(
         get(&app, "/tags/metrics-probe-nope").await.status,
         StatusCode::NOT_FOUND
     );
-    let m = get(&app, "/metrics").await;
+    let m = get(&metrics, "/metrics").await;
     assert_eq!(m.status, StatusCode::OK);
+    assert_eq!(m.header(header::X_CONTENT_TYPE_OPTIONS), "nosniff");
     assert!(m.content_type().starts_with("text/plain"));
     assert_eq!(count(&m.body), before + 1, "{}", m.body);
     for name in [
@@ -255,9 +261,93 @@ async fn panics_and_slow_handlers_are_contained_body() {
     );
     let slow = get(&app, "/slow").await;
     assert_eq!(slow.status, StatusCode::REQUEST_TIMEOUT);
+    // The safety net's own answers carry the security headers too.
+    for r in [&boom, &slow] {
+        assert!(
+            !r.header(header::CONTENT_SECURITY_POLICY).is_empty(),
+            "{:?}",
+            r.headers
+        );
+        assert_eq!(r.header(header::X_CONTENT_TYPE_OPTIONS), "nosniff");
+        assert_eq!(r.header(header::X_FRAME_OPTIONS), "DENY");
+    }
+    assert!(boom
+        .header(header::CONTENT_SECURITY_POLICY)
+        .contains("script-src 'none'"));
+}
+
+/// Every kind of response carries a CSP and the other security headers.
+async fn every_response_carries_the_security_headers_body() {
+    let (app, _root) = fixture_app();
+    let head = |r: &common::Reply, name: header::HeaderName| r.header(name);
+    let cases: Vec<(&str, common::Reply)> = vec![
+        ("page", get(&app, "/posts/hello").await),
+        ("404 page", get(&app, "/posts/nope").await),
+        ("atom feed", get(&app, "/feed.xml").await),
+        ("rss feed", get(&app, "/rss.xml").await),
+        ("sitemap", get(&app, "/sitemap.xml").await),
+        ("robots", get(&app, "/robots.txt").await),
+        ("json", get(&app, "/api/tags").await),
+        ("json 404", get(&app, "/api/post?slug=nope").await),
+        ("static file", get(&app, "/pkg/microblog.js").await),
+        ("redirect", get(&app, "/posts/hello/").await),
+        ("probe", get(&app, "/healthz").await),
+        ("405", send(&app, Method::DELETE, "/feed.xml", &[]).await),
+    ];
+    for (what, r) in &cases {
+        let csp = head(r, header::CONTENT_SECURITY_POLICY);
+        assert!(!csp.is_empty(), "{what} ({}): no CSP", r.status);
+        assert!(csp.contains("frame-ancestors 'none'"), "{what}: {csp}");
+        assert_eq!(head(r, header::X_CONTENT_TYPE_OPTIONS), "nosniff", "{what}");
+        assert_eq!(head(r, header::X_FRAME_OPTIONS), "DENY", "{what}");
+        assert!(!head(r, header::REFERRER_POLICY).is_empty(), "{what}");
+    }
+    let status = |what: &str| {
+        cases
+            .iter()
+            .find(|(w, _)| *w == what)
+            .map(|(_, r)| r.status)
+    };
+    assert_eq!(status("404 page"), Some(StatusCode::NOT_FOUND));
+    assert_eq!(status("redirect"), Some(StatusCode::MOVED_PERMANENTLY));
+    assert_eq!(status("json 404"), Some(StatusCode::NOT_FOUND));
+    // The 404 page runs the app like any page: its policy lists the hashes
+    // of its own scripts, and no nonce is left in it.
+    let not_found = &cases[1].1;
+    let csp = head(not_found, header::CONTENT_SECURITY_POLICY);
+    let hashes = common::inline_script_hashes(&not_found.body);
+    assert!(!hashes.is_empty());
+    for h in &hashes {
+        assert!(csp.contains(h.as_str()), "{h} not in {csp}");
+    }
+    assert!(!not_found.body.contains("nonce="));
+    // What is not a page may load nothing.
+    for what in ["atom feed", "json", "static file", "redirect"] {
+        let r = &cases.iter().find(|(w, _)| *w == what).expect("case").1;
+        assert!(
+            head(r, header::CONTENT_SECURITY_POLICY).starts_with("default-src 'none'"),
+            "{what}"
+        );
+    }
+    // A 304 keeps the policy stored with the page: it sends none.
+    let etag = cases[0].1.header(header::ETAG);
+    let again = send(
+        &app,
+        Method::GET,
+        "/posts/hello",
+        &[("if-none-match", &etag)],
+    )
+    .await;
+    assert_eq!(again.status, StatusCode::NOT_MODIFIED);
+    assert!(again.header(header::CONTENT_SECURITY_POLICY).is_empty());
 }
 
 // Each test runs on the shared runtime (see `common::run`).
+
+#[test]
+fn every_response_carries_the_security_headers() {
+    common::run(every_response_carries_the_security_headers_body());
+}
 
 #[test]
 fn probes() {

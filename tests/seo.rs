@@ -141,8 +141,12 @@ fn html_tag(body: &str) -> &str {
         .unwrap_or_default()
 }
 
-async fn theme_cookie_is_rendered_on_the_html_element_body() {
-    let (app, _root) = fixture_app(10);
+async fn theme_cookies_do_not_change_the_page_body() {
+    // Cache off: the renderer itself must not read the cookie.
+    let root = tempfile::tempdir().expect("tempdir");
+    let mut settings = common::settings(10);
+    settings.page_cache = microblog::server::cache::Limits::DISABLED;
+    let app = common::app_with(&common::fixture("site"), root.path(), settings);
     let dark = send(
         &app,
         Method::GET,
@@ -150,21 +154,38 @@ async fn theme_cookie_is_rendered_on_the_html_element_body() {
         &[("cookie", "a=b; theme=dark")],
     )
     .await;
+    let light = send(&app, Method::GET, "/about", &[("cookie", "theme=light")]).await;
+    assert_eq!(dark.status, StatusCode::OK);
+    assert_eq!(dark.bytes, light.bytes, "byte-identical for every reader");
+    assert_eq!(dark.header(header::ETAG), light.header(header::ETAG));
     assert!(
-        html_tag(&dark.body).contains("data-theme=\"dark\""),
+        !html_tag(&dark.body).contains("data-theme"),
         "{}",
         html_tag(&dark.body)
     );
-    let none = get(&app, "/about").await;
-    assert!(html_tag(&none.body).contains("data-theme=\"system\""));
-    let junk = send(
-        &app,
-        Method::GET,
-        "/about",
-        &[("cookie", "theme=\"><script>")],
-    )
-    .await;
-    assert!(html_tag(&junk.body).contains("data-theme=\"system\""));
+    // The stored choice is applied by the first script of <head>, allowed by
+    // its hash in the page's policy.
+    let head = dark.body.split("<head>").nth(1).unwrap_or_default();
+    let script = microblog::app::THEME_SCRIPT;
+    assert!(
+        head.starts_with(&format!(
+            "<meta charset=\"utf-8\"><script>{script}</script>"
+        )) || head.starts_with(&format!(
+            "<meta charset=\"utf-8\"/><script>{script}</script>"
+        )),
+        "{}",
+        &head[..head.len().min(400)]
+    );
+    let csp = dark.header(header::CONTENT_SECURITY_POLICY);
+    let hashes = common::inline_script_hashes(&dark.body);
+    assert!(!hashes.is_empty());
+    for h in &hashes {
+        assert!(csp.contains(h.as_str()), "{h} missing from {csp}");
+    }
+    assert_eq!(
+        dark.header(header::CACHE_CONTROL),
+        "public, max-age=60, stale-while-revalidate=600"
+    );
 }
 
 async fn error_pages_ask_not_to_be_indexed_body() {
@@ -274,6 +295,7 @@ async fn sitemap_and_robots_body() {
         "/emoji",
         "/tags/rust",
         "/tags/sre",
+        "/tags/sre/page/2",
         "/posts/hello",
         "/posts/older",
     ]
@@ -324,6 +346,58 @@ async fn home_is_paginated_with_prev_and_next_body() {
     let one = get(&app, "/page/1").await;
     assert_eq!(one.status, StatusCode::MOVED_PERMANENTLY);
     assert_eq!(one.header(header::LOCATION), "/");
+}
+
+async fn tag_pages_are_paginated_like_the_home_list_body() {
+    let (app, _root) = fixture_app(1);
+    // `sre` has two published posts: two pages of one.
+    let first = get(&app, "/tags/sre").await;
+    assert_eq!(first.status, StatusCode::OK);
+    assert!(first.body.contains("Hello, fixture world"));
+    assert!(!first.body.contains("An older post"));
+    assert!(first.body.contains("Page 1 of 2"), "visible pager");
+    assert!(
+        has_link(head(&first.body), "next", "/tags/sre/page/2"),
+        "{}",
+        head(&first.body)
+    );
+    assert!(
+        first.body.contains("2 posts tagged sre"),
+        "counts every page"
+    );
+
+    let second = get(&app, "/tags/sre/page/2").await;
+    assert_eq!(second.status, StatusCode::OK);
+    assert!(second.body.contains("An older post"));
+    assert!(!second.body.contains("Hello, fixture world"));
+    assert!(has_link(head(&second.body), "prev", "/tags/sre"));
+    assert_eq!(
+        canonical(head(&second.body)),
+        [format!("{SITE_URL}/tags/sre/page/2")]
+    );
+    for missing in [
+        "/tags/sre/page/3",
+        "/tags/sre/page/0",
+        "/tags/sre/page/02",
+        "/tags/sre/page/x",
+        "/tags/nope/page/2",
+    ] {
+        assert_eq!(
+            get(&app, missing).await.status,
+            StatusCode::NOT_FOUND,
+            "{missing}"
+        );
+    }
+    let one = get(&app, "/tags/sre/page/1").await;
+    assert_eq!(one.status, StatusCode::MOVED_PERMANENTLY);
+    assert_eq!(one.header(header::LOCATION), "/tags/sre");
+    // The sitemap lists every page of every tag; one page needs no pager.
+    let locs = sitemap_locs(&get(&app, "/sitemap.xml").await.body);
+    assert!(locs.contains(&format!("{SITE_URL}/tags/sre/page/2")));
+    let (big, _root) = fixture_app(10);
+    let all = get(&big, "/tags/sre").await;
+    assert!(all.body.contains("An older post") && all.body.contains("Hello, fixture world"));
+    assert!(!all.body.contains("class=\"pager\""));
 }
 
 async fn old_urls_redirect_permanently_body() {
@@ -442,6 +516,11 @@ fn sitemap_and_robots() {
 }
 
 #[test]
+fn tag_pages_are_paginated_like_the_home_list() {
+    common::run(tag_pages_are_paginated_like_the_home_list_body());
+}
+
+#[test]
 fn home_is_paginated_with_prev_and_next() {
     common::run(home_is_paginated_with_prev_and_next_body());
 }
@@ -462,6 +541,6 @@ fn head_works_wherever_get_does() {
 }
 
 #[test]
-fn theme_cookie_is_rendered_on_the_html_element() {
-    common::run(theme_cookie_is_rendered_on_the_html_element_body());
+fn theme_cookies_do_not_change_the_page() {
+    common::run(theme_cookies_do_not_change_the_page_body());
 }

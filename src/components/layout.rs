@@ -41,16 +41,18 @@ pub fn Footer() -> impl IntoView {
     }
 }
 
-/// Cycles system → light → dark; remembered in a cookie the server reads.
+/// Cycles system → light → dark; remembered in `localStorage` and a cookie,
+/// which the head script (`app::THEME_SCRIPT`) applies before the next first
+/// paint. The server never reads them: pages are the same for everyone.
 ///
 /// An island: the one part of the header that reacts to the reader. Its first
-/// render shows the theme the server put on `<html>`; in the browser it then
-/// follows `<html data-theme>`. A page prerendered or kept in the
+/// render shows "Auto", as the server rendered it for everyone; in the browser
+/// it then follows the stored choice. A page prerendered or kept in the
 /// back/forward cache before the reader changed the theme is brought up to
 /// date when it is shown.
 #[island]
 pub fn ThemeToggle() -> impl IntoView {
-    let theme = RwSignal::new(use_context::<crate::model::Theme>().unwrap_or_default());
+    let theme = RwSignal::new(crate::model::Theme::default());
     Effect::new(move |_| {
         #[cfg(feature = "hydrate")]
         {
@@ -85,6 +87,9 @@ pub fn ThemeToggle() -> impl IntoView {
             if let Some(root) = doc.document_element() {
                 let _ = root.set_attribute("data-theme", next.as_str());
             }
+            if let Some(storage) = window().local_storage().ok().flatten() {
+                let _ = storage.set_item(crate::model::Theme::COOKIE, next.as_str());
+            }
             if let Ok(html) = doc.dyn_into::<web_sys::HtmlDocument>() {
                 let _ = html.set_cookie(&format!(
                     "{}={}; path=/; max-age=31536000; samesite=lax",
@@ -104,10 +109,19 @@ pub fn ThemeToggle() -> impl IntoView {
     }
 }
 
-/// The theme the reader chose last (the cookie), as the browser sees it now.
+/// The theme the reader chose last (`localStorage`, else the cookie), as the
+/// browser sees it now — what the head script applied.
 #[cfg(feature = "hydrate")]
 fn stored_theme() -> crate::model::Theme {
     use wasm_bindgen::JsCast;
+    if let Some(t) = window()
+        .local_storage()
+        .ok()
+        .flatten()
+        .and_then(|s| s.get_item(crate::model::Theme::COOKIE).ok().flatten())
+    {
+        return crate::model::Theme::parse(&t);
+    }
     document()
         .dyn_into::<web_sys::HtmlDocument>()
         .ok()

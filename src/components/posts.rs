@@ -52,3 +52,18 @@ pub fn PostList(posts: Vec<PostSummary>) -> impl IntoView {
         </div>
     }
 }
+
+/// "← Newer · Page n of m · Older →" under a paginated list (nothing when
+/// everything fits on one page).
+#[component]
+pub fn Pager(page: u32, total: u32, prev: Option<String>, next: Option<String>) -> impl IntoView {
+    (total > 1).then(|| {
+        view! {
+            <nav class="pager" aria-label="Pages">
+                {prev.map(|href| view! { <A href=href attr:rel="prev">"← Newer posts"</A> })}
+                <span class="pager-position">{format!("Page {page} of {total}")}</span>
+                {next.map(|href| view! { <A href=href attr:rel="next">"Older posts →"</A> })}
+            </nav>
+        }
+    })
+}

@@ -36,7 +36,8 @@ pub enum PageKey<'a> {
     Glossary,
     Emoji,
     Tags,
-    Tag(&'a str),
+    /// `/tags/{tag}` is page 1, `/tags/{tag}/page/n` page n.
+    Tag(&'a str, u32),
     /// `/feed.xml` and `/rss.xml`: the same posts, two formats.
     Feed,
     TagFeed(&'a str),
@@ -137,7 +138,15 @@ impl Site {
                     &f.summary[from.min(f.summary.len())..(from + per_page).min(f.summary.len())];
                 Some(hash_of(&(n, total, shown)))
             }
-            PageKey::Tag(tag) => f.by_tag.get(tag).map(|t| t.0),
+            PageKey::Tag(tag, n) => {
+                // Every page of a tag changes with any of its posts'
+                // summaries (over-invalidating a few pages is allowed).
+                let total = self.tag_pages(tag, per_page);
+                if n == 0 || n > total {
+                    return None;
+                }
+                f.by_tag.get(tag).map(|t| hash_of(&(n, total, t.0)))
+            }
             PageKey::TagFeed(tag) => f.by_tag.get(tag).map(|t| t.1),
             PageKey::Tags => Some(f.tags),
             PageKey::Feed => Some(f.feed),

@@ -434,3 +434,69 @@ fn a_cache_from_another_engine_version_is_refused() {
     let err = RenderCache::new(cache.path()).load().expect_err("refused");
     assert!(err.to_string().contains("another engine"), "{err}");
 }
+
+#[test]
+fn an_alias_with_the_page_own_name_is_not_ambiguous() {
+    // `/netlify.html` (its own file name) is not next to `netlify` in the
+    // list of names, so `dedup` alone left two entries of the same page.
+    let dir = tempfile::tempdir().expect("tempdir");
+    write(
+        dir.path(),
+        "posts/netlify.md",
+        &post(
+            "Netlify",
+            "2023-01-01",
+            "aliases: [\"/blog/deploy-notes.html\", \"/netlify.html\"]\n",
+        ),
+    );
+    write(
+        dir.path(),
+        "about.md",
+        "---\ntitle: About\n---\n[n]({{< ref \"netlify.md\" >}})\n",
+    );
+    let site = load(dir.path());
+    assert_eq!(errors(&site), Vec::<String>::new());
+    let about = site.about().expect("about");
+    assert!(
+        about.html.contains("href=\"/posts/netlify\""),
+        "{}",
+        about.html
+    );
+}
+
+#[test]
+fn a_post_with_broken_front_matter_is_one_error_not_one_per_reference() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    write(
+        dir.path(),
+        "posts/broken.md",
+        "---\ntitle: [unclosed\ndate: 2024-01-01\n---\n\nBody.\n",
+    );
+    for n in ["a", "b"] {
+        write(
+            dir.path(),
+            &format!("posts/{n}.md"),
+            &post(n, "2024-02-01", "").replace("Body", "See [it]({{< ref \"broken.md\" >}}). Body"),
+        );
+    }
+    write(
+        dir.path(),
+        "about.md",
+        "---\ntitle: About\n---\n[x]({{< ref \"posts/broken.md\" >}})\n",
+    );
+    let site = load(dir.path());
+    let errs = errors(&site);
+    assert_eq!(errs.len(), 1, "{errs:#?}");
+    assert!(errs[0].starts_with("posts/broken.md:2:"), "{errs:#?}");
+    // The references still point at the page's address (by file name).
+    let a = site.post("a").expect("post a");
+    assert!(a.html.contains("href=\"/posts/broken\""), "{}", a.html);
+    // A reference to a page that does not exist at all is still an error.
+    write(
+        dir.path(),
+        "posts/c.md",
+        &post("c", "2024-03-01", "").replace("Body", "[x]({{< ref \"nope.md\" >}}) Body"),
+    );
+    let site = load(dir.path());
+    assert_eq!(errors(&site).len(), 2, "{:#?}", errors(&site));
+}

@@ -63,8 +63,47 @@ struct Shortcode<'s> {
     /// Byte range of the whole `{{< … >}}` in the text.
     start: usize,
     end: usize,
+    /// `<` or `%`: which delimiters it uses.
+    open: char,
+    /// Everything between the delimiters, untrimmed.
+    inner: &'s str,
     name: &'s str,
     arg: Option<&'s str>,
+}
+
+impl Shortcode<'_> {
+    /// Hugo's escape, `{{</* ref "x.md" */>}}`: the shortcode as text,
+    /// `{{< ref "x.md" >}}`, never expanded.
+    fn escaped(&self) -> Option<String> {
+        let trimmed = self.inner.trim();
+        let lead = self.inner.len() - self.inner.trim_start().len();
+        let tail = self.inner.len() - self.inner.trim_end().len();
+        let body = trimmed.strip_prefix("/*")?.strip_suffix("*/")?;
+        let (open, close) = if self.open == '<' {
+            ("{{<", ">}}")
+        } else {
+            ("{{%", "%}}")
+        };
+        Some(format!(
+            "{open}{}{body}{}{close}",
+            &self.inner[..lead],
+            &self.inner[self.inner.len() - tail..]
+        ))
+    }
+}
+
+/// Byte ranges of code spans and code blocks: shortcodes there are text.
+/// The text is parsed once more for this, only when it has a `{{`.
+fn code_ranges(text: &str) -> Vec<std::ops::Range<usize>> {
+    use pulldown_cmark::{Event, Parser, Tag};
+    let mut ranges = Vec::new();
+    for (event, range) in Parser::new_ext(text, super::options()).into_offset_iter() {
+        match event {
+            Event::Code(_) | Event::Start(Tag::CodeBlock(_)) => ranges.push(range),
+            _ => {}
+        }
+    }
+    ranges
 }
 
 /// The next occurrence of a pattern at or after a position, remembered so a
@@ -159,6 +198,8 @@ impl<'s> Scanner<'s> {
             return Some(Shortcode {
                 start,
                 end: inner_end + close.len(),
+                open,
+                inner: &text[inner_start..inner_end],
                 name,
                 arg,
             });
@@ -167,8 +208,11 @@ impl<'s> Scanner<'s> {
 }
 
 /// Replaces every `ref`/`relref` shortcode with the target page's URL. A target
-/// that does not resolve becomes a marked broken link and an error. Returns the
-/// new text, the edits made (to map positions back) and the problems found.
+/// that does not resolve becomes a marked broken link and an error. Shortcodes
+/// in code spans and blocks are left as written; Hugo's escape
+/// `{{</* … */>}}` becomes the literal `{{< … >}}` everywhere (as in Hugo,
+/// where it is how docs show shortcode syntax, in code too). Returns the new
+/// text, the edits made (to map positions back) and the problems found.
 pub fn expand(
     text: &str,
     path: &str,
@@ -183,9 +227,32 @@ pub fn expand(
     let mut copied = 0;
     let mut pos = 0;
     let mut scanner = Scanner::new(text);
+    let code = code_ranges(text);
+    let in_code = |at: usize| code.iter().any(|r| r.contains(&at));
     while let Some(sc) = scanner.next_shortcode(pos) {
         pos = sc.end;
         let start = sc.start;
+        if let Some(literal) = sc.escaped() {
+            out.push_str(&text[copied..sc.start]);
+            copied = sc.end;
+            let new_start = out.len();
+            if in_code(sc.start) {
+                out.push_str(&literal);
+            } else {
+                // As text, `<ref …>` could be read as an HTML tag.
+                out.push_str(&literal.replacen('<', "&lt;", 1));
+            }
+            edits.push(Edit {
+                new_start,
+                new_end: out.len(),
+                old_start: sc.start,
+                old_end: sc.end,
+            });
+            continue;
+        }
+        if in_code(sc.start) {
+            continue;
+        }
         let mut report = |severity, message| problems.push((start, severity, message));
         if !matches!(sc.name, "ref" | "relref") {
             report(

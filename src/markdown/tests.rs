@@ -179,6 +179,75 @@ fn unclosed_shortcodes_do_not_hide_later_ones() {
 }
 
 #[test]
+fn hugo_shortcode_escapes_render_literally() {
+    let emoji = EmojiRenderer::default();
+    let ctx = RenderContext {
+        path: "posts/a.md",
+        emoji: &emoji,
+        resolver: &AllPages,
+        terms: None,
+    };
+    let md = "Write {{</* ref \"x.md\" */>}} or {{%/* relref \"y.md\" */%}}; \
+              {{</*figure src=\"a.png\"*/>}} too.\n\n\
+              ```\n[link]({{</* ref \"x.md\" */>}})\n```\n\n\
+              Inline `{{</* ref \"x.md\" */>}}` code.\n";
+    let r = render(md, &ctx);
+    assert!(
+        r.html
+            .contains("Write {{&lt; ref \"x.md\" &gt;}} or {{% relref \"y.md\" %}}"),
+        "{}",
+        r.html
+    );
+    assert!(
+        r.html.contains("{{&lt;figure src=\"a.png\"&gt;}} too."),
+        "{}",
+        r.html
+    );
+    assert!(!r.html.contains("<figure"), "not HTML: {}", r.html);
+    assert!(
+        r.html
+            .contains("[link]({{&lt; ref &quot;x.md&quot; &gt;}})"),
+        "in a code block: {}",
+        r.html
+    );
+    assert!(
+        r.html.contains("<code>{{&lt; ref \"x.md\" &gt;}}</code>"),
+        "in a code span: {}",
+        r.html
+    );
+    assert!(!r.html.contains("/*"), "{}", r.html);
+    assert!(!r.html.contains("/posts/x"), "never expanded: {}", r.html);
+    assert!(r.diagnostics.is_empty(), "{:?}", r.diagnostics);
+}
+
+#[test]
+fn shortcodes_in_code_are_never_expanded() {
+    let md = "Use `{{< ref \"gone.md\" >}}` like this:\n\n\
+              ```go\nfmt.Println(\"{{< relref \\\"gone.md\\\" >}}\")\n```\n\n\
+              ~~~\n{{% ref \"gone.md\" %}}\n~~~\n\n    {{< ref \"indented.md\" >}}\n\n\
+              But [this]({{< ref \"gone.md\" >}}) is a link.\n";
+    let r = render_plain(md);
+    assert!(
+        r.html
+            .contains("<code>{{&lt; ref \"gone.md\" &gt;}}</code>"),
+        "{}",
+        r.html
+    );
+    assert!(r.html.contains("relref"), "{}", r.html);
+    assert!(r.html.contains("{{% ref"), "{}", r.html);
+    assert!(r.html.contains("indented.md"), "{}", r.html);
+    // Only the shortcode outside code was expanded (and is broken).
+    assert_eq!(r.diagnostics.len(), 1, "{:?}", r.diagnostics);
+    assert_eq!(r.diagnostics[0].line, 13, "{:?}", r.diagnostics);
+    assert_eq!(
+        r.html.matches("class=\"broken-ref\"").count(),
+        1,
+        "{}",
+        r.html
+    );
+}
+
+#[test]
 fn broken_ref_is_an_error_and_a_marked_link() {
     let r = render_plain("Intro\n\nSee [gone]({{< ref \"../nope.md\" >}}).\n");
     assert_eq!(r.diagnostics.len(), 1);

@@ -1,26 +1,18 @@
 use leptos::prelude::*;
 
 use leptos_meta::Link;
-use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
 
 use crate::api::list_posts;
-use crate::components::{site_info, website_ld, ErrorView, Loading, PageMeta, PostList};
+use crate::components::{site_info, website_ld, ErrorView, Loading, PageMeta, Pager, PostList};
 use crate::error::AppError;
-use crate::model::PostListPage;
+use crate::model::{page_number, PostListPage};
 
 /// `/` (page 1) and `/page/:n`: the posts, newest first, a page at a time.
 #[component]
 pub fn HomePage() -> impl IntoView {
     let params = use_params_map();
-    let page = move || match params.read().get("n") {
-        None => Some(1),
-        // `/page/01` or `/page/x` are not pages: only the canonical spelling is.
-        Some(n) => n
-            .parse::<u32>()
-            .ok()
-            .filter(|p| p.to_string() == n && *p >= 2),
-    };
+    let page = move || page_number(params.read().get("n").as_deref());
     let posts = Resource::new(page, |page| async move {
         match page {
             Some(p) => list_posts(p).await,
@@ -66,15 +58,6 @@ fn HomeView(list: PostListPage, site: crate::model::SiteInfo) -> impl IntoView {
             {if page == 1 { "Latest posts".to_string() } else { format!("Posts — page {page}") }}
         </h1>
         <PostList posts=list.posts />
-        {(total > 1)
-            .then(|| {
-                view! {
-                    <nav class="pager" aria-label="Pages">
-                        {prev.map(|href| view! { <A href=href attr:rel="prev">"← Newer posts"</A> })}
-                        <span class="pager-position">{format!("Page {page} of {total}")}</span>
-                        {next.map(|href| view! { <A href=href attr:rel="next">"Older posts →"</A> })}
-                    </nav>
-                }
-            })}
+        <Pager page total prev next />
     }
 }

@@ -6,43 +6,69 @@ use leptos_router::hooks::use_params_map;
 use crate::api::{get_tag, list_tags};
 use leptos_meta::Link;
 
-use crate::components::{site_info, ErrorView, Loading, PageMeta, PostList};
+use crate::components::{site_info, ErrorView, Loading, PageMeta, Pager, PostList};
+use crate::error::AppError;
+use crate::model::{page_number, TagPosts};
 
+/// `/tags/:tag` (page 1) and `/tags/:tag/page/:n`: a tag's posts, newest
+/// first, `POSTS_PER_PAGE` at a time like the home list.
 #[component]
 pub fn TagPage() -> impl IntoView {
     let params = use_params_map();
     let tag = Resource::new(
-        move || params.read().get("tag").unwrap_or_default(),
-        get_tag,
+        move || {
+            let p = params.read();
+            (
+                p.get("tag").unwrap_or_default(),
+                page_number(p.get("n").as_deref()),
+            )
+        },
+        |(tag, page)| async move {
+            match page {
+                Some(page) => get_tag(tag, Some(page)).await,
+                None => {
+                    let e = AppError::NotFound("no such page".into());
+                    e.set_response_status();
+                    Err(e)
+                }
+            }
+        },
     );
     view! {
         <Transition fallback=Loading>
             {move || Suspend::new(async move {
                 let site = site_info();
                 match tag.await {
-                    Ok(t) => {
-                        let title = format!("Posts tagged #{}", t.tag);
-                        let description = format!("{} posts tagged {}.", t.posts.len(), t.tag);
-                        let path = format!("/tags/{}", t.tag);
-                        let feed = format!("/tags/{}/feed.xml", t.tag);
-                        let feed_title = format!("microblog — #{}", t.tag);
-                        view! {
-                            <PageMeta title=title.clone() description path site />
-                            <Link
-                                rel="alternate"
-                                type_="application/atom+xml"
-                                href=feed
-                                title=feed_title
-                            />
-                            <h1 class="page-title">{title}</h1>
-                            <PostList posts=t.posts />
-                        }
-                        .into_any()
-                    }
+                    Ok(t) => view! { <TagView t site /> }.into_any(),
                     Err(e) => view! { <ErrorView error=e /> }.into_any(),
                 }
             })}
         </Transition>
+    }
+}
+
+#[component]
+fn TagView(t: TagPosts, site: crate::model::SiteInfo) -> impl IntoView {
+    let (page, total) = (t.page, t.total_pages);
+    let title = if page == 1 {
+        format!("Posts tagged #{}", t.tag)
+    } else {
+        format!("Posts tagged #{} — page {page} of {total}", t.tag)
+    };
+    let description = format!("{} posts tagged {}.", t.total_posts, t.tag);
+    let path = TagPosts::path(&t.tag, page);
+    let prev = (page > 1).then(|| TagPosts::path(&t.tag, page - 1));
+    let next = (page < total).then(|| TagPosts::path(&t.tag, page + 1));
+    let feed = format!("/tags/{}/feed.xml", t.tag);
+    let feed_title = format!("microblog — #{}", t.tag);
+    view! {
+        <PageMeta title=title.clone() description path site />
+        <Link rel="alternate" type_="application/atom+xml" href=feed title=feed_title />
+        {prev.clone().map(|href| view! { <Link rel="prev" href=href /> })}
+        {next.clone().map(|href| view! { <Link rel="next" href=href /> })}
+        <h1 class="page-title">{title}</h1>
+        <PostList posts=t.posts />
+        <Pager page total prev next />
     }
 }
 

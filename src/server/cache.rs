@@ -1,19 +1,20 @@
 //! The rendered-response cache: a content page or feed is rendered once per
-//! set of inputs (and theme), compressed, and then served from memory.
+//! set of inputs, compressed, and then served from memory.
 //!
 //! Why it is correct to serve stored bytes:
-//! - **Freshness.** A key holds the page's path, theme and the
+//! - **Freshness.** A key holds the page's path and the
 //!   [fingerprint](crate::content::fingerprint) of what the page is rendered
 //!   from in the current snapshot. A reload changes the fingerprint of
 //!   exactly the pages whose inputs changed: their old entries stop matching,
 //!   every other page stays cached. The render of a miss is pinned to the
 //!   snapshot whose fingerprint is in its key ([`crate::content::Pinned`]),
 //!   so a reload during a render cannot store new text under an old key.
-//! - **What varies.** The key is the path and, for HTML, the theme cookie (the
-//!   only request input a page reads). Requests with a query string are never
-//!   cached: the pages cached here ignore queries, so a query could only be
-//!   used to fill the cache with copies. A path the snapshot has no page for
-//!   has no fingerprint and is never stored (404s, unknown tags).
+//! - **What varies.** The key is the path: a page reads no request input (no
+//!   cookie; the reader's theme is applied in the browser), so every reader
+//!   gets the same bytes. Requests with a query string are never cached: the
+//!   pages cached here ignore queries, so a query could only be used to fill
+//!   the cache with copies. A path the snapshot has no page for has no
+//!   fingerprint and is never stored (404s, unknown tags).
 //! - **CSP.** The cached body holds no nonce: `http::conditional` replaced it
 //!   with the hashes of the page's own scripts, so every reader gets the same
 //!   valid policy and no nonce is ever shared between readers.
@@ -39,14 +40,13 @@ use std::sync::Arc;
 use std::time::SystemTime;
 
 use axum::body::Bytes;
-use axum::http::{header, HeaderMap, HeaderName, HeaderValue, Method};
+use axum::http::{HeaderName, HeaderValue, Method};
 
 pub use compress::pending_upgrades;
 pub use layer::{front, page_cache};
 pub use warm::{WarmReport, Warmer};
 
 use crate::content::{PageKey, Site};
-use crate::model::Theme;
 
 /// `x-cache: hit|miss` on cacheable routes, for operators and tests.
 pub static X_CACHE: HeaderName = HeaderName::from_static("x-cache");
@@ -54,14 +54,14 @@ pub static X_CACHE: HeaderName = HeaderName::from_static("x-cache");
 /// How much the cache may hold.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Limits {
-    /// Most entries (one per path and theme).
+    /// Most entries (one per path).
     pub max_entries: usize,
     /// Most bytes, all three encodings of every entry counted.
     pub max_bytes: usize,
 }
 
 impl Default for Limits {
-    /// Room for every page of a 10,000-post site in one theme; beyond that
+    /// Room for every page of a 10,000-post site; beyond that
     /// the least valuable pages are rendered again when asked for.
     fn default() -> Self {
         Limits {
@@ -79,12 +79,10 @@ impl Limits {
     };
 }
 
-/// What a cached response varies on.
+/// What a cached response varies on: its path, in one snapshot's inputs.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Key {
     pub path: String,
-    /// `None` for feeds and sitemaps, which no theme changes.
-    pub theme: Option<&'static str>,
     /// Of the page's inputs in the snapshot it was rendered from.
     pub fingerprint: u64,
 }
@@ -94,13 +92,12 @@ pub struct Key {
 #[derive(Debug, Clone, Copy, Hash)]
 pub struct KeyRef<'a> {
     pub path: &'a str,
-    pub theme: Option<&'static str>,
     pub fingerprint: u64,
 }
 
 impl quick_cache::Equivalent<Key> for KeyRef<'_> {
     fn equivalent(&self, key: &Key) -> bool {
-        self.fingerprint == key.fingerprint && self.theme == key.theme && self.path == key.path
+        self.fingerprint == key.fingerprint && self.path == key.path
     }
 }
 
@@ -114,6 +111,8 @@ pub struct Entry {
     last_modified: Option<HeaderValue>,
     modified: Option<SystemTime>,
     csp: Option<HeaderValue>,
+    /// `Cache-Control` as `http::conditional` set it (`CACHE_CONTROL`).
+    cache_control: Option<HeaderValue>,
     identity: Bytes,
     gzip: Bytes,
     br: Bytes,
@@ -283,7 +282,6 @@ pub struct Request<'a> {
     pub page: PageKey<'a>,
     /// As `MatchedPath` would name the route (metrics label by template).
     pub template: &'static str,
-    pub theme: Option<&'static str>,
 }
 
 impl<'a> Request<'a> {
@@ -293,7 +291,6 @@ impl<'a> Request<'a> {
         let k = self.key_ref(site, per_page)?;
         Some(Key {
             path: k.path.to_string(),
-            theme: k.theme,
             fingerprint: k.fingerprint,
         })
     }
@@ -302,7 +299,6 @@ impl<'a> Request<'a> {
     pub fn key_ref(&self, site: &Site, per_page: usize) -> Option<KeyRef<'a>> {
         Some(KeyRef {
             path: self.path,
-            theme: self.theme,
             fingerprint: site.fingerprint(self.page, per_page)?,
         })
     }
@@ -319,6 +315,9 @@ pub fn page_of(path: &str) -> Option<(PageKey<'_>, &'static str)> {
     let rest = path.strip_prefix('/')?;
     let mut it = rest.split('/');
     let segments = [it.next(), it.next(), it.next(), it.next()];
+    if it.next().is_some() {
+        return None;
+    }
     let found = match segments {
         [Some(""), None, None, None] => (PageKey::List(1), "/"),
         [Some("about"), None, None, None] => (PageKey::About, "/about"),
@@ -332,7 +331,14 @@ pub fn page_of(path: &str) -> Option<(PageKey<'_>, &'static str)> {
             (PageKey::Post(slug), "/posts/{slug}")
         }
         [Some("tags"), Some(tag), None, None] if !tag.is_empty() => {
-            (PageKey::Tag(tag), "/tags/{tag}")
+            (PageKey::Tag(tag, 1), "/tags/{tag}")
+        }
+        // `/tags/{tag}/page/1` redirects to `/tags/{tag}`.
+        [Some("tags"), Some(tag), Some("page"), Some(n)] if !tag.is_empty() => {
+            match n.parse::<u32>() {
+                Ok(n) if n >= 2 => (PageKey::Tag(tag, n), "/tags/{tag}/page/{n}"),
+                _ => return None,
+            }
         }
         [Some("tags"), Some(tag), Some("feed.xml"), None] if !tag.is_empty() => {
             (PageKey::TagFeed(tag), "/tags/{tag}/feed.xml")
@@ -347,36 +353,17 @@ pub fn page_of(path: &str) -> Option<(PageKey<'_>, &'static str)> {
     Some(found)
 }
 
-/// True for the pages (HTML, themed); false for feeds and the sitemap.
-fn is_html(page: PageKey<'_>) -> bool {
-    !matches!(page, PageKey::Feed | PageKey::TagFeed(_) | PageKey::Sitemap)
-}
-
 /// The cacheable request `method uri` names, or `None` when it must not be
 /// cached.
-pub fn request_of<'a>(
-    method: &Method,
-    uri: &'a axum::http::Uri,
-    headers: &HeaderMap,
-) -> Option<Request<'a>> {
+pub fn request_of<'a>(method: &Method, uri: &'a axum::http::Uri) -> Option<Request<'a>> {
     if !matches!(*method, Method::GET | Method::HEAD) || uri.query().is_some() {
         return None;
     }
     let (page, template) = page_of(uri.path())?;
-    let theme = is_html(page).then(|| {
-        // Read exactly as the shell reads it (`app::shell`).
-        headers
-            .get(header::COOKIE)
-            .and_then(|v| v.to_str().ok())
-            .map(Theme::from_cookie_header)
-            .unwrap_or_default()
-            .as_str()
-    });
     Some(Request {
         path: uri.path(),
         page,
         template,
-        theme,
     })
 }
 

@@ -27,7 +27,22 @@ pub struct Config {
     pub header_timeout: std::time::Duration,
     /// `CACHE_DIR`: where the render cache lives (`None`: no cache on disk).
     pub cache_dir: Option<PathBuf>,
+    /// `METRICS_ADDR`: where `/metrics` is served, on a listener of its own
+    /// so the public site port never exposes it. `None` (unset, empty or
+    /// `off`): no metrics listener.
+    pub metrics_addr: Option<std::net::SocketAddr>,
+    /// `SHUTDOWN_DRAIN_SECS`: after SIGTERM, how long the listener keeps
+    /// accepting (with `/readyz` at 503) before it closes.
+    pub shutdown_drain: std::time::Duration,
+    /// `CACHE_CONTROL`: sent with pages and feeds.
+    pub cache_control: String,
+    /// `PAGE_CACHE_ENTRIES` / `PAGE_CACHE_MB`: the rendered-page cache budget.
+    pub page_cache: crate::server::cache::Limits,
 }
+
+/// What pages and feeds may be cached for: a minute fresh, then served stale
+/// for up to ten while a CDN revalidates. Every reader gets the same bytes.
+pub const DEFAULT_CACHE_CONTROL: &str = "public, max-age=60, stale-while-revalidate=600";
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum ConfigError {
@@ -43,6 +58,42 @@ pub enum ConfigError {
     ShutdownGrace(String),
     #[error("HEADER_TIMEOUT_SECS must be a whole number from 1 to 300, got `{0}`")]
     HeaderTimeout(String),
+    #[error("METRICS_ADDR must be `host:port` (e.g. `0.0.0.0:9090`) or `off`, got `{0}`")]
+    MetricsAddr(String),
+    #[error("SHUTDOWN_DRAIN_SECS must be a whole number from 0 to 300, got `{0}`")]
+    ShutdownDrain(String),
+    #[error("CACHE_CONTROL must be a valid header value (visible ASCII), got `{0}`")]
+    CacheControl(String),
+    #[error("{name} must be a whole number from {min} to {max}, got `{value}`")]
+    OutOfRange {
+        name: &'static str,
+        min: u64,
+        max: u64,
+        value: String,
+    },
+}
+
+/// A whole number from `min` to `max`, or `default` when unset or empty.
+fn bounded(
+    get: &impl Fn(&str) -> Option<String>,
+    name: &'static str,
+    (min, max): (u64, u64),
+    default: u64,
+) -> Result<u64, ConfigError> {
+    match get(name).filter(|v| !v.trim().is_empty()) {
+        None => Ok(default),
+        Some(v) => v
+            .trim()
+            .parse::<u64>()
+            .ok()
+            .filter(|n| (min..=max).contains(n))
+            .ok_or(ConfigError::OutOfRange {
+                name,
+                min,
+                max,
+                value: v,
+            }),
+    }
 }
 
 fn absolute_url(name: &'static str, value: String) -> Result<String, ConfigError> {
@@ -103,10 +154,55 @@ impl Config {
                 .map(std::time::Duration::from_secs)
                 .ok_or(ConfigError::HeaderTimeout(v))?,
         };
+        let metrics_addr = match get("METRICS_ADDR").filter(|v| !v.trim().is_empty()) {
+            None => None,
+            Some(v) if v.trim().eq_ignore_ascii_case("off") => None,
+            Some(v) => Some(
+                v.trim()
+                    .parse::<std::net::SocketAddr>()
+                    .map_err(|_| ConfigError::MetricsAddr(v))?,
+            ),
+        };
+        let shutdown_drain = match get("SHUTDOWN_DRAIN_SECS").filter(|v| !v.is_empty()) {
+            None => std::time::Duration::ZERO,
+            Some(v) => v
+                .trim()
+                .parse::<u64>()
+                .ok()
+                .filter(|n| *n <= 300)
+                .map(std::time::Duration::from_secs)
+                .ok_or(ConfigError::ShutdownDrain(v))?,
+        };
+        let cache_control = match get("CACHE_CONTROL").filter(|v| !v.trim().is_empty()) {
+            None => DEFAULT_CACHE_CONTROL.to_string(),
+            Some(v) if v.bytes().all(|b| b == b' ' || b.is_ascii_graphic()) => v.trim().to_string(),
+            Some(v) => return Err(ConfigError::CacheControl(v)),
+        };
+        let defaults = crate::server::cache::Limits::default();
+        let page_cache = crate::server::cache::Limits {
+            max_entries: bounded(
+                &get,
+                "PAGE_CACHE_ENTRIES",
+                (0, 1_000_000),
+                defaults.max_entries as u64,
+            )? as usize,
+            max_bytes: bounded(
+                &get,
+                "PAGE_CACHE_MB",
+                (0, 65_536),
+                (defaults.max_bytes / (1024 * 1024)) as u64,
+            )? as usize
+                * 1024
+                * 1024,
+        };
         Ok(Config {
             cache_dir: get("CACHE_DIR")
                 .filter(|s| !s.trim().is_empty())
                 .map(PathBuf::from),
+            page_cache,
+            cache_control,
+            shutdown_drain,
+            metrics_addr,
             header_timeout,
             shutdown_grace,
             content_watch,
@@ -210,6 +306,76 @@ mod tests {
                 Err(ConfigError::HeaderTimeout(bad.into()))
             );
         }
+    }
+
+    #[test]
+    fn metrics_listener_is_off_unless_asked_for() {
+        let addr = |v: &[(&str, &str)]| with(v).map(|c| c.metrics_addr);
+        assert_eq!(addr(&[]), Ok(None));
+        assert_eq!(addr(&[("METRICS_ADDR", "")]), Ok(None));
+        assert_eq!(addr(&[("METRICS_ADDR", "off")]), Ok(None));
+        assert_eq!(
+            addr(&[("METRICS_ADDR", "0.0.0.0:9090")]),
+            Ok(Some(([0, 0, 0, 0], 9090).into()))
+        );
+        assert_eq!(
+            addr(&[("METRICS_ADDR", "9090")]),
+            Err(ConfigError::MetricsAddr("9090".into()))
+        );
+    }
+
+    #[test]
+    fn shutdown_drain_is_off_by_default_and_bounded() {
+        let secs = |v: &[(&str, &str)]| with(v).map(|c| c.shutdown_drain.as_secs());
+        assert_eq!(secs(&[]), Ok(0));
+        assert_eq!(secs(&[("SHUTDOWN_DRAIN_SECS", "5")]), Ok(5));
+        assert_eq!(
+            secs(&[("SHUTDOWN_DRAIN_SECS", "-1")]),
+            Err(ConfigError::ShutdownDrain("-1".into()))
+        );
+    }
+
+    #[test]
+    fn cache_control_has_a_cdn_friendly_default() {
+        let cc = |v: &[(&str, &str)]| with(v).map(|c| c.cache_control);
+        assert_eq!(
+            cc(&[]),
+            Ok("public, max-age=60, stale-while-revalidate=600".to_string())
+        );
+        assert_eq!(
+            cc(&[("CACHE_CONTROL", "no-cache")]),
+            Ok("no-cache".to_string())
+        );
+        assert_eq!(
+            cc(&[("CACHE_CONTROL", "public\nmax-age=1")]),
+            Err(ConfigError::CacheControl("public\nmax-age=1".into()))
+        );
+    }
+
+    #[test]
+    fn page_cache_budget_comes_from_the_environment() {
+        let limits = |v: &[(&str, &str)]| with(v).map(|c| c.page_cache);
+        assert_eq!(limits(&[]), Ok(crate::server::cache::Limits::default()));
+        assert_eq!(
+            limits(&[("PAGE_CACHE_ENTRIES", "100"), ("PAGE_CACHE_MB", "8")]),
+            Ok(crate::server::cache::Limits {
+                max_entries: 100,
+                max_bytes: 8 * 1024 * 1024,
+            })
+        );
+        assert_eq!(
+            limits(&[("PAGE_CACHE_ENTRIES", "0"), ("PAGE_CACHE_MB", "0")]),
+            Ok(crate::server::cache::Limits::DISABLED)
+        );
+        assert_eq!(
+            limits(&[("PAGE_CACHE_MB", "lots")]),
+            Err(ConfigError::OutOfRange {
+                name: "PAGE_CACHE_MB",
+                min: 0,
+                max: 65_536,
+                value: "lots".into()
+            })
+        );
     }
 
     #[test]

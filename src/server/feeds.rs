@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, FixedOffset, NaiveDate, NaiveTime};
 
 use crate::content::{PostEntry, Site, FEED_LIMIT};
-use crate::model::{PostListPage, SiteInfo};
+use crate::model::{PostListPage, SiteInfo, TagPosts};
 
 fn midnight_utc(d: NaiveDate) -> DateTime<FixedOffset> {
     d.and_time(NaiveTime::MIN).and_utc().fixed_offset()
@@ -36,7 +36,7 @@ fn feed_title(tag: Option<&str>) -> String {
 /// Atom 1.0, full HTML content, newest first. `None` for an unknown tag.
 pub fn atom(site: &Site, info: &SiteInfo, tag: Option<&str>) -> Option<String> {
     use atom_syndication::{Category, Content, Entry, Feed, Link, Person, Text};
-    if tag.is_some_and(|t| site.tag(t).is_none()) {
+    if tag.is_some_and(|t| !site.has_tag(t)) {
         return None;
     }
     let (self_path, alternate) = match tag {
@@ -185,7 +185,9 @@ pub fn sitemap_entries(site: &Site, posts_per_page: usize) -> Vec<(String, Optio
     out.push(("/emoji".into(), None));
     for (tag, _) in site.tag_counts() {
         let date = site.newest_date(Some(&tag));
-        out.push((format!("/tags/{tag}"), date));
+        for n in 1..=site.tag_pages(&tag, posts_per_page) {
+            out.push((TagPosts::path(&tag, n), date));
+        }
     }
     for e in site.posts() {
         out.push((

@@ -121,11 +121,15 @@ pub(super) fn none_match(headers: &HeaderMap, etag: &str) -> Option<bool> {
     Some(value.trim() == "*" || value.split(',').any(|t| bare(t) == bare(etag)))
 }
 
+/// `If-Modified-Since` holds a date not older than `modified`. A date later
+/// than the server's clock is ignored (RFC 9110 §13.1.3): it cannot come
+/// from a `Last-Modified` we sent, and honouring it would pin a stale copy.
 pub(super) fn not_modified_since(headers: &HeaderMap, modified: std::time::SystemTime) -> bool {
     headers
         .get(header::IF_MODIFIED_SINCE)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| httpdate::parse_http_date(v).ok())
+        .filter(|since| *since <= std::time::SystemTime::now())
         .is_some_and(|since| {
             // HTTP dates have whole seconds.
             let secs = |t: std::time::SystemTime| {
@@ -160,6 +164,11 @@ pub async fn conditional(
         || !validated(res.headers())
         || res.headers().contains_key(header::ETAG)
     {
+        // Error pages (404, …) run the same scripts as any page: they get the
+        // same kind of policy, built from their own bytes.
+        if is_html(res.headers()) && !res.headers().contains_key(header::CONTENT_SECURITY_POLICY) {
+            return strip_if_head(with_page_policy(res, &state.settings).await, is_head);
+        }
         return strip_if_head(res, is_head);
     }
     let (mut parts, body) = res.into_parts();
@@ -194,6 +203,7 @@ pub async fn conditional(
             parts.headers.insert(header::LAST_MODIFIED, v);
         }
     }
+    shared_cache_headers(&mut parts.headers, &state.settings);
     let fresh = match none_match(&request_headers, &etag) {
         Some(matched) => matched,
         None => modified.is_some_and(|m| not_modified_since(&request_headers, m)),
@@ -216,6 +226,51 @@ pub async fn conditional(
         Body::from(bytes)
     };
     Response::from_parts(parts, body)
+}
+
+/// The headers that let browsers and shared caches (CDNs) keep a page or
+/// feed: `Cache-Control` from the settings. Safe because every reader gets
+/// the same bytes (nothing in a page depends on cookies). Set on `200` and
+/// `304` alike; the page cache stores what this wrote.
+pub fn shared_cache_headers(headers: &mut HeaderMap, settings: &super::SiteSettings) {
+    headers
+        .entry(header::CACHE_CONTROL)
+        .or_insert_with(|| settings.cache_control.clone());
+}
+
+fn is_html(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|ct| ct.starts_with("text/html"))
+}
+
+/// `res` (an HTML page that is not a `200`) with the policy of its own
+/// scripts, the nonce removed as on every page.
+async fn with_page_policy(res: Response, settings: &super::SiteSettings) -> Response {
+    let (mut parts, body) = res.into_parts();
+    let bytes: Bytes = match body.collect().await {
+        Ok(collected) => collected.to_bytes(),
+        Err(e) => {
+            tracing::error!("reading response body: {e}");
+            return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+        }
+    };
+    let Some(hashed) = hash_inline_scripts(&bytes) else {
+        return Response::from_parts(parts, Body::from(bytes));
+    };
+    let csp = super::ops::content_security_policy(
+        &hashed.sources,
+        settings.emoji_origin.as_deref(),
+        settings.dev_reload,
+    );
+    if let Ok(v) = HeaderValue::from_str(&csp) {
+        parts.headers.insert(header::CONTENT_SECURITY_POLICY, v);
+    }
+    parts
+        .headers
+        .insert(header::CONTENT_LENGTH, HeaderValue::from(hashed.body.len()));
+    Response::from_parts(parts, Body::from(hashed.body))
 }
 
 fn strip_if_head(res: Response, is_head: bool) -> Response {

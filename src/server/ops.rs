@@ -11,11 +11,52 @@ use axum::response::{IntoResponse, Response};
 use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
 
 use super::AppState;
+use crate::model::ContentEvent;
 
 pub static REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
 /// Name of the thread that drains queued histogram samples every 5 s.
 pub const UPKEEP_THREAD: &str = "metrics-upkeep";
+
+/// Upper bounds (seconds) of `http_request_duration_seconds`.
+///
+/// The latency SLO counts a page as fast when it took at most 0.1 s
+/// (`le="0.1"` in `deploy/prometheus/rules/slo.yml`, justified in
+/// `deploy/RUNBOOK.md`), so that bound must be a bucket edge: a threshold
+/// between two edges cannot be read from a histogram. The edges around it
+/// (0.05, 0.075, 0.15, 0.25) keep the dashboard's quantiles honest where
+/// they matter, and 5 s and 10 s (the request timeout) place slow requests
+/// instead of lumping them into `+Inf`.
+pub const LATENCY_BUCKETS: [f64; 16] = [
+    0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.15, 0.25, 0.5, 1.0, 2.5, 5.0,
+    10.0,
+];
+
+/// Process metrics (`process_start_time_seconds` for restart alerts, CPU,
+/// memory, file descriptors), read from `/proc` on every scrape.
+fn process_collector() -> &'static metrics_process::Collector {
+    static COLLECTOR: OnceLock<metrics_process::Collector> = OnceLock::new();
+    COLLECTOR.get_or_init(metrics_process::Collector::default)
+}
+
+/// The `method` label: the standard methods by name, anything else as
+/// `OTHER`. A client may send any token as a method; as a label each would
+/// be a new series.
+pub fn method_label(method: &axum::http::Method) -> &'static str {
+    use axum::http::Method;
+    match *method {
+        Method::GET => "GET",
+        Method::HEAD => "HEAD",
+        Method::POST => "POST",
+        Method::PUT => "PUT",
+        Method::DELETE => "DELETE",
+        Method::OPTIONS => "OPTIONS",
+        Method::PATCH => "PATCH",
+        Method::TRACE => "TRACE",
+        Method::CONNECT => "CONNECT",
+        _ => "OTHER",
+    }
+}
 
 /// The process-wide Prometheus recorder, installed on first use.
 pub fn prometheus() -> &'static PrometheusHandle {
@@ -24,9 +65,7 @@ pub fn prometheus() -> &'static PrometheusHandle {
         let recorder = PrometheusBuilder::new()
             .set_buckets_for_metric(
                 metrics_exporter_prometheus::Matcher::Full("http_request_duration_seconds".into()),
-                &[
-                    0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5,
-                ],
+                &LATENCY_BUCKETS,
             )
             .map(|b| b.build_recorder())
             .unwrap_or_else(|_| PrometheusBuilder::new().build_recorder());
@@ -46,6 +85,7 @@ pub fn prometheus() -> &'static PrometheusHandle {
             tracing::error!("cannot start the metrics upkeep thread: {e}");
         }
         metrics::gauge!("microblog_build_info", "version" => env!("CARGO_PKG_VERSION")).set(1.0);
+        process_collector().describe();
         handle
     })
 }
@@ -110,7 +150,7 @@ pub fn record(
         "request"
     );
     let labels = [
-        ("method", method.to_string()),
+        ("method", method_label(method).to_string()),
         ("route", route),
         ("status", status.to_string()),
     ];
@@ -119,15 +159,44 @@ pub fn record(
 }
 
 /// Headers every response carries; the CSP is set per page (it lists the
-/// hashes of the page's scripts).
+/// hashes of the page's scripts), and every other response gets a fixed one.
 pub async fn security_headers(req: Request, next: Next) -> Response {
     let mut res = next.run(req).await;
-    add_security_headers(res.headers_mut());
+    add_security_headers(res.status(), res.headers_mut());
     res
 }
 
-/// The static security headers, where the response has not set its own.
-pub fn add_security_headers(h: &mut axum::http::HeaderMap) {
+/// The policy of an HTML response that carries no page policy (the panic
+/// page, a page leptos put no scripts on): styles and images, no scripts.
+pub const HTML_FALLBACK_CSP: &str = "default-src 'self'; script-src 'none'; \
+     style-src 'self' 'unsafe-inline'; img-src 'self' data:; object-src 'none'; \
+     base-uri 'self'; form-action 'self'; frame-ancestors 'none'";
+
+/// The policy of everything that is not a page (feeds, JSON, static files,
+/// redirects, probes): nothing may load or run, nothing may frame it.
+pub const NON_HTML_CSP: &str =
+    "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
+
+/// The security headers, where the response has not set its own: every
+/// response (pages, errors, feeds, JSON, static files, redirects) gets a
+/// `Content-Security-Policy`. A `304` gets none: the browser keeps the policy
+/// it stored with the page, and a 304's headers would replace it.
+pub fn add_security_headers(status: StatusCode, h: &mut axum::http::HeaderMap) {
+    if status != StatusCode::NOT_MODIFIED && !h.contains_key(header::CONTENT_SECURITY_POLICY) {
+        let html = h
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|ct| ct.starts_with("text/html"));
+        let policy = if html {
+            HTML_FALLBACK_CSP
+        } else {
+            NON_HTML_CSP
+        };
+        h.insert(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(policy),
+        );
+    }
     let mut set = |name: HeaderName, value: &'static str| {
         h.entry(name).or_insert(HeaderValue::from_static(value));
     };
@@ -176,8 +245,28 @@ pub async fn healthz() -> &'static str {
     "ok\n"
 }
 
-/// Readiness: a content snapshot is loaded.
+/// Whether the server still wants new traffic. Cleared the moment SIGTERM
+/// (or SIGINT) arrives, before the listener closes, so load balancers that
+/// probe `/readyz` stop sending requests while in-flight ones finish.
+#[derive(Debug, Clone, Default)]
+pub struct Readiness(std::sync::Arc<std::sync::atomic::AtomicBool>);
+
+impl Readiness {
+    /// From now on `/readyz` answers 503.
+    pub fn drain(&self) {
+        self.0.store(true, std::sync::atomic::Ordering::SeqCst);
+    }
+
+    pub fn is_draining(&self) -> bool {
+        self.0.load(std::sync::atomic::Ordering::SeqCst)
+    }
+}
+
+/// Readiness: a content snapshot is loaded and the server is not shutting down.
 pub async fn readyz(State(state): State<AppState>) -> Response {
+    if state.readiness.is_draining() {
+        return (StatusCode::SERVICE_UNAVAILABLE, "shutting down\n").into_response();
+    }
     let site = state.store.snapshot();
     match site.loaded_at() {
         Some(_) => (
@@ -203,6 +292,13 @@ pub async fn metrics_handler(State(state): State<AppState>) -> Response {
     metrics::gauge!("microblog_content_load_seconds").set(site.load_duration().as_secs_f64());
     metrics::gauge!("microblog_content_errors").set(site.error_count() as f64);
     metrics::counter!("microblog_content_reload_failures_total").increment(0);
+    // The content-age alert applies only while files are watched; the
+    // reload alert fires while the newest reload was rejected.
+    let watching = state.live.as_ref();
+    metrics::gauge!("microblog_content_watch_enabled").set(f64::from(u8::from(watching.is_some())));
+    let failing = watching.is_some_and(|l| matches!(l.latest(), ContentEvent::Failed { .. }));
+    metrics::gauge!("microblog_content_reload_failing").set(f64::from(u8::from(failing)));
+    process_collector().collect();
     (
         [(
             header::CONTENT_TYPE,

@@ -1,6 +1,8 @@
 //! The author loop: watch the content folder, reload off the request path,
 //! swap the snapshot atomically, and tell open pages (server-sent events).
+//! A broken file never freezes the others: see [`reload`].
 
+use std::collections::{HashMap, HashSet};
 use std::convert::Infallible;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -15,7 +17,8 @@ use tokio::sync::{mpsc, watch};
 use super::cache::Warmer;
 use super::persist::Saver;
 use super::AppState;
-use crate::content::{ContentStore, LoadOptions, Site};
+
+use crate::content::{ContentStore, Diagnostic, LoadOptions, Site, Sources};
 use crate::markdown::Severity;
 use crate::model::ContentEvent;
 
@@ -34,7 +37,10 @@ pub struct LiveReload {
 impl LiveReload {
     pub fn new() -> Self {
         LiveReload {
-            events: watch::Sender::new(ContentEvent::Reloaded { version: 0 }),
+            events: watch::Sender::new(ContentEvent::Reloaded {
+                version: 0,
+                diagnostics: Vec::new(),
+            }),
         }
     }
 
@@ -58,14 +64,17 @@ pub struct WatchGuard {
     _watcher: notify::RecommendedWatcher,
 }
 
-/// Starts watching `dir`. Must be called inside the tokio runtime. With a
+/// Starts watching `dir`. Must be called inside the tokio runtime.
+/// `initial` are the files the served snapshot was built from. With a
 /// `warmer`, each reload renders the cached pages it changes before it is
-/// published (see `cache::warm`).
+/// published (see `cache::warm`); with a `saver`, each published snapshot is
+/// written to the render cache on disk.
 pub fn spawn(
     dir: PathBuf,
     options: LoadOptions,
     store: ContentStore,
     live: LiveReload,
+    initial: Sources,
     warmer: Option<Warmer>,
     saver: Option<Saver>,
 ) -> Result<WatchGuard, notify::Error> {
@@ -81,8 +90,109 @@ pub fn spawn(
         }
     })?;
     watcher.watch(&dir, RecursiveMode::Recursive)?;
-    tokio::spawn(reload_loop(dir, options, store, live, warmer, saver, rx));
+    let mut last_good = LastGood::default();
+    last_good.record(&initial, &store.snapshot());
+    let after = AfterReload { warmer, saver };
+    tokio::spawn(reload_loop(dir, options, store, live, last_good, after, rx));
     Ok(WatchGuard { _watcher: watcher })
+}
+
+/// The text of each file as last published without an error of its own.
+#[derive(Default)]
+pub struct LastGood(HashMap<String, String>);
+
+impl LastGood {
+    /// Remembers the files of a published `site` that have no error; files
+    /// that are gone are forgotten (a deleted post is not brought back).
+    pub fn record(&mut self, sources: &Sources, site: &Site) {
+        let broken: HashSet<&str> = errors(site).map(|d| d.path.as_str()).collect();
+        let present: HashSet<&str> = sources.texts().map(|(p, _)| p).collect();
+        self.0.retain(|p, _| present.contains(p.as_str()));
+        for (path, text) in sources.texts() {
+            if !broken.contains(path) {
+                self.0.insert(path.to_string(), text.to_string());
+            }
+        }
+    }
+}
+
+fn errors(site: &Site) -> impl Iterator<Item = &Diagnostic> {
+    site.diagnostics()
+        .iter()
+        .filter(|d| d.severity == Severity::Error)
+}
+
+/// What one reload decided.
+pub enum Outcome {
+    /// Publish `site` (built from `sources`). `errors` are the problems of
+    /// the files as they are on disk: each broken file that had a good
+    /// version is served in that version, the others stay left out as in
+    /// the site being served.
+    Publish {
+        site: Box<Site>,
+        sources: Sources,
+        errors: Vec<Diagnostic>,
+    },
+    /// Keep the served site: publishing would add a problem it does not
+    /// have (a post vanishing, a link now broken).
+    Reject { errors: Vec<Diagnostic> },
+}
+
+/// Reads `dir` and decides what to publish over `served`. One broken file
+/// never freezes the others: it is replaced by its last good version, and a
+/// site is published unless a file readers were getting has an error the
+/// served site does not already have (a link to a post just deleted, say).
+/// Errors are compared by file and message, so a line shift is not "new";
+/// a file that was never good (new, or broken from the start) blocks nothing.
+pub fn reload(
+    dir: &Path,
+    options: &LoadOptions,
+    served: &Site,
+    last_good: &LastGood,
+) -> Result<Outcome, crate::content::Error> {
+    let (site, sources) = Site::load_with_sources(dir, options, Some(served))?;
+    let on_disk: Vec<Diagnostic> = errors(&site).cloned().collect();
+    let (site, sources) = if on_disk.is_empty() {
+        (site, sources)
+    } else {
+        let mut patched = sources.clone();
+        let mut changed = false;
+        for d in &on_disk {
+            if let Some(good) = last_good.0.get(&d.path) {
+                changed |= patched.substitute(&d.path, good);
+            }
+        }
+        if changed {
+            (Site::build(patched.clone(), options, Some(served)), patched)
+        } else {
+            (site, sources)
+        }
+    };
+    let known: HashSet<(&str, &str)> = errors(served)
+        .map(|d| (d.path.as_str(), d.message.as_str()))
+        .collect();
+    // A file that was never good (new, or broken since it was first read)
+    // takes nothing away from readers: its errors are reported, not blocking.
+    let adds_an_error = errors(&site).any(|d| {
+        last_good.0.contains_key(&d.path) && !known.contains(&(d.path.as_str(), d.message.as_str()))
+    });
+    Ok(if adds_an_error {
+        Outcome::Reject { errors: on_disk }
+    } else {
+        Outcome::Publish {
+            site: Box::new(site),
+            sources,
+            errors: on_disk,
+        }
+    })
+}
+
+/// What a published reload goes through besides the swap itself.
+struct AfterReload {
+    /// Renders the changed cached pages before the swap.
+    warmer: Option<Warmer>,
+    /// Writes the published snapshot to the render cache on disk.
+    saver: Option<Saver>,
 }
 
 async fn reload_loop(
@@ -90,8 +200,8 @@ async fn reload_loop(
     options: LoadOptions,
     store: ContentStore,
     live: LiveReload,
-    warmer: Option<Warmer>,
-    saver: Option<Saver>,
+    mut last_good: LastGood,
+    after: AfterReload,
     mut rx: mpsc::UnboundedReceiver<()>,
 ) {
     let options = Arc::new(options);
@@ -106,18 +216,32 @@ async fn reload_loop(
         }
         while rx.try_recv().is_ok() {}
         version += 1;
-        let (d, o) = (dir.clone(), options.clone());
-        // Files whose inputs did not change are taken from the live snapshot.
-        let previous = store.snapshot();
+        // `served` is also where files whose inputs did not change are
+        // taken from (see `Site::reload`).
+        let (d, o, served) = (dir.clone(), options.clone(), store.snapshot());
         let started = Instant::now();
-        let loaded =
-            tokio::task::spawn_blocking(move || Site::reload(&d, &o, Some(&previous))).await;
+        let keep = std::mem::take(&mut last_good);
+        let loaded = tokio::task::spawn_blocking(move || {
+            let outcome = reload(&d, &o, &served, &keep);
+            (outcome, keep)
+        })
+        .await;
         let event = match loaded {
-            Ok(Ok(site)) => match rejected(&site, version, &dir) {
-                Some(failed) => failed,
-                None => publish(&store, warmer.as_ref(), site, version, started).await,
-            },
-            Ok(Err(e)) => {
+            Ok((Ok(outcome), keep)) => {
+                last_good = keep;
+                apply(
+                    &store,
+                    after.warmer.as_ref(),
+                    &mut last_good,
+                    outcome,
+                    version,
+                    started,
+                    &dir,
+                )
+                .await
+            }
+            Ok((Err(e), keep)) => {
+                last_good = keep;
                 tracing::error!("content reload failed, keeping the last good site: {e}");
                 ContentEvent::Failed {
                     version,
@@ -134,80 +258,92 @@ async fn reload_loop(
         };
         if matches!(event, ContentEvent::Failed { .. }) {
             metrics::counter!("microblog_content_reload_failures_total").increment(1);
-        } else if let Some(saver) = &saver {
+        } else if let Some(saver) = &after.saver {
             saver.save(store.snapshot());
         }
         live.events.send_replace(event);
     }
 }
 
-/// The event for a reload that must not be published: any error in it. A
-/// reader never sees a site with a post missing because its file was
-/// half-written.
-fn rejected(site: &Site, version: u64, dir: &Path) -> Option<ContentEvent> {
-    let root = dir.display().to_string();
-    let shown = |d: &crate::content::Diagnostic| format!("{}/{d}", root.trim_end_matches('/'));
-    if site.error_count() == 0 {
-        for d in site.diagnostics() {
-            tracing::warn!("{}", shown(d));
-        }
-        return None;
-    }
-    let diagnostics: Vec<String> = site
-        .diagnostics()
-        .iter()
-        .filter(|d| d.severity == Severity::Error)
-        .map(shown)
-        .collect();
-    for d in &diagnostics {
-        tracing::error!("{d}");
-    }
-    tracing::warn!(
-        errors = diagnostics.len(),
-        "content reload rejected, keeping the last good site"
-    );
-    Some(ContentEvent::Failed {
-        version,
-        diagnostics,
-    })
-}
-
-/// Publishes a checked `site`: the changed cached pages are rendered from it
-/// first (with a warmer), then readers switch to it atomically.
-async fn publish(
+/// Publishes or rejects, logs why, and says what open pages should know.
+/// A published site's changed cached pages are rendered from it first (with
+/// a warmer), then readers switch to it atomically.
+async fn apply(
     store: &ContentStore,
     warmer: Option<&Warmer>,
-    site: Site,
+    last_good: &mut LastGood,
+    outcome: Outcome,
     version: u64,
     started: Instant,
+    dir: &Path,
 ) -> ContentEvent {
-    let (posts, terms, reused) = (
-        site.posts().len(),
-        site.glossary().map_or(0, |g| g.terms.len()),
-        site.reused(),
-    );
-    let load_ms = started.elapsed().as_secs_f64() * 1000.0;
-    let staged = ContentStore::stage(site);
-    let report = match warmer {
-        Some(w) => w.publish(store, staged).await,
-        None => {
-            store.publish(staged);
-            Default::default()
+    let root = dir.display().to_string();
+    let shown = |d: &Diagnostic| format!("{}/{d}", root.trim_end_matches('/'));
+    match outcome {
+        Outcome::Reject { errors } => {
+            let diagnostics: Vec<String> = errors.iter().map(shown).collect();
+            for d in &diagnostics {
+                tracing::error!("{d}");
+            }
+            tracing::warn!(
+                errors = diagnostics.len(),
+                "content reload rejected, keeping the last good site"
+            );
+            ContentEvent::Failed {
+                version,
+                diagnostics,
+            }
         }
-    };
-    tracing::info!(
-        version,
-        posts,
-        terms,
-        files_reused = reused,
-        load_ms,
-        reload_ms = started.elapsed().as_secs_f64() * 1000.0,
-        pages_kept = report.kept,
-        pages_changed = report.changed,
-        pages_rendered = report.rendered,
-        "content reloaded"
-    );
-    ContentEvent::Reloaded { version }
+        Outcome::Publish {
+            site,
+            sources,
+            errors,
+        } => {
+            let diagnostics: Vec<String> = errors.iter().map(shown).collect();
+            for d in &diagnostics {
+                tracing::error!("{d}");
+            }
+            for d in site
+                .diagnostics()
+                .iter()
+                .filter(|d| d.severity == Severity::Warning)
+            {
+                tracing::warn!("{}", shown(d));
+            }
+            let (posts, terms, reused) = (
+                site.posts().len(),
+                site.glossary().map_or(0, |g| g.terms.len()),
+                site.reused(),
+            );
+            let load_ms = started.elapsed().as_secs_f64() * 1000.0;
+            last_good.record(&sources, &site);
+            let staged = ContentStore::stage(*site);
+            let report = match warmer {
+                Some(w) => w.publish(store, staged).await,
+                None => {
+                    store.publish(staged);
+                    Default::default()
+                }
+            };
+            tracing::info!(
+                version,
+                posts,
+                terms,
+                files_reused = reused,
+                broken_files_kept_or_skipped = diagnostics.len(),
+                load_ms,
+                reload_ms = started.elapsed().as_secs_f64() * 1000.0,
+                pages_kept = report.kept,
+                pages_changed = report.changed,
+                pages_rendered = report.rendered,
+                "content reloaded"
+            );
+            ContentEvent::Reloaded {
+                version,
+                diagnostics,
+            }
+        }
+    }
 }
 
 /// `GET /_microblog/events`: one SSE message per reload or failed reload.

@@ -77,6 +77,7 @@ pub fn state(
         store: ContentStore::new(site),
         settings: Arc::new(settings),
         live: None,
+        readiness: Default::default(),
     }
 }
 

@@ -30,7 +30,7 @@ pub enum CacheError {
 
 /// A rendered response, made ready to store, or handed back when too big.
 pub(super) enum Built {
-    Entry(Entry),
+    Entry(Box<Entry>),
     TooBig(Response),
 }
 
@@ -50,7 +50,7 @@ pub(super) async fn entry_from(res: Response) -> Result<Built, CacheError> {
     let h = &parts.headers;
     let etag = h.get(header::ETAG).cloned();
     let last_modified = h.get(header::LAST_MODIFIED).cloned();
-    Ok(Built::Entry(Entry {
+    Ok(Built::Entry(Box::new(Entry {
         content_type: h
             .get(header::CONTENT_TYPE)
             .cloned()
@@ -67,11 +67,12 @@ pub(super) async fn entry_from(res: Response) -> Result<Built, CacheError> {
         etag,
         last_modified,
         csp: h.get(header::CONTENT_SECURITY_POLICY).cloned(),
+        cache_control: h.get(header::CACHE_CONTROL).cloned(),
         identity,
         gzip: encoded.gzip,
         br: encoded.br,
         best: false,
-    }))
+    })))
 }
 
 /// True when a rendered response may be stored: a plain `200` for everyone.
@@ -193,6 +194,9 @@ fn serve(entry: &Entry, request: &HeaderMap, is_head: bool, hit: bool) -> Respon
         h.insert(header::LAST_MODIFIED, v.clone());
     }
     h.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
+    if let Some(v) = &entry.cache_control {
+        h.insert(header::CACHE_CONTROL, v.clone());
+    }
     if is_fresh(entry, request) {
         *res.status_mut() = StatusCode::NOT_MODIFIED;
         return res;
@@ -230,7 +234,7 @@ pub async fn front(
     req: Request,
     next: Next,
 ) -> Response {
-    let found = request_of(req.method(), req.uri(), req.headers()).and_then(|r| {
+    let found = request_of(req.method(), req.uri()).and_then(|r| {
         // A reload's warm-up render (pinned) must reach the renderer.
         if req.extensions().get::<Pinned>().is_some() {
             return None;
@@ -245,7 +249,7 @@ pub async fn front(
     metrics::counter!("microblog_page_cache_total", "result" => "hit").increment(1);
     let id = crate::server::ops::response_id(&req);
     let mut res = serve(&entry, req.headers(), req.method() == Method::HEAD, true);
-    crate::server::ops::add_security_headers(res.headers_mut());
+    crate::server::ops::add_security_headers(res.status(), res.headers_mut());
     crate::server::ops::record(
         req.method(),
         req.uri().path(),
@@ -267,7 +271,7 @@ pub async fn page_cache(
     next: Next,
 ) -> Response {
     let site = crate::server::site_for(&state.store, req.extensions().get());
-    let key = request_of(req.method(), req.uri(), req.headers())
+    let key = request_of(req.method(), req.uri())
         .and_then(|r| r.key(&site, state.settings.posts_per_page));
     let (Some(key), Some(store)) = (key, cache.store.clone()) else {
         return next.run(req).await;
@@ -296,7 +300,7 @@ pub async fn page_cache(
     }
     match entry_from(res).await {
         Ok(Built::Entry(entry)) => {
-            let entry = Arc::new(entry);
+            let entry: Arc<Entry> = Arc::from(entry);
             if entry.identity.len() <= super::MAX_ENTRY_BYTES {
                 let _ = guard.insert(entry.clone());
                 if !entry.best {

@@ -2,6 +2,7 @@ use std::io::Read as _;
 
 use super::layer::choose_encoding;
 use super::*;
+use axum::http::{header, HeaderMap};
 
 fn entry(size: usize, best: bool) -> Arc<Entry> {
     Arc::new(Entry {
@@ -11,6 +12,7 @@ fn entry(size: usize, best: bool) -> Arc<Entry> {
         last_modified: None,
         modified: None,
         csp: None,
+        cache_control: None,
         identity: Bytes::from(vec![b'x'; size]),
         gzip: Bytes::new(),
         br: Bytes::new(),
@@ -21,7 +23,6 @@ fn entry(size: usize, best: bool) -> Arc<Entry> {
 fn key(path: &str) -> Key {
     Key {
         path: path.into(),
-        theme: Some("system"),
         fingerprint: 7,
     }
 }
@@ -68,11 +69,7 @@ fn the_fingerprint_is_part_of_the_key() {
 fn a_borrowed_key_finds_the_entry() {
     let cache = PageCache::new(Limits::default());
     cache.insert(key("/a"), entry(10, true));
-    let borrowed = |path, fingerprint| KeyRef {
-        path,
-        theme: Some("system"),
-        fingerprint,
-    };
+    let borrowed = |path, fingerprint| KeyRef { path, fingerprint };
     assert!(cache.get_ref(&borrowed("/a", 7)).is_some());
     assert!(cache.get_ref(&borrowed("/a", 8)).is_none());
     assert!(cache.get_ref(&borrowed("/b", 7)).is_none());
@@ -126,7 +123,6 @@ fn a_fast_entry_is_replaced_by_the_best_compression() {
 
 #[test]
 fn requests_only_for_known_shapes_without_query() {
-    let h = HeaderMap::new();
     let uri = |s: &str| s.parse::<axum::http::Uri>().expect("uri");
     for (path, template) in [
         ("/", "/"),
@@ -140,10 +136,11 @@ fn requests_only_for_known_shapes_without_query() {
         ("/feed.xml", "/feed.xml"),
         ("/rss.xml", "/rss.xml"),
         ("/tags/rust/feed.xml", "/tags/{tag}/feed.xml"),
+        ("/tags/rust/page/2", "/tags/{tag}/page/{n}"),
         ("/sitemap.xml", "/sitemap.xml"),
     ] {
         let u = uri(path);
-        let r = request_of(&Method::GET, &u, &h).expect(path);
+        let r = request_of(&Method::GET, &u).expect(path);
         assert_eq!(r.template, template, "{path}");
     }
     for no in [
@@ -154,34 +151,16 @@ fn requests_only_for_known_shapes_without_query() {
         "/posts/",
         "/page/1",
         "/page/x",
+        "/tags/rust/page/1",
+        "/tags/rust/page/2/x",
         "/pkg/app.wasm",
         "/healthz",
     ] {
         let u = uri(no);
-        assert!(request_of(&Method::GET, &u, &h).is_none(), "{no}");
+        assert!(request_of(&Method::GET, &u).is_none(), "{no}");
     }
-    let feed = uri("/feed.xml");
-    assert_eq!(
-        request_of(&Method::GET, &feed, &h).map(|r| r.theme),
-        Some(None)
-    );
     let home = uri("/");
-    assert!(request_of(&Method::POST, &home, &h).is_none());
-}
-
-#[test]
-fn theme_is_part_of_the_request() {
-    let mut h = HeaderMap::new();
-    h.insert(header::COOKIE, HeaderValue::from_static("a=b; theme=dark"));
-    let uri = "/about".parse::<axum::http::Uri>().expect("uri");
-    assert_eq!(
-        request_of(&Method::GET, &uri, &h).and_then(|r| r.theme),
-        Some("dark")
-    );
-    assert_eq!(
-        request_of(&Method::GET, &uri, &HeaderMap::new()).and_then(|r| r.theme),
-        Some("system")
-    );
+    assert!(request_of(&Method::POST, &home).is_none());
 }
 
 #[test]

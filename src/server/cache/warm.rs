@@ -8,14 +8,13 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use axum::body::Body;
-use axum::http::{header, Request};
+use axum::http::Request;
 use futures::StreamExt as _;
 use tower::ServiceExt as _;
 
 use super::layer::{entry_from, render_request, storable, Built};
 use super::{page_of, Key, PageCache};
 use crate::content::{ContentStore, PageKey, Pinned, Site};
-use crate::model::Theme;
 
 /// Most pages rendered ahead per reload. A change that touches more (a
 /// glossary edit relinks every post) renders the rest on demand, one render
@@ -53,7 +52,7 @@ fn priority(page: PageKey<'_>) -> u8 {
     match page {
         PageKey::List(1) | PageKey::Feed => 0,
         PageKey::Post(_) => 1,
-        PageKey::Tags | PageKey::Tag(_) | PageKey::List(_) | PageKey::About => 2,
+        PageKey::Tags | PageKey::Tag(..) | PageKey::List(_) | PageKey::About => 2,
         PageKey::Glossary | PageKey::Emoji => 2,
         PageKey::TagFeed(_) | PageKey::Sitemap => 3,
     }
@@ -121,11 +120,7 @@ impl Warmer {
     /// Renders `key`'s page from `site` and stores it; false when it could
     /// not be stored (an error page, too big).
     async fn render(&self, key: Key, site: Arc<Site>) -> bool {
-        let mut builder = Request::get(key.path.as_str());
-        if let Some(theme) = key.theme {
-            builder = builder.header(header::COOKIE, format!("{}={theme}", Theme::COOKIE));
-        }
-        let Ok(req) = builder.body(Body::empty()) else {
+        let Ok(req) = Request::get(key.path.as_str()).body(Body::empty()) else {
             return false;
         };
         self.cache.count_render();
@@ -139,7 +134,7 @@ impl Warmer {
         }
         match entry_from(res).await {
             Ok(Built::Entry(entry)) => {
-                self.cache.insert(key, Arc::new(entry));
+                self.cache.insert(key, Arc::from(entry));
                 true
             }
             Ok(Built::TooBig(_)) => false,

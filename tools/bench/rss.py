@@ -1,0 +1,135 @@
+#!/usr/bin/env python3
+"""Memory of the release server by content size: what the deploy limits rest on.
+
+For the shipped content/ and for generated sites of N posts
+(tools/bench/gen_posts.py), start target/release/microblog with the shipped
+settings (LEPTOS_ENV=PROD, JSON logs at info, default page cache), and read
+from /proc/PID/status:
+
+- RSS once /readyz answers (content loaded, page cache empty);
+- for the shipped content, RSS and peak (VmHWM) after every URL of the
+  sitemap was fetched twice with Accept-Encoding: br, gzip (every page
+  rendered and cached, all encodings) — what the deploy limits are sized for;
+- for generated sites, the peak of the load itself (VmHWM once ready); their
+  cached pages are bounded by PAGE_CACHE_MB on top (rendering thousands of
+  pages at brotli 11 takes far longer than the load);
+
+then the growth per 1,000 posts from a least-squares line over the generated
+sizes. Prints a Markdown table.
+
+Usage: rss.py [N ...]   (default: 1000 2000 4000)
+"""
+
+from __future__ import annotations
+
+import os
+import pathlib
+import re
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+SERVER = ROOT / "target/release/microblog"
+SITE_ROOT = ROOT / "target/site"
+GEN = ROOT / "tools/bench/gen_posts.py"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def status_kb(pid: int, field: str) -> int:
+    text = pathlib.Path(f"/proc/{pid}/status").read_text()
+    m = re.search(rf"^{field}:\s+(\d+) kB", text, re.M)
+    return int(m.group(1)) if m else 0
+
+
+def get(url: str, encoded: bool = True) -> bytes:
+    headers = {"Accept-Encoding": "br, gzip"} if encoded else {}
+    req = urllib.request.Request(url, headers=headers)
+    with urllib.request.urlopen(req, timeout=60) as r:
+        return r.read()
+
+
+def measure(content: pathlib.Path, cache_all: bool) -> dict:
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    env = dict(
+        os.environ,
+        LEPTOS_SITE_ADDR=f"127.0.0.1:{port}",
+        LEPTOS_SITE_ROOT=str(SITE_ROOT),
+        LEPTOS_OUTPUT_NAME="microblog",
+        LEPTOS_ENV="PROD",
+        CONTENT_DIR=str(content),
+        LOG_FORMAT="json",
+        RUST_LOG="info",
+        SITE_URL=base,
+    )
+    proc = subprocess.Popen([str(SERVER)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 300
+        while True:
+            try:
+                get(base + "/readyz")
+                break
+            except OSError:
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    sys.exit(f"rss: server on {content} did not get ready")
+                time.sleep(0.1)
+        loaded = status_kb(proc.pid, "VmRSS")
+        sitemap = get(base + "/sitemap.xml", encoded=False).decode()
+        urls = re.findall(r"<loc>([^<]+)</loc>", sitemap)
+        if cache_all:
+            for _ in range(2):
+                for u in urls:
+                    get(u)
+        return {
+            "loaded": loaded,
+            "cached": status_kb(proc.pid, "VmRSS") if cache_all else None,
+            "peak": status_kb(proc.pid, "VmHWM"),
+            "pages": len(urls),
+        }
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+
+
+def slope(points: list[tuple[int, int]]) -> float:
+    n = len(points)
+    mx = sum(x for x, _ in points) / n
+    my = sum(y for _, y in points) / n
+    num = sum((x - mx) * (y - my) for x, y in points)
+    den = sum((x - mx) ** 2 for x, _ in points)
+    return num / den if den else float("nan")
+
+
+def main() -> int:
+    sizes = [int(a) for a in sys.argv[1:]] or [1000, 2000, 4000]
+    rows = [("shipped content/", measure(ROOT / "content", cache_all=True))]
+    generated = []
+    for n in sizes:
+        with tempfile.TemporaryDirectory() as tmp:
+            subprocess.run([sys.executable, str(GEN), str(n), tmp], check=True, stdout=subprocess.DEVNULL)
+            m = measure(pathlib.Path(tmp), cache_all=False)
+            rows.append((f"{n:,} generated posts", m))
+            generated.append((n, m))
+    mb = lambda kb: "–" if kb is None else f"{kb / 1024:.0f}"  # noqa: E731
+    print("| content | pages | RSS loaded MB | RSS all pages cached MB | peak MB |")
+    print("|---|---:|---:|---:|---:|")
+    for name, m in rows:
+        print(f"| {name} | {m['pages']} | {mb(m['loaded'])} | {mb(m['cached'])} | {mb(m['peak'])} |")
+    if len(generated) >= 2:
+        for key, label in (("loaded", "loaded"), ("peak", "peak during load")):
+            per = slope([(n, m[key]) for n, m in generated]) * 1000 / 1024
+            print(f"\nPer 1,000 posts ({label}): {per:.0f} MB")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
