@@ -12,8 +12,15 @@ use crate::model::{
 /// Longest slug or tag accepted; anything longer cannot exist.
 pub const MAX_KEY_LEN: usize = 200;
 
+/// The snapshot this request is answered from: the one the page cache (or a
+/// reload) pinned on the request, else the store's current one.
 #[cfg(feature = "ssr")]
 fn site() -> Result<std::sync::Arc<crate::content::Site>, AppError> {
+    let pinned = use_context::<axum::http::request::Parts>()
+        .and_then(|parts| parts.extensions.get::<crate::content::Pinned>().cloned());
+    if let Some(crate::content::Pinned(site)) = pinned {
+        return Ok(site);
+    }
     use_context::<crate::content::ContentStore>()
         .map(|s| s.snapshot())
         .ok_or_else(|| fail(AppError::Internal("content store missing".into())))

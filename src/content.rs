@@ -3,11 +3,17 @@
 
 pub mod assets;
 pub mod cards;
+pub mod disk;
+pub mod fingerprint;
 pub mod front_matter;
 pub mod glossary;
+mod memo;
 pub mod related;
 pub mod schedule;
 pub mod search;
+
+pub use disk::RenderCache;
+pub use fingerprint::{PageKey, FEED_LIMIT};
 
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
@@ -24,7 +30,7 @@ use crate::model::{Glossary, Page, Post, PostSummary, TagPosts, TermCard};
 use front_matter::{FrontMatter, Split};
 
 /// A content problem with the file and position it comes from.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Diagnostic {
     /// Content-relative path, `/`-separated (e.g. `posts/netlify.md`).
     pub path: String,
@@ -76,7 +82,7 @@ pub struct LoadOptions {
 }
 
 /// A post as held in the snapshot.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct PostEntry {
     pub path: String,
     pub date: NaiveDate,
@@ -123,9 +129,14 @@ pub struct Site {
     emoji_gallery: std::sync::OnceLock<crate::model::EmojiGallery>,
     /// Images in `images/` and beside page bundles, served by URL.
     assets: assets::Assets,
-    /// Which swap of the [`ContentStore`] this is (0 until stored): the page
-    /// cache keys on it, so a reload invalidates every cached page at once.
+    /// Which swap of the [`ContentStore`] this is (0 until stored).
     generation: u64,
+    /// What each page is rendered from, hashed: the page cache's keys.
+    fingerprints: fingerprint::Fingerprints,
+    /// What each file was built from, for the next reload to reuse.
+    memos: memo::Memos,
+    /// Files taken from the previous snapshot instead of being rendered.
+    reused: usize,
 }
 
 /// A file as read from disk, before rendering.
@@ -183,6 +194,8 @@ impl Sources {
 /// Front matter parsed, body not yet rendered.
 struct Parsed {
     path: String,
+    /// Hash of the normalised source (the memo's check of the file itself).
+    text_hash: u64,
     kind: Kind,
     fm: FrontMatter,
     body: String,
@@ -210,27 +223,49 @@ impl Site {
     /// Reads and renders every file under `dir`. Broken files are reported in
     /// [`Site::diagnostics`] and left out; only an unreadable folder is an `Err`.
     pub fn load(dir: &Path, options: &LoadOptions) -> Result<Site, Error> {
+        Site::reload(dir, options, None)
+    }
+
+    /// As [`Site::load`], reusing what `previous` (the snapshot being
+    /// replaced, loaded with the same options) built from files whose inputs
+    /// did not change (see `memo`).
+    pub fn reload(
+        dir: &Path,
+        options: &LoadOptions,
+        previous: Option<&Site>,
+    ) -> Result<Site, Error> {
         let started = Instant::now();
         let sources = Sources::read(dir)?;
-        let mut site = Site::build(sources, options);
+        let mut site = Site::build(sources, options, previous);
         site.load_duration = started.elapsed();
         Ok(site)
     }
 
-    /// As [`Site::load`], keeping the files read (for the watcher).
-    pub fn load_with_sources(dir: &Path, options: &LoadOptions) -> Result<(Site, Sources), Error> {
+    /// As [`Site::reload`], keeping the files read (for the watcher).
+    pub fn load_with_sources(
+        dir: &Path,
+        options: &LoadOptions,
+        previous: Option<&Site>,
+    ) -> Result<(Site, Sources), Error> {
         let started = Instant::now();
         let sources = Sources::read(dir)?;
-        let mut site = Site::build(sources.clone(), options);
+        let mut site = Site::build(sources.clone(), options, previous);
         site.load_duration = started.elapsed();
         Ok((site, sources))
     }
 
-    /// Renders files already read (see [`Sources`]).
-    pub fn build(sources: Sources, options: &LoadOptions) -> Site {
+    /// Renders files already read (see [`Sources`]), reusing what `previous`
+    /// built from files whose inputs did not change.
+    pub fn build(sources: Sources, options: &LoadOptions, previous: Option<&Site>) -> Site {
         let started = Instant::now();
         let modified = sources.files.iter().filter_map(|s| s.modified).max();
-        let mut site = Site::from_sources(sources.files, options, sources.diags, &sources.dir);
+        let mut site = Site::from_sources(
+            sources.files,
+            options,
+            sources.diags,
+            &sources.dir,
+            previous,
+        );
         // A post that went live changed the site even though no file did:
         // Last-Modified must move, or a client's If-Modified-Since gets a 304.
         let went_live = site
@@ -250,12 +285,22 @@ impl Site {
         options: &LoadOptions,
         mut diags: Vec<Diagnostic>,
         dir: &Path,
+        previous: Option<&Site>,
     ) -> Site {
-        let mut parsed = Vec::new();
+        // Front matter is parsed per file: over the cores, in file order.
+        let results: Vec<(Option<Parsed>, String, Vec<Diagnostic>)> = sources
+            .into_par_iter()
+            .map(|source| {
+                let path = source.path.clone();
+                let mut found = Vec::new();
+                (parse_source(source, &mut found), path, found)
+            })
+            .collect();
+        let mut parsed = Vec::with_capacity(results.len());
         let mut unparsed = Vec::new();
-        for source in sources {
-            let path = source.path.clone();
-            match parse_source(source, &mut diags) {
+        for (p, path, found) in results {
+            diags.extend(found);
+            match p {
                 Some(p) => parsed.push(p),
                 None => unparsed.push(path),
             }
@@ -302,36 +347,65 @@ impl Site {
 
         // Rendering is the expensive part and each file is independent: spread
         // it over the cores, then merge in file order so output is stable.
-        let built: Vec<(Built, Vec<Diagnostic>)> = parsed
+        // Files whose inputs did not change since `previous` are reused.
+        let context = memo::context_hash(site.glossary.as_ref(), options.emoji.base_url());
+        let reused = std::sync::atomic::AtomicUsize::new(0);
+        let built: Vec<(Built, Vec<Diagnostic>, memo::Memo)> = parsed
             .par_iter()
             .filter(|p| p.kind != Kind::Glossary)
             .map(|p| {
+                if let Some(done) =
+                    previous.and_then(|prev| prev.reuse(p, context, &index, &assets))
+                {
+                    reused.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    return done;
+                }
                 let mut found = Vec::new();
+                let recorder = memo::Recorder::new(&index);
+                let images = memo::ImageRecorder::new(&assets);
                 let ctx = RenderContext {
                     path: &p.path,
                     emoji: &options.emoji,
-                    resolver: &index,
+                    resolver: &recorder,
                     terms: linker.as_ref().filter(|_| p.kind == Kind::Post),
-                    images: Some(&assets),
+                    images: Some(&images),
                 };
-                let built = match p.kind {
+                let (built, outcome) = match p.kind {
                     Kind::Post => match build_post(p, &ctx, &index, &mut found) {
-                        Some(_) if p.fm.draft => Built::Draft,
-                        Some(entry) => Built::Post(Box::new(entry)),
-                        None => Built::Nothing,
+                        Some(_) if p.fm.draft => (Built::Draft, memo::Outcome::Draft),
+                        Some(entry) => {
+                            let slug = entry.post.meta.slug.clone();
+                            (Built::Post(Box::new(entry)), memo::Outcome::Post(slug))
+                        }
+                        None => (Built::Nothing, memo::Outcome::Nothing),
                     },
-                    Kind::About => Built::About(build_page(p, &ctx, &mut found)),
-                    Kind::Glossary => Built::Nothing,
+                    Kind::About => (
+                        Built::About(build_page(p, &ctx, &mut found)),
+                        memo::Outcome::About,
+                    ),
+                    Kind::Glossary => (Built::Nothing, memo::Outcome::Nothing),
                 };
-                (built, found)
+                let memo = memo::Memo {
+                    path: p.path.clone(),
+                    text: p.text_hash,
+                    context,
+                    indexed: index.contains_path(&p.path),
+                    refs: recorder.into_refs(),
+                    images: images.into_images(),
+                    diagnostics: found.clone(),
+                    outcome,
+                };
+                (built, found, memo)
             })
             .collect();
 
+        site.reused = reused.into_inner();
         site.emoji = options.emoji.clone();
         site.assets = assets;
         let mut posts = Vec::new();
-        for (built, found) in built {
+        for (built, found, memo) in built {
             diags.extend(found);
+            site.memos.insert(memo.path.clone(), memo);
             match built {
                 Built::Post(entry) => posts.push(*entry),
                 Built::Draft => site.drafts += 1,
@@ -368,9 +442,41 @@ impl Site {
         site.posts = posts;
         site.redirects = build_redirects(&parsed, &site);
         site.search = build_search(&site);
+        site.fingerprints = fingerprint::Fingerprints::build(&site);
         diags.sort_by(|a, b| (&a.path, a.line, a.col).cmp(&(&b.path, b.line, b.col)));
         site.diagnostics = diags;
         site
+    }
+
+    /// What this snapshot built from `p`, if `p`'s inputs are unchanged:
+    /// the built result, its diagnostics and its memo, as a fresh build
+    /// would give them.
+    fn reuse(
+        &self,
+        p: &Parsed,
+        context: u64,
+        index: &PageIndex,
+        assets: &assets::Assets,
+    ) -> Option<(Built, Vec<Diagnostic>, memo::Memo)> {
+        let m = self.memos.get(&p.path)?;
+        if !m.holds(p.text_hash, context, &p.path, index, assets) {
+            return None;
+        }
+        let built = match &m.outcome {
+            memo::Outcome::Post(slug) => {
+                let mut entry = self.posts.get(*self.by_slug.get(slug)?)?.clone();
+                // Set again once the new snapshot is sorted.
+                entry.post.newer = None;
+                entry.post.older = None;
+                entry.post.series = None;
+                entry.post.related = Vec::new();
+                Built::Post(Box::new(entry))
+            }
+            memo::Outcome::Draft => Built::Draft,
+            memo::Outcome::About => Built::About(self.about.clone()?),
+            memo::Outcome::Nothing => Built::Nothing,
+        };
+        Some((built, m.diagnostics.clone(), m.clone()))
     }
 
     pub fn posts(&self) -> impl ExactSizeIterator<Item = &PostEntry> {
@@ -519,6 +625,16 @@ impl Site {
     /// When the next scheduled post is due, if any.
     pub fn next_publish(&self) -> Option<DateTime<Utc>> {
         self.scheduled.first().map(|s| s.at)
+    }
+
+    /// Files built into this snapshot (glossary aside), reused or rendered.
+    pub fn files(&self) -> usize {
+        self.memos.len()
+    }
+
+    /// Files this snapshot took from the one it replaced (see [`Site::reload`]).
+    pub fn reused(&self) -> usize {
+        self.reused
     }
 
     pub fn load_duration(&self) -> Duration {
@@ -679,6 +795,14 @@ pub struct ContentStore {
     site: Arc<ArcSwap<Site>>,
 }
 
+/// A snapshot a request must be answered from, whatever the store holds by
+/// then (a request extension). The page cache pins the snapshot whose
+/// fingerprint it keyed the render on, so a reload in the middle of a render
+/// cannot store new content under an old key; a reload pins the snapshot it
+/// is about to publish, to render changed pages before readers see it.
+#[derive(Clone)]
+pub struct Pinned(pub Arc<Site>);
+
 /// Source of snapshot generations, process-wide so that two stores (tests
 /// build many) never hand out the same number.
 static GENERATION: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
@@ -688,10 +812,9 @@ fn next_generation() -> u64 {
 }
 
 impl ContentStore {
-    pub fn new(mut site: Site) -> Self {
-        site.generation = next_generation();
+    pub fn new(site: Site) -> Self {
         ContentStore {
-            site: Arc::new(ArcSwap::from_pointee(site)),
+            site: Arc::new(ArcSwap::new(Self::stage(site))),
         }
     }
 
@@ -700,15 +823,32 @@ impl ContentStore {
         self.site.load_full()
     }
 
+    /// The snapshot at this instant, for a short look (no reference count
+    /// taken: do not hold it across an `await`).
+    pub fn peek(&self) -> arc_swap::Guard<Arc<Site>> {
+        self.site.load()
+    }
+
     /// The generation of the current snapshot, without taking a reference.
     pub fn generation(&self) -> u64 {
         self.site.load().generation
     }
 
-    /// Publishes `site` with a new generation; readers switch atomically.
-    pub fn replace(&self, mut site: Site) {
+    /// Gives `site` the next generation, ready to [`publish`](Self::publish)
+    /// (pages can be rendered from it first, see [`Pinned`]).
+    pub fn stage(mut site: Site) -> Arc<Site> {
         site.generation = next_generation();
-        self.site.store(Arc::new(site));
+        Arc::new(site)
+    }
+
+    /// Makes a staged snapshot current; readers switch atomically.
+    pub fn publish(&self, site: Arc<Site>) {
+        self.site.store(site);
+    }
+
+    /// Stages and publishes `site` at once.
+    pub fn replace(&self, site: Site) {
+        self.publish(Self::stage(site));
     }
 }
 
@@ -929,6 +1069,7 @@ fn parse_source(source: Source, diags: &mut Vec<Diagnostic>) -> Option<Parsed> {
         }
     }
     Some(Parsed {
+        text_hash: fingerprint::hash_of(&text),
         kind,
         fm,
         body: split.body.to_string(),

@@ -43,6 +43,7 @@ fn the_running_server_publishes_a_scheduled_post_at_its_time() {
             content.path().to_path_buf(),
             Default::default(),
             store,
+            Default::default(),
         );
         // Before: nowhere.
         for (uri, status) in [
