@@ -3,6 +3,7 @@ use std::path::Path;
 
 use super::*;
 
+mod reuse;
 mod writing;
 
 fn write(dir: &Path, rel: &str, text: &str) {
@@ -312,129 +313,6 @@ fn glossary_heading_inside_code_is_not_a_term() {
     assert_eq!(g.terms.len(), 1);
     assert!(g.terms[0].definition_html.contains("Not a term"));
     assert!(g.terms[0].definition_html.contains("## Nor this"));
-}
-
-/// Posts as a reader sees them (cards attached), for comparing two loads.
-fn posts_of(site: &Site) -> Vec<crate::model::Post> {
-    site.posts()
-        .filter_map(|e| site.post_page(&e.post.meta.slug))
-        .collect()
-}
-
-#[test]
-fn a_reload_reuses_unchanged_files_and_equals_a_fresh_load() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let d = dir.path();
-    write(d, "posts/a.md", &post("A", "2024-01-01", ""));
-    write(
-        d,
-        "posts/b.md",
-        "---\ntitle: \"B\"\ndate: 2024-01-02\n---\n\nSee [a]({{< ref \"a.md\" >}}).\n",
-    );
-    write(d, "posts/c.md", &post("C", "2024-01-03", ""));
-    write(d, "posts/bad.md", "---\ntitle: \"Bad\"\n---\n\nNo date.\n");
-    write(d, "about.md", "---\ntitle: \"About\"\n---\n\nMe.\n");
-    let first = load(d);
-    assert_eq!(first.reused(), 0);
-
-    // Only c changes: everything else, the broken file included, is reused.
-    write(d, "posts/c.md", &post("C edited", "2024-01-03", ""));
-    let second = Site::reload(d, &LoadOptions::default(), Some(&first)).expect("reload");
-    assert_eq!(second.reused(), 4, "a, b, bad and about");
-    let fresh = load(d);
-    assert_eq!(posts_of(&second), posts_of(&fresh));
-    assert_eq!(second.diagnostics(), fresh.diagnostics());
-    assert_eq!(second.about(), fresh.about());
-    assert!(second.post("c").is_some_and(|p| p.meta.title == "C edited"));
-
-    // a moves away: b's reference now resolves nowhere, so b is built again.
-    fs::rename(d.join("posts/a.md"), d.join("posts/a2.md")).expect("rename");
-    let third = Site::reload(d, &LoadOptions::default(), Some(&second)).expect("reload");
-    let fresh = load(d);
-    assert_eq!(third.reused(), 3, "c, bad and about; b and a2 are built");
-    assert_eq!(posts_of(&third), posts_of(&fresh));
-    assert_eq!(third.diagnostics(), fresh.diagnostics());
-    assert!(
-        third.post("b").is_some_and(|p| p.html.contains("broken")),
-        "the link is marked broken"
-    );
-}
-
-fn disk_fixture() -> (tempfile::TempDir, tempfile::TempDir, Site) {
-    let content = tempfile::tempdir().expect("tempdir");
-    let d = content.path();
-    write(d, "posts/a.md", &post("A", "2024-01-01", ""));
-    write(
-        d,
-        "posts/b.md",
-        "---\ntitle: \"B\"\ndate: 2024-01-02\n---\n\nSee [a]({{< ref \"a.md\" >}}) :rocket:.\n",
-    );
-    write(d, "about.md", "---\ntitle: \"About\"\n---\n\nMe.\n");
-    let cache = tempfile::tempdir().expect("tempdir");
-    let site = load(d);
-    RenderCache::new(cache.path())
-        .save(&site)
-        .expect("cache written");
-    (content, cache, site)
-}
-
-#[test]
-fn a_warm_start_from_the_disk_cache_renders_nothing_and_equals_a_cold_load() {
-    let (content, cache, cold) = disk_fixture();
-    let cached = RenderCache::new(cache.path()).load().expect("cache read");
-    let warm = Site::reload(content.path(), &LoadOptions::default(), Some(&cached)).expect("load");
-    assert_eq!(warm.reused(), 3, "a, b and about from the cache");
-    assert_eq!(posts_of(&warm), posts_of(&cold));
-    assert_eq!(warm.about(), cold.about());
-    assert_eq!(warm.diagnostics(), cold.diagnostics());
-    // A file edited while the server was down is rendered again.
-    write(
-        content.path(),
-        "posts/a.md",
-        &post("A edited", "2024-01-01", ""),
-    );
-    let warm = Site::reload(content.path(), &LoadOptions::default(), Some(&cached)).expect("load");
-    assert_eq!(warm.reused(), 2);
-    assert_eq!(posts_of(&warm), posts_of(&load(content.path())));
-}
-
-#[test]
-fn a_truncated_or_corrupt_cache_is_refused_whole() {
-    let (_content, cache, _) = disk_fixture();
-    let file = RenderCache::new(cache.path()).file().to_path_buf();
-    let bytes = fs::read(&file).expect("read cache");
-    // Cut mid-body.
-    fs::write(&file, &bytes[..bytes.len() / 2]).expect("truncate");
-    let err = RenderCache::new(cache.path()).load().expect_err("refused");
-    assert!(err.to_string().contains("truncated"), "{err}");
-    // Cut inside the header line.
-    fs::write(&file, &bytes[..10]).expect("truncate");
-    assert!(RenderCache::new(cache.path()).load().is_err());
-    // Same length, one byte of the body changed: a title, say.
-    let mut flipped = bytes.clone();
-    let at = String::from_utf8_lossy(&bytes)
-        .find("\"title\":\"A\"")
-        .expect("a title in the body");
-    flipped[at + 10] = b'Z';
-    fs::write(&file, &flipped).expect("corrupt");
-    let err = RenderCache::new(cache.path()).load().expect_err("refused");
-    assert!(err.to_string().contains("checksum"), "{err}");
-    // Missing.
-    fs::remove_file(&file).expect("remove");
-    assert!(RenderCache::new(cache.path()).load().is_err());
-}
-
-#[test]
-fn a_cache_from_another_engine_version_is_refused() {
-    let (_content, cache, _) = disk_fixture();
-    let file = RenderCache::new(cache.path()).file().to_path_buf();
-    let text = fs::read_to_string(&file).expect("read cache");
-    let (header, body) = text.split_once('\n').expect("header line");
-    let mut h: serde_json::Value = serde_json::from_str(header).expect("json header");
-    h["engine"] = serde_json::Value::from("0.0.1+0000000000000000");
-    fs::write(&file, format!("{h}\n{body}")).expect("rewrite");
-    let err = RenderCache::new(cache.path()).load().expect_err("refused");
-    assert!(err.to_string().contains("another engine"), "{err}");
 }
 
 #[test]
