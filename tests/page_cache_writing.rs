@@ -1,7 +1,8 @@
 //! The page cache with the writing features (#19): a reload published through
 //! the warmer renders the changed pages wholly from the new snapshot — the
 //! interface language included — and an edited page-bundle image re-renders
-//! the post that shows it, while unrelated pages keep their entries.
+//! the post that shows it, while unrelated pages keep their entries; the site
+//! author is applied when a page is served, not kept in the render cache.
 
 mod common;
 
@@ -10,7 +11,7 @@ use std::sync::Arc;
 
 use axum::http::HeaderName;
 use common::get;
-use microblog::content::{ContentStore, LoadOptions, Site};
+use microblog::content::{ContentStore, LoadOptions, RenderCache, Site};
 use microblog::server::cache::{PageCache, Warmer};
 
 const X_CACHE: HeaderName = HeaderName::from_static("x-cache");
@@ -131,4 +132,44 @@ fn a_page_rendered_ahead_takes_its_language_from_the_new_snapshot() {
 #[test]
 fn an_edited_bundle_image_re_renders_its_post() {
     common::run(an_edited_bundle_image_re_renders_its_post_body());
+}
+
+/// `SITE_AUTHOR` is applied when a page is served, never stored in a render:
+/// a post without `author:` reused from the render cache on disk shows the
+/// author the restarted server is configured with.
+async fn the_site_author_is_not_baked_into_the_render_cache_body() {
+    let content = tempfile::tempdir().expect("tempdir");
+    let d = content.path();
+    write(
+        d,
+        "posts/anon.md",
+        &post("Anon", "", "No author of its own."),
+    );
+    let cache_dir = tempfile::tempdir().expect("tempdir");
+    let cache = RenderCache::new(cache_dir.path());
+    cache
+        .save(&Site::load(d, &LoadOptions::default()).expect("load"))
+        .expect("cache written");
+    // The restart: everything reused from the disk cache, a new SITE_AUTHOR.
+    let cached = cache.load().expect("cache read");
+    let site = Site::reload(d, &LoadOptions::default(), Some(&cached)).expect("warm load");
+    assert_eq!(site.reused(), 1, "the post comes from the cache");
+    let root = tempfile::tempdir().expect("tempdir");
+    let mut settings = common::settings(10);
+    settings.info.author = "Renamed Author".into();
+    let mut state = common::state(d, root.path(), settings, false);
+    state.store = ContentStore::new(site);
+    let app = common::app_from_state(state);
+    let page = get(&app, "/posts/anon").await;
+    assert!(
+        page.body.contains("Renamed Author"),
+        "the configured author"
+    );
+    let feed = get(&app, "/feed.xml").await;
+    assert!(feed.body.contains("<name>Renamed Author</name>"));
+}
+
+#[test]
+fn the_site_author_is_not_baked_into_the_render_cache() {
+    common::run(the_site_author_is_not_baked_into_the_render_cache_body());
 }
