@@ -33,7 +33,7 @@ DEPLOY_PY_PACKAGES := dockerfile-parse==2.0.1 python-hcl2==8.1.4 PyYAML==6.0.4
 VENV := tools/venv
 VENV_STAMP := $(VENV)/.stamp-$(KUBERNETES_VALIDATE_VERSION)-deploy1
 
-.PHONY: validate-html install-java install-prometheus test-prometheus test-prometheus-e2e check-size lighthouse bench-navigation fuzz soak install-wrk validate-deploy test-deploy help install install-rust install-npm install-chromium build run dev test lint test-rust test-e2e check-content bench bench-markdown bench-rss clean export test-e2e-static bench-export install-hugo
+.PHONY: validate-html install-java install-prometheus test-prometheus test-prometheus-e2e check-size lighthouse bench-navigation fuzz soak install-wrk validate-deploy test-deploy help install install-rust install-npm install-chromium build run dev test lint test-rust test-e2e check-content bench bench-markdown bench-rss clean export test-e2e-static bench-export install-hugo install-wordlists install-nginx
 # `export` is also a make directive; as a target name it works (GNU make 4).
 
 help:
@@ -221,8 +221,25 @@ install-wrk:
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk; \
 	fi
 
-# wrk, 256 connections for 60 s, on the release server while its content is
-# rewritten every second.
+# nginx serving the same bytes: what `make bench` compares cached pages with.
+install-nginx:
+	@if [ -x /usr/sbin/nginx ]; then \
+	  echo "nginx: present"; \
+	else \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light; \
+	fi
+
+# English and Spanish word lists: the vocabulary of the generated posts.
+install-wordlists:
+	@if [ -f /usr/share/dict/american-english ] && [ -f /usr/share/dict/spanish ]; then \
+	  echo "word lists: present"; \
+	else \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wamerican wspanish; \
+	fi
+
+# wrk, 256 connections on the release server: 30 s steady, then 60 s while its
+# content is rewritten every 2 s; fails when p99 with reloads > 2x steady p99
+# (and on errors, mixed snapshots, RSS growth). See RELIABILITY.md.
 soak: install install-wrk
 	$(LEPTOS_BUILD)
 	tools/soak.sh
@@ -232,7 +249,7 @@ soak: install install-wrk
 # Release build, the in-memory baseline server, then one run of every
 # measurement (see BENCHMARKS.md). BENCH_SECONDS=10 per wrk run, BENCH_SCALE=10000
 # generated posts (0 skips the scale run).
-bench: install install-wrk install-hugo
+bench: install install-wrk install-wordlists install-nginx install-hugo
 	$(LEPTOS_BUILD)
 	cargo build --release --features ssr --example bench_baseline
 	python3 tools/bench/bench.py

@@ -12,11 +12,24 @@ use crate::model::{
 /// Longest slug or tag accepted; anything longer cannot exist.
 pub const MAX_KEY_LEN: usize = 200;
 
+/// The snapshot this request is answered from: the one the page cache (or a
+/// reload) pinned on the request, else the store's current one. Everything a
+/// render reads from the content (server functions, the page's language)
+/// comes from here, so a page rendered ahead of a swap, or for a key taken
+/// before one, is wholly from the snapshot its key belongs to.
+#[cfg(feature = "ssr")]
+pub fn request_site() -> Option<std::sync::Arc<crate::content::Site>> {
+    let pinned = use_context::<axum::http::request::Parts>()
+        .and_then(|parts| parts.extensions.get::<crate::content::Pinned>().cloned());
+    if let Some(crate::content::Pinned(site)) = pinned {
+        return Some(site);
+    }
+    use_context::<crate::content::ContentStore>().map(|s| s.snapshot())
+}
+
 #[cfg(feature = "ssr")]
 fn site() -> Result<std::sync::Arc<crate::content::Site>, AppError> {
-    use_context::<crate::content::ContentStore>()
-        .map(|s| s.snapshot())
-        .ok_or_else(|| fail(AppError::Internal("content store missing".into())))
+    request_site().ok_or_else(|| fail(AppError::Internal("content store missing".into())))
 }
 
 /// Records the error's status on the response, then hands the error back.

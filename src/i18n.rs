@@ -276,17 +276,19 @@ pub static ES: Strings = Strings {
 /// The locale of the page at the request's path: the language of the post,
 /// glossary or About page there, English for everything else (lists mix
 /// languages; a 404 has none). Read from the snapshot, so it is the same for
-/// every render of a path and the page cache can key on the path alone.
+/// every render of a path and the page cache can key on the path alone
+/// (the language is in the page's fingerprint). The snapshot is the
+/// request's (`api::request_site`): a page rendered ahead of a reload takes
+/// its language from the snapshot being published, not the live one.
 #[cfg(feature = "ssr")]
 pub fn page_locale() -> Locale {
     use leptos::prelude::use_context;
-    let (Some(parts), Some(store)) = (
+    let (Some(parts), Some(site)) = (
         use_context::<axum::http::request::Parts>(),
-        use_context::<crate::content::ContentStore>(),
+        crate::api::request_site(),
     ) else {
         return Locale::En;
     };
-    let site = store.snapshot();
     let lang = match parts.uri.path() {
         "/glossary" => site.glossary().map(|g| g.lang.clone()),
         "/about" => site.about().map(|p| p.lang.clone()),

@@ -5,11 +5,11 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use microblog::content::{ContentStore, LoadOptions, Site};
+use microblog::content::{ContentStore, LoadOptions, RenderCache, Site};
 use microblog::markdown::EmojiRenderer;
 use microblog::server::config::{Config, LogFormat};
 use microblog::server::watch::{self, LiveReload};
-use microblog::server::{metrics_router, router, AppState, SiteSettings};
+use microblog::server::{assemble, metrics_router, AppState, SiteSettings};
 
 #[derive(Parser)]
 #[command(
@@ -200,22 +200,33 @@ fn serve(config: Config) -> ExitCode {
         Ok(o) => o,
         Err(e) => return startup_error(e),
     };
+    init_tracing(config.log_format);
+    // A warm start reuses what the last run built from unchanged files.
+    let render_cache = config.cache_dir.as_deref().map(RenderCache::new);
+    let cached = render_cache.as_ref().and_then(|c| match c.load() {
+        Ok(site) => Some(site),
+        Err(e) => {
+            tracing::warn!("render cache not used, loading cold: {e}");
+            None
+        }
+    });
     let watching = config
         .content_watch
         .unwrap_or(leptos_options.env == leptos::config::Env::DEV);
     // The watcher keeps the files read, to serve the last good version of
     // any that breaks later.
+    let options = load_options(&config);
     let loaded = if watching {
-        Site::load_with_sources(&config.content_dir, &load_options(&config))
+        Site::load_with_sources(&config.content_dir, &options, cached.as_ref())
             .map(|(site, sources)| (site, Some(sources)))
     } else {
-        Site::load(&config.content_dir, &load_options(&config)).map(|site| (site, None))
+        Site::reload(&config.content_dir, &options, cached.as_ref()).map(|site| (site, None))
     };
     let (site, sources) = match loaded {
         Ok(loaded) => loaded,
         Err(e) => return startup_error(format_args!("CONTENT_DIR: {e}")),
     };
-    init_tracing(config.log_format);
+    drop(cached);
     for d in site.diagnostics() {
         match d.severity {
             microblog::markdown::Severity::Error => tracing::error!("{d}"),
@@ -229,12 +240,19 @@ fn serve(config: Config) -> ExitCode {
         terms = site.glossary().map_or(0, |g| g.terms.len()),
         errors = site.error_count(),
         warnings = site.warning_count(),
+        files_reused = site.reused(),
         load_ms = site.load_duration().as_secs_f64() * 1000.0,
         "content loaded"
     );
     let addr = leptos_options.site_addr;
     let dev = leptos_options.env == leptos::config::Env::DEV;
+    let (reused, built) = (site.reused(), site.files());
     let store = ContentStore::new(site);
+    let saver = render_cache.and_then(microblog::server::persist::Saver::spawn);
+    // Nothing to write when every file came from the cache.
+    if let Some(saver) = saver.as_ref().filter(|_| reused < built) {
+        saver.save(store.snapshot());
+    }
     let state = AppState {
         leptos_options,
         store: store.clone(),
@@ -253,6 +271,8 @@ fn serve(config: Config) -> ExitCode {
         }
     };
     runtime.block_on(async move {
+        // Built before the watcher, which publishes reloads through its cache.
+        let assembled = assemble(state.clone());
         // Held for the life of the server: dropping it stops the watch.
         let _watch = match (&state.live, sources) {
             (Some(live), Some(sources)) => match watch::spawn(
@@ -261,6 +281,8 @@ fn serve(config: Config) -> ExitCode {
                 store,
                 live.clone(),
                 sources,
+                Some(assembled.warmer.clone()),
+                saver.clone(),
             ) {
                 Ok(guard) => {
                     tracing::info!(dir = %config.content_dir.display(), "watching content for changes");
@@ -278,6 +300,10 @@ fn serve(config: Config) -> ExitCode {
             config.content_dir.clone(),
             load_options(&config),
             state.store.clone(),
+            microblog::server::schedule::Publishing {
+                warmer: Some(assembled.warmer.clone()),
+                saver,
+            },
         );
         let listener = match tokio::net::TcpListener::bind(addr).await {
             Ok(l) => l,
@@ -306,7 +332,7 @@ fn serve(config: Config) -> ExitCode {
             ));
         }
         let readiness = state.readiness.clone();
-        let app = router(state);
+        let app = assembled.app;
         let (stop_tx, mut stop_rx) = tokio::sync::watch::channel(false);
         let drain = config.shutdown_drain;
         let serving = microblog::server::listen::serve(listener, app, config.header_timeout, async move {

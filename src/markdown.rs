@@ -26,7 +26,9 @@ pub use refs::{RefResolver, ResolveError};
 pub use terms::TermLinker;
 
 /// How serious a content diagnostic is: errors fail `microblog check`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 pub enum Severity {
     Warning,
     Error,

@@ -1,9 +1,11 @@
 //! Wire types shared by the server and the browser. Plain data, serde only.
+//! Content types also derive `Hash`: the server's page cache keys each page
+//! by a hash of the data it is rendered from (`content::fingerprint`).
 
 use serde::{Deserialize, Serialize};
 
 /// One entry of a post list (home, tag pages).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Hash, Serialize, Deserialize)]
 pub struct PostSummary {
     pub slug: String,
     pub title: String,
@@ -17,7 +19,7 @@ pub struct PostSummary {
     pub reading_minutes: u32,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Hash, Serialize, Deserialize)]
 pub struct TocEntry {
     pub level: u8,
     pub id: String,
@@ -25,7 +27,7 @@ pub struct TocEntry {
 }
 
 /// A full post: the rendered body is trusted HTML produced at load time.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Hash, Serialize, Deserialize)]
 pub struct Post {
     pub meta: PostSummary,
     pub updated: Option<String>,
@@ -60,7 +62,7 @@ pub fn card_path(slug: &str) -> String {
 }
 
 /// A post's series: every part in reading order and where this post is.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Hash, Serialize, Deserialize)]
 pub struct SeriesNav {
     pub name: String,
     /// `(slug, title)` of each published part, first part first.
@@ -70,7 +72,7 @@ pub struct SeriesNav {
 }
 
 /// A link to a related post.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Hash, Serialize, Deserialize)]
 pub struct RelatedPost {
     pub slug: String,
     pub title: String,
@@ -80,7 +82,7 @@ pub struct RelatedPost {
 }
 
 /// What a post shows when a reader points at a linked glossary term.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Hash, Serialize, Deserialize)]
 pub struct TermCard {
     pub id: String,
     pub term: String,
@@ -89,7 +91,7 @@ pub struct TermCard {
 }
 
 /// A standalone page such as About.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Hash, Serialize, Deserialize)]
 pub struct Page {
     pub title: String,
     pub summary: String,
@@ -99,7 +101,7 @@ pub struct Page {
     pub updated: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Hash, Serialize, Deserialize)]
 pub struct GlossaryTerm {
     /// Stable anchor: `/glossary#<id>`.
     pub id: String,
@@ -110,7 +112,7 @@ pub struct GlossaryTerm {
     pub see_also: Vec<(String, String)>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Hash, Serialize, Deserialize)]
 pub struct Glossary {
     pub title: String,
     /// `updated`, else `date` of the front matter (`YYYY-MM-DD`), if given.

@@ -38,10 +38,15 @@ pub fn shown_query(query: &str) -> String {
     query.chars().take(MAX_QUERY_CHARS).collect()
 }
 
+/// Whether `word` begins one of the tokens of `folded` text: how a query
+/// word matches (`terra` finds `terraform`, `form` does not).
+pub fn begins_a_token(folded: &str, word: &str) -> bool {
+    tokens(folded).any(|t| t.starts_with(word))
+}
+
 /// What one matching word adds to a document's score: title counts most,
-/// then tags, then (capped) occurrences in the body.
-/// A word is in the title (or tags) when a title (or tag) token contains
-/// it: words are alphanumeric, so they never straddle two tokens.
+/// then tags, then (capped) occurrences in the body. A word is in the title
+/// (or tags) when it begins a title (or tag) token ([`begins_a_token`]).
 pub fn word_score(in_title: bool, in_tags: bool, in_body: u32) -> u32 {
     100 * u32::from(in_title) + 20 * u32::from(in_tags) + in_body.min(5)
 }

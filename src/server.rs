@@ -11,12 +11,13 @@ pub mod images;
 pub mod listen;
 pub mod markup;
 pub mod ops;
+pub mod persist;
 pub mod schedule;
 pub mod watch;
 
 use std::sync::Arc;
 
-use axum::extract::{FromRef, Path, State};
+use axum::extract::{Extension, FromRef, Path, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -25,7 +26,7 @@ use leptos::prelude::*;
 use leptos_axum::{generate_route_list, LeptosRoutes};
 
 use crate::app::{shell, App};
-use crate::content::ContentStore;
+use crate::content::{ContentStore, Pinned, Site};
 use crate::model::SiteInfo;
 
 /// Site-wide settings that pages and server functions read.
@@ -143,36 +144,51 @@ impl FromRef<Shared> for AppState {
     }
 }
 
+/// The snapshot a request is answered from: the one pinned on it (see
+/// [`Pinned`]), else the current one.
+pub fn site_for(store: &ContentStore, pinned: Option<&Pinned>) -> Arc<Site> {
+    match pinned {
+        Some(Pinned(site)) => site.clone(),
+        None => store.snapshot(),
+    }
+}
+
+type PinnedExt = Option<Extension<Pinned>>;
+
 fn xml(content_type: &'static str, body: String) -> Response {
     ([(header::CONTENT_TYPE, content_type)], body).into_response()
 }
 
-async fn atom_feed(State(state): State<AppState>) -> Response {
-    let site = state.store.snapshot();
+async fn atom_feed(State(state): State<AppState>, pinned: PinnedExt) -> Response {
+    let site = site_for(&state.store, pinned.as_deref());
     match feeds::atom(&site, &state.settings.info, None) {
         Some(body) => xml("application/atom+xml; charset=utf-8", body),
         None => StatusCode::NOT_FOUND.into_response(),
     }
 }
 
-async fn tag_feed(State(state): State<AppState>, Path(tag): Path<String>) -> Response {
-    let site = state.store.snapshot();
+async fn tag_feed(
+    State(state): State<AppState>,
+    pinned: PinnedExt,
+    Path(tag): Path<String>,
+) -> Response {
+    let site = site_for(&state.store, pinned.as_deref());
     match feeds::atom(&site, &state.settings.info, Some(&tag)) {
         Some(body) => xml("application/atom+xml; charset=utf-8", body),
         None => (StatusCode::NOT_FOUND, "no such tag").into_response(),
     }
 }
 
-async fn rss_feed(State(state): State<AppState>) -> Response {
-    let site = state.store.snapshot();
+async fn rss_feed(State(state): State<AppState>, pinned: PinnedExt) -> Response {
+    let site = site_for(&state.store, pinned.as_deref());
     xml(
         "application/rss+xml; charset=utf-8",
         feeds::rss(&site, &state.settings.info),
     )
 }
 
-async fn sitemap(State(state): State<AppState>) -> Response {
-    let site = state.store.snapshot();
+async fn sitemap(State(state): State<AppState>, pinned: PinnedExt) -> Response {
+    let site = site_for(&state.store, pinned.as_deref());
     xml(
         "application/xml; charset=utf-8",
         feeds::sitemap(&site, &state.settings.info, state.settings.posts_per_page),
@@ -265,15 +281,18 @@ pub fn harden<S: Clone + Send + Sync + 'static>(
     timeout: std::time::Duration,
 ) -> Router<S> {
     let pages = Arc::new(cache::PageCache::new(state.settings.page_cache));
-    harden_with(routes, state, timeout, pages)
+    harden_with(routes, state, timeout, pages).0
 }
 
+/// The hardened router, and the part of it that renders a page (validators
+/// and CSP included) without the cache, logging or limits around it: what a
+/// reload renders changed pages with before it is published.
 fn harden_with<S: Clone + Send + Sync + 'static>(
     routes: Router<S>,
     state: &AppState,
     timeout: std::time::Duration,
     pages: Arc<cache::PageCache>,
-) -> Router<S> {
+) -> (Router<S>, Router<S>) {
     use tower_http::catch_panic::CatchPanicLayer;
     use tower_http::compression::CompressionLayer;
     use tower_http::limit::RequestBodyLimitLayer;
@@ -283,7 +302,7 @@ fn harden_with<S: Clone + Send + Sync + 'static>(
     // Innermost first: every HTML response is finished (valid markup, script
     // hashes, CSP), validators see the uncompressed page, and the cache
     // stores what they produced and serves it before anything renders.
-    routes
+    let rendering = routes
         .layer(axum::middleware::from_fn(guard::server_fn_status))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
@@ -292,7 +311,9 @@ fn harden_with<S: Clone + Send + Sync + 'static>(
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             http::conditional,
-        ))
+        ));
+    let hardened = rendering
+        .clone()
         .layer(axum::middleware::from_fn_with_state(
             (state.clone(), pages),
             cache::page_cache,
@@ -301,9 +322,9 @@ fn harden_with<S: Clone + Send + Sync + 'static>(
             state.clone(),
             http::redirects,
         ))
-        // Cached pages arrive compressed (best quality, once); what is left
-        // is dynamic (search, API), where brotli's default (11) cost ~0.25 ms
-        // per small JSON reply: quality 4 is the usual on-the-fly choice.
+        // Cached pages arrive compressed (once); what is left is dynamic
+        // (search, API), where brotli's default (11) cost ~0.25 ms per small
+        // JSON reply: quality 4 is the usual on-the-fly choice.
         .layer(
             CompressionLayer::new()
                 .br(true)
@@ -318,7 +339,16 @@ fn harden_with<S: Clone + Send + Sync + 'static>(
         ))
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
         // Outermost: the 500, 408 and 413 answers made above get them too.
-        .layer(axum::middleware::from_fn(ops::security_headers))
+        .layer(axum::middleware::from_fn(ops::security_headers));
+    (hardened, rendering)
+}
+
+/// The site's router with handles on its page cache.
+pub struct Assembled {
+    pub app: Router,
+    pub pages: Arc<cache::PageCache>,
+    /// Publishes content reloads, rendering the changed cached pages first.
+    pub warmer: cache::Warmer,
 }
 
 /// Where Prometheus reads the metrics, on the `METRICS_ADDR` listener.
@@ -339,6 +369,11 @@ pub fn metrics_router(state: AppState) -> Router {
 /// and static files, with the HTTP semantics around them. `/metrics` is not
 /// here: see [`metrics_router`].
 pub fn router(state: AppState) -> Router {
+    assemble(state).app
+}
+
+/// [`router`], with the page cache and the reload warmer it uses.
+pub fn assemble(state: AppState) -> Assembled {
     ops::prometheus();
     let shared = Shared(Arc::new(state.clone()));
     let routes = generate_route_list(App);
@@ -391,7 +426,13 @@ pub fn router(state: AppState) -> Router {
         router = router.route(guard::PANIC_PATH, get(guard::deliberate_panic));
     }
     let pages = Arc::new(cache::PageCache::new(state.settings.page_cache));
-    router = harden_with(router, &state, REQUEST_TIMEOUT, pages.clone());
+    let (hardened, rendering) = harden_with(router, &state, REQUEST_TIMEOUT, pages.clone());
+    router = hardened;
+    let warmer = cache::Warmer::new(
+        rendering.with_state(shared.clone()),
+        pages.clone(),
+        state.settings.posts_per_page,
+    );
     // The event stream lives as long as the page: outside the timeout.
     if state.live.is_some() {
         router = router.route(
@@ -401,10 +442,11 @@ pub fn router(state: AppState) -> Router {
     }
     // Cache hits are answered in front of the routing (see `cache::front`).
     let app = router.with_state(shared.clone());
-    Router::new()
+    let app = Router::new()
         .fallback_service(app)
         .layer(axum::middleware::from_fn_with_state(
-            (shared, pages),
+            (shared, pages.clone()),
             cache::front,
-        ))
+        ));
+    Assembled { app, pages, warmer }
 }

@@ -2,11 +2,11 @@
 //! small files, and the browser answers a query from the few it needs.
 //!
 //! Layout under `/search-index/`:
-//! - `s/<hex>.json` — one shard per two-character sequence (`<hex>` is its
-//!   UTF-8 in hex): every token containing it, with its postings
+//! - `s/<hex>.json` — one shard per two-character token beginning (`<hex>`
+//!   is its UTF-8 in hex): every token beginning with it, with its postings
 //!   `[doc, body count, flags]` (flag 1: the token is in the title, 2: in
-//!   the tags). A query word can only occur inside a token, and such a token
-//!   contains the word's first two characters: one shard per word suffices.
+//!   the tags). A query word matches the tokens it begins, and those begin
+//!   with the word's first two characters: one shard per word suffices.
 //! - `d/<doc>.json` — title, kind, URL and plain text of one document,
 //!   fetched only for the hits shown (the text gives the snippet).
 //!
@@ -65,13 +65,12 @@ pub fn rank(words: &[String], shards: &[Option<Vec<ShardToken>>]) -> (usize, Vec
     for (word, shard) in words.iter().zip(shards) {
         let mut found: HashMap<u32, (u32, bool, bool)> = HashMap::new();
         for ShardToken(token, postings) in shard.iter().flatten() {
-            if token.len() < word.len() || !token.contains(word.as_str()) {
+            if !token.starts_with(word.as_str()) {
                 continue;
             }
-            let times = token.matches(word.as_str()).count() as u32;
             for &(doc, count, flags) in postings {
                 let e = found.entry(doc).or_insert((0, false, false));
-                e.0 += times * count;
+                e.0 += count;
                 e.1 |= flags & IN_TITLE != 0;
                 e.2 |= flags & IN_TAGS != 0;
             }

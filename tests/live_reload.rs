@@ -284,7 +284,7 @@ fn a_reload_is_published_unless_it_adds_an_error() {
         dir.path(),
     );
     let options = LoadOptions::default();
-    let (served, sources) = Site::load_with_sources(dir.path(), &options).expect("loads");
+    let (served, sources) = Site::load_with_sources(dir.path(), &options, None).expect("loads");
     let mut last_good = LastGood::default();
     last_good.record(&sources, &served);
     let decide = |served: &Site, last_good: &LastGood| {

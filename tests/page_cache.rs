@@ -1,33 +1,41 @@
 //! The rendered-response cache, through the real router: hits, invalidation
-//! on a content swap, one entry for every reader, encodings, validators, the hash-based CSP and
-//! the size bound.
+//! of exactly the changed pages on a content swap, single-flight renders,
+//! reloads published with their changed pages rendered ahead, one entry for
+//! every reader, encodings, validators, the hash-based CSP and the size bound.
 
 mod common;
 
 use std::io::Read as _;
 use std::path::Path;
+use std::sync::Arc;
 
 use axum::http::{header, HeaderName, Method, StatusCode};
 use common::{get, send, Reply};
-use microblog::content::{LoadOptions, Site};
-use microblog::server::cache::Limits;
+use microblog::content::{ContentStore, LoadOptions, Site};
+use microblog::server::cache::{Limits, PageCache, Warmer};
 
 const X_CACHE: HeaderName = HeaderName::from_static("x-cache");
 
 fn write_post(dir: &Path, slug: &str, title: &str, body: &str) {
+    write_tagged_post(dir, slug, title, "misc", body);
+}
+
+fn write_tagged_post(dir: &Path, slug: &str, title: &str, tag: &str, body: &str) {
     std::fs::create_dir_all(dir.join("posts")).expect("posts dir");
     std::fs::write(
         dir.join(format!("posts/{slug}.md")),
-        format!("---\ntitle: \"{title}\"\ndate: 2026-01-01\n---\n\n{body}\n"),
+        format!("---\ntitle: \"{title}\"\ndate: 2026-01-01\ntags: [{tag}]\n---\n\n{body}\n"),
     )
     .expect("write post");
 }
 
 struct Fixture {
     app: axum::Router,
-    store: microblog::content::ContentStore,
+    store: ContentStore,
+    pages: Arc<PageCache>,
+    warmer: Warmer,
     content: tempfile::TempDir,
-    _root: tempfile::TempDir,
+    root: tempfile::TempDir,
 }
 
 fn fixture(limits: Limits) -> Fixture {
@@ -36,16 +44,33 @@ fn fixture(limits: Limits) -> Fixture {
     write_post(content.path(), "two", "Second title", "Second body.");
     write_post(content.path(), "three", "Third title", "Third body.");
     let root = tempfile::tempdir().expect("tempdir");
-    let mut settings = common::settings(10);
-    settings.page_cache = limits;
-    let state = common::state(content.path(), root.path(), settings, false);
-    let store = state.store.clone();
+    let (app, store, pages, warmer) = over(content.path(), root.path(), limits);
     Fixture {
-        app: common::app_from_state(state),
+        app,
         store,
+        pages,
+        warmer,
         content,
-        _root: root,
+        root,
     }
+}
+
+/// A router over `content` with the given cache budget, and its handles.
+fn over(
+    content: &Path,
+    root: &Path,
+    limits: Limits,
+) -> (axum::Router, ContentStore, Arc<PageCache>, Warmer) {
+    let mut settings = common::settings(2);
+    settings.page_cache = limits;
+    let state = common::state(content, root, settings, false);
+    let store = state.store.clone();
+    let built = common::assembled_from_state(state);
+    (built.app, store, built.pages, built.warmer)
+}
+
+fn reload(dir: &Path) -> Site {
+    Site::load(dir, &LoadOptions::default()).expect("reload")
 }
 
 fn cache_state(r: &Reply) -> String {
@@ -77,18 +102,163 @@ async fn second_request_is_a_hit_with_the_same_bytes_body() {
     }
 }
 
-async fn a_content_swap_invalidates_every_entry_body() {
+async fn a_content_swap_invalidates_only_the_changed_pages_body() {
     let f = fixture(Limits::default());
-    assert!(get(&f.app, "/posts/one").await.body.contains("First body."));
-    assert_eq!(cache_state(&get(&f.app, "/posts/one").await), "hit");
+    let paths = ["/posts/one", "/posts/two", "/posts/three", "/", "/page/2"];
+    let mut before = Vec::new();
+    for p in paths {
+        before.push(get(&f.app, p).await);
+        assert_eq!(cache_state(&get(&f.app, p).await), "hit", "{p}");
+    }
+    assert!(before[0].body.contains("First body."));
+    // Two posts per page: page 2 of the list shows "three" only.
     write_post(f.content.path(), "one", "First title", "Rewritten body.");
-    let site = Site::load(f.content.path(), &LoadOptions::default()).expect("reload");
-    f.store.replace(site);
+    f.store.replace(reload(f.content.path()));
     let after = get(&f.app, "/posts/one").await;
-    assert_eq!(cache_state(&after), "miss", "new snapshot, new render");
+    assert_eq!(cache_state(&after), "miss", "changed: rendered again");
     assert!(after.body.contains("Rewritten body."), "fresh content");
     assert!(!after.body.contains("First body."));
     assert_eq!(cache_state(&get(&f.app, "/posts/one").await), "hit");
+    // The home list shows the post's summary (its first paragraph).
+    let home = get(&f.app, "/").await;
+    assert_eq!(cache_state(&home), "miss", "the list showing it changed");
+    assert!(home.body.contains("Rewritten body."));
+    for (i, p) in paths.iter().enumerate() {
+        if matches!(*p, "/posts/two" | "/posts/three" | "/page/2") {
+            let again = get(&f.app, p).await;
+            assert_eq!(cache_state(&again), "hit", "{p} kept its entry");
+            assert_eq!(again.body, before[i].body, "{p}");
+        }
+    }
+}
+
+/// The case: 100 readers ask for one page nobody has rendered yet.
+async fn concurrent_misses_for_one_page_render_it_once_body() {
+    let f = fixture(Limits::default());
+    let replies = common::get_concurrently(&f.app, "/posts/two", 100).await;
+    assert_eq!(f.pages.renders(), 1, "one render for 100 concurrent misses");
+    let misses = replies.iter().filter(|r| cache_state(r) == "miss").count();
+    assert_eq!(misses, 1, "the others were answered from that render");
+    for r in &replies {
+        assert_eq!(r.status, StatusCode::OK);
+        assert_eq!(r.body, replies[0].body);
+    }
+    assert!(replies[0].body.contains("Second body."));
+    // Another page is another render.
+    get(&f.app, "/posts/three").await;
+    assert_eq!(f.pages.renders(), 2);
+}
+
+/// A reload published through the warmer: the changed pages are rendered
+/// from the new snapshot before readers switch, the rest keep their entries.
+async fn editing_one_post_keeps_the_other_posts_entries_body() {
+    let f = fixture(Limits::default());
+    for p in [
+        "/posts/one",
+        "/posts/two",
+        "/posts/three",
+        "/",
+        "/tags/misc",
+    ] {
+        get(&f.app, p).await;
+    }
+    let two = get(&f.app, "/posts/two").await;
+    let renders = f.pages.renders();
+    write_post(f.content.path(), "one", "First title", "Rewritten body.");
+    let report = f
+        .warmer
+        .publish(&f.store, ContentStore::stage(reload(f.content.path())));
+    let report = common::no_router_built_during(report).await;
+    assert_eq!(report.kept, 2, "{report:?}");
+    assert_eq!(report.changed, 3, "the post, the home list, the tag list");
+    assert_eq!(report.rendered, 3);
+    assert_eq!(f.pages.renders(), renders + 3);
+    for p in ["/posts/one", "/", "/tags/misc"] {
+        let r = get(&f.app, p).await;
+        assert_eq!(cache_state(&r), "hit", "{p}: rendered before the swap");
+        assert!(r.body.contains("Rewritten body."), "{p}: the new content");
+    }
+    let kept = get(&f.app, "/posts/two").await;
+    assert_eq!(cache_state(&kept), "hit");
+    assert_eq!(kept.body, two.body);
+    assert_eq!(
+        f.pages.renders(),
+        renders + 3,
+        "nothing rendered on request"
+    );
+    assert_eq!(f.pages.len(), 5, "old copies of the changed pages dropped");
+}
+
+/// Fingerprints may over-invalidate, never under-invalidate: after edits
+/// that move titles, tags and dates around, every page served from the cache
+/// is byte for byte what a fresh render of the new content gives.
+async fn kept_pages_are_what_a_fresh_render_gives_body() {
+    let f = fixture(Limits::default());
+    write_tagged_post(
+        f.content.path(),
+        "four",
+        "Fourth title",
+        "ops",
+        "Fourth body.",
+    );
+    f.store.replace(reload(f.content.path()));
+    let paths = [
+        "/",
+        "/page/2",
+        "/posts/one",
+        "/posts/two",
+        "/posts/three",
+        "/posts/four",
+        "/tags",
+        "/tags/misc",
+        // Page 2 of a tag: gone after the edits (a 404, never a stale copy).
+        "/tags/misc/page/2",
+        "/tags/ops",
+        "/feed.xml",
+        "/rss.xml",
+        "/tags/misc/feed.xml",
+        "/tags/ops/feed.xml",
+        "/sitemap.xml",
+        "/emoji",
+    ];
+    for p in paths {
+        assert_eq!(get(&f.app, p).await.status, StatusCode::OK, "{p}");
+    }
+    let tag_page = get(&f.app, "/tags/misc/page/2").await;
+    assert_eq!(cache_state(&tag_page), "hit", "tag pages are cached");
+    let on_page_2 = ["First title", "Second title", "Third title"]
+        .iter()
+        .filter(|t| tag_page.body.contains(*t))
+        .count();
+    assert_eq!(on_page_2, 1, "three misc posts, two per page");
+    // A title change moves "two" in the list and renames a neighbour; a tag
+    // change moves "three" between tags.
+    write_post(
+        f.content.path(),
+        "two",
+        "A new second title",
+        "Second body.",
+    );
+    write_tagged_post(
+        f.content.path(),
+        "three",
+        "Third title",
+        "ops",
+        "Third body.",
+    );
+    let published = f
+        .warmer
+        .publish(&f.store, ContentStore::stage(reload(f.content.path())));
+    common::no_router_built_during(published).await;
+    let (fresh, _, _, _) = over(f.content.path(), f.root.path(), Limits::DISABLED);
+    for p in paths {
+        let served = get(&f.app, p).await;
+        let expected = get(&fresh, p).await;
+        assert_eq!(served.status, expected.status, "{p}");
+        assert_eq!(served.body, expected.body, "{p}: stale page served");
+    }
+    let gone = get(&f.app, "/tags/misc/page/2").await;
+    assert_eq!(gone.status, StatusCode::NOT_FOUND, "misc fits one page now");
 }
 
 async fn every_reader_shares_one_entry_whatever_the_theme_cookie_body() {
@@ -128,8 +298,7 @@ async fn csp_hashes_match_the_inline_scripts_and_no_nonce_is_shared_body() {
         "Raw script",
         "Text.\n\n<script>alert('from content')</script>\n",
     );
-    f.store
-        .replace(Site::load(f.content.path(), &LoadOptions::default()).expect("load"));
+    f.store.replace(reload(f.content.path()));
     let a = get(&f.app, "/posts/raw").await;
     let b = get(&f.app, "/posts/raw").await;
     assert_eq!(cache_state(&b), "hit");
@@ -208,6 +377,16 @@ async fn validators_and_head_from_the_cache_body() {
     assert_eq!(cache_state(&cold), "miss");
     assert!(cold.body.is_empty());
     assert_eq!(cache_state(&get(&f.app, "/posts/three").await), "hit");
+    // A date in the future is no validator (the client's clock is wrong).
+    let future = send(
+        &f.app,
+        Method::GET,
+        "/posts/two",
+        &[("if-modified-since", "Fri, 01 Jan 2100 00:00:00 GMT")],
+    )
+    .await;
+    assert_eq!(cache_state(&future), "hit");
+    assert_eq!(future.status, StatusCode::OK);
     // A conditional miss renders the page and still answers 304.
     let f2 = fixture(Limits::default());
     let now = httpdate::fmt_http_date(std::time::SystemTime::now());
@@ -255,12 +434,18 @@ async fn the_cache_is_bounded_body() {
     for p in ["/posts/one", "/posts/two", "/posts/three"] {
         assert_eq!(cache_state(&get(&f.app, p).await), "miss", "{p}");
     }
-    assert_eq!(cache_state(&get(&f.app, "/posts/three").await), "hit");
-    assert_eq!(
-        cache_state(&get(&f.app, "/posts/one").await),
-        "miss",
-        "evicted: the least recently used of three with room for two"
-    );
+    assert!(f.pages.len() <= 2, "{} entries", f.pages.len());
+    // Whatever was evicted is rendered again when asked for.
+    for (p, text) in [
+        ("/posts/one", "First body."),
+        ("/posts/two", "Second body."),
+        ("/posts/three", "Third body."),
+    ] {
+        let r = get(&f.app, p).await;
+        assert_eq!(r.status, StatusCode::OK);
+        assert!(r.body.contains(text), "{p}");
+    }
+    assert!(f.pages.len() <= 2, "{} entries", f.pages.len());
 }
 
 #[test]
@@ -269,8 +454,23 @@ fn second_request_is_a_hit_with_the_same_bytes() {
 }
 
 #[test]
-fn a_content_swap_invalidates_every_entry() {
-    common::run(a_content_swap_invalidates_every_entry_body());
+fn a_content_swap_invalidates_only_the_changed_pages() {
+    common::run(a_content_swap_invalidates_only_the_changed_pages_body());
+}
+
+#[test]
+fn concurrent_misses_for_one_page_render_it_once() {
+    common::run(concurrent_misses_for_one_page_render_it_once_body());
+}
+
+#[test]
+fn editing_one_post_keeps_the_other_posts_entries() {
+    common::run(editing_one_post_keeps_the_other_posts_entries_body());
+}
+
+#[test]
+fn kept_pages_are_what_a_fresh_render_gives() {
+    common::run(kept_pages_are_what_a_fresh_render_gives_body());
 }
 
 #[test]

@@ -1,14 +1,20 @@
 //! Scheduled posts over HTTP: a post dated a few seconds ahead is absent from
 //! every page, feed and the sitemap, then the running publisher makes it live
-//! at its time — same router, no restart, no file edit.
+//! at its time — same router, no restart, no file edit. The publish goes
+//! through the page cache's warmer: the cached pages that show the post are
+//! rendered before readers switch, the others keep their entries.
 
 mod common;
 
 use std::time::{Duration, Instant};
 
+use axum::http::HeaderName;
 use axum::http::StatusCode;
 use chrono::{SecondsFormat, SubsecRound, Utc};
-use common::{app_from_state, get, run, settings, state};
+use common::{assembled_from_state, get, run, settings, state};
+use microblog::server::schedule::Publishing;
+
+const X_CACHE: HeaderName = HeaderName::from_static("x-cache");
 
 fn write(dir: &std::path::Path, rel: &str, text: &str) {
     let path = dir.join(rel);
@@ -25,6 +31,12 @@ fn the_running_server_publishes_a_scheduled_post_at_its_time() {
         "posts/old.md",
         "---\ntitle: \"Already out\"\ndate: 2024-01-01\ntags: [sre]\n---\n\nOld text.\n",
     );
+    // Not a neighbour of the new post and nothing in common with it.
+    write(
+        content.path(),
+        "posts/ancient.md",
+        "---\ntitle: \"Ancient history\"\ndate: 2023-01-01\ntags: [misc]\n---\n\nAncient text.\n",
+    );
     // Whole seconds: RFC 3339 in front matter, as an author writes it.
     let at = (Utc::now() + chrono::Duration::seconds(3)).trunc_subsecs(0);
     write(
@@ -37,12 +49,17 @@ fn the_running_server_publishes_a_scheduled_post_at_its_time() {
     );
     let state = state(content.path(), root.path(), settings(10), false);
     let store = state.store.clone();
-    let app = app_from_state(state);
+    let built = assembled_from_state(state);
+    let (app, pages) = (built.app, built.pages);
     run(async {
         let publisher = microblog::server::schedule::spawn(
             content.path().to_path_buf(),
             Default::default(),
             store,
+            Publishing {
+                warmer: Some(built.warmer),
+                saver: None,
+            },
         );
         // Before: nowhere.
         for (uri, status) in [
@@ -64,6 +81,8 @@ fn the_running_server_publishes_a_scheduled_post_at_its_time() {
             );
         }
         let feed_before = get(&app, "/feed.xml").await;
+        let ancient = get(&app, "/posts/ancient").await;
+        assert_eq!(get(&app, "/posts/ancient").await.header(X_CACHE), "hit");
 
         // The publisher wakes at the post's second; allow generous slack for
         // a busy machine (this is a deadline, not a timing measurement).
@@ -81,6 +100,18 @@ fn the_running_server_publishes_a_scheduled_post_at_its_time() {
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
         assert!(Utc::now() >= at, "published before its time");
+        // Rendered by the warmer before the swap: the first request after it
+        // is a hit with the new post, and nothing renders on request.
+        let renders = pages.renders();
+        for uri in ["/", "/tags/sre", "/feed.xml", "/rss.xml", "/sitemap.xml"] {
+            let r = get(&app, uri).await;
+            assert_eq!(r.header(X_CACHE), "hit", "{uri}: rendered ahead");
+            assert!(r.body.contains("/posts/launch"), "{uri} lists the new post");
+        }
+        let kept = get(&app, "/posts/ancient").await;
+        assert_eq!(kept.header(X_CACHE), "hit", "an unrelated post is kept");
+        assert_eq!(kept.body, ancient.body);
+        assert_eq!(pages.renders(), renders, "nothing rendered on request");
         for uri in [
             "/",
             "/tags/sre",

@@ -26,6 +26,9 @@ pub struct Asset {
     pub size: Option<(u32, u32)>,
     /// Smaller copies, narrowest first.
     pub variants: Vec<Variant>,
+    /// The file's version (modification time and length, hashed): a page
+    /// rendered with this image is rendered again when it changes.
+    pub version: u64,
 }
 
 /// A resized copy, held in memory.
@@ -108,6 +111,7 @@ impl Assets {
             .into_par_iter()
             .map(|(path, url, file)| {
                 let mime = mime_of(&file).unwrap_or("application/octet-stream");
+                let version = file_version(&file);
                 let size = imagesize::size(&file).ok().and_then(|s| {
                     Some((u32::try_from(s.width).ok()?, u32::try_from(s.height).ok()?))
                 });
@@ -125,6 +129,7 @@ impl Assets {
                         mime,
                         size,
                         variants,
+                        version,
                     },
                 )
             })
@@ -180,6 +185,13 @@ impl Assets {
         }))
     }
 
+    /// The [`Asset::version`] of the file `resolve(from, src)` names, if it
+    /// names one: with the answer itself, what a render's memo checks.
+    pub fn version_of(&self, from: &str, src: &str) -> Option<u64> {
+        let info = self.resolve(from, src).ok()??;
+        self.by_url.get(&info.url).map(|a| a.version)
+    }
+
     /// What to send for `url`: a file on disk, or a variant from memory.
     pub fn lookup(&self, url: &str) -> Option<Served<'_>> {
         if let Some(asset) = self.by_url.get(url) {
@@ -217,6 +229,19 @@ impl crate::markdown::images::ImageResolver for Assets {
 pub enum Served<'a> {
     File(&'a Path, &'static str),
     Bytes(Arc<Vec<u8>>, &'static str),
+}
+
+/// Modification time and length of `file`, hashed (0 if it cannot be read).
+fn file_version(file: &Path) -> u64 {
+    let meta = std::fs::metadata(file).ok();
+    xxhash_rust::xxh3::xxh3_64(
+        format!(
+            "{:?}/{}",
+            meta.as_ref().and_then(|m| m.modified().ok()),
+            meta.as_ref().map_or(0, std::fs::Metadata::len)
+        )
+        .as_bytes(),
+    )
 }
 
 type VariantKey = (PathBuf, Option<SystemTime>, u64);

@@ -14,8 +14,9 @@
 use std::cmp::Ordering;
 use std::collections::HashMap;
 
+use super::build::{plain_text, push_render_diags, truncate_chars, SUMMARY_MAX_CHARS};
 use super::front_matter::FrontMatter;
-use super::{diag, plain_text, push_render_diags, truncate_chars, Diagnostic, SUMMARY_MAX_CHARS};
+use super::{diag, Diagnostic};
 use crate::markdown::terms::{TermLinker, TermNames};
 use crate::markdown::{self, headings, RenderContext, Severity};
 use crate::model::{Glossary, GlossaryTerm, TermCard};

@@ -1,5 +1,8 @@
 //! Full-text search over one snapshot: built once per content load, queried
-//! in memory. Accent- and case-insensitive, ranked title > tags > body.
+//! in memory. Accent- and case-insensitive, ranked title > tags > body. A
+//! query word matches the words that start with it (`terra` finds
+//! `terraform`), looked up in a sorted term dictionary (an `fst` map), so a
+//! query costs the terms it matches, not the size of the vocabulary.
 
 use chrono::NaiveDate;
 
@@ -93,15 +96,15 @@ struct Posting {
 
 /// Inverted index over folded tokens (maximal runs of alphanumeric chars).
 ///
-/// A query word is alphanumeric too, so it can only occur inside a token: the
-/// documents containing it are exactly the postings of the vocabulary tokens
-/// that contain it, and its body count is the sum of its occurrences in those
-/// tokens times their counts. A query therefore scans the vocabulary (distinct
-/// words, small) and the postings it needs, never the text of every document.
+/// The terms are an `fst` map from token to its postings: a query word walks
+/// the automaton of the tokens it prefixes (a range of the sorted
+/// dictionary), and a document's body count is the sum of those tokens'
+/// counts in it. The text of the documents is never scanned per query.
 #[derive(Debug, Default)]
 pub struct SearchIndex {
     docs: Vec<Doc>,
-    vocabulary: Vec<String>,
+    /// Token → index into `postings`.
+    terms: fst::Map<Vec<u8>>,
     postings: Vec<Vec<Posting>>,
 }
 
@@ -141,27 +144,37 @@ impl SearchIndex {
                 (doc, counts)
             })
             .collect();
-        let mut ids: HashMap<String, u32> = HashMap::new();
-        let mut index = SearchIndex::default();
+        // The dictionary must be built in key order.
+        let mut by_token: std::collections::BTreeMap<String, Vec<Posting>> = Default::default();
+        let mut docs = Vec::with_capacity(prepared.len());
         for (i, (doc, counts)) in prepared.into_iter().enumerate() {
             for (token, body_count) in counts {
-                let next = index.vocabulary.len() as u32;
-                let id = *ids.entry(token).or_insert_with_key(|t| {
-                    index.vocabulary.push(t.clone());
-                    index.postings.push(Vec::new());
-                    next
-                });
-                index.postings[id as usize].push(Posting {
+                by_token.entry(token).or_default().push(Posting {
                     doc: i as u32,
                     body_count,
                 });
             }
-            index.docs.push(doc);
+            docs.push(doc);
         }
-        for p in &mut index.postings {
-            p.shrink_to_fit();
+        let mut postings = Vec::with_capacity(by_token.len());
+        let mut builder = fst::MapBuilder::memory();
+        for (token, mut list) in by_token {
+            // Keys arrive sorted and distinct, so insertion succeeds; a
+            // refused one would only leave that token unsearchable.
+            if builder
+                .insert(token.as_bytes(), postings.len() as u64)
+                .is_ok()
+            {
+                list.shrink_to_fit();
+                postings.push(list);
+            }
         }
-        index
+        let terms = builder.into_map();
+        SearchIndex {
+            docs,
+            terms,
+            postings,
+        }
     }
 
     pub fn len(&self) -> usize {
@@ -181,32 +194,44 @@ impl SearchIndex {
         })
     }
 
-    /// Each vocabulary token with its `(document, body count)` postings.
-    pub fn postings(&self) -> impl Iterator<Item = (&str, Vec<(u32, u32)>)> {
-        self.vocabulary.iter().zip(&self.postings).map(|(t, ps)| {
-            (
-                t.as_str(),
+    /// Each token of the dictionary, in order, with its `(document, body
+    /// count)` postings: what the static export's index is built from.
+    pub fn postings(&self) -> Vec<(String, Vec<(u32, u32)>)> {
+        use fst::{IntoStreamer as _, Streamer as _};
+        let mut out = Vec::with_capacity(self.postings.len());
+        let mut stream = self.terms.stream().into_stream();
+        while let Some((token, id)) = stream.next() {
+            let (Ok(token), Some(ps)) =
+                (std::str::from_utf8(token), self.postings.get(id as usize))
+            else {
+                continue;
+            };
+            out.push((
+                token.to_string(),
                 ps.iter().map(|p| (p.doc, p.body_count)).collect(),
-            )
-        })
+            ));
+        }
+        out
     }
 
     pub fn is_empty(&self) -> bool {
         self.docs.is_empty()
     }
 
-    /// For one word: per document, how often it occurs in the body, or
-    /// `None` where it occurs nowhere (title, tags or body).
+    /// For one word: per document, how often a token it prefixes occurs in
+    /// the body, or `None` where no such token occurs (title, tags or body).
     fn word_counts(&self, word: &str) -> Vec<Option<u32>> {
+        use fst::{Automaton as _, IntoStreamer as _, Streamer as _};
         let mut counts = vec![None; self.docs.len()];
-        for (token, postings) in self.vocabulary.iter().zip(&self.postings) {
-            if token.len() < word.len() || !token.contains(word) {
+        let matcher = fst::automaton::Str::new(word).starts_with();
+        let mut stream = self.terms.search(matcher).into_stream();
+        while let Some((_, id)) = stream.next() {
+            let Some(postings) = self.postings.get(id as usize) else {
                 continue;
-            }
-            let per_token = token.matches(word).count() as u32;
+            };
             for p in postings {
                 let slot = &mut counts[p.doc as usize];
-                *slot = Some(slot.unwrap_or(0) + per_token * p.body_count);
+                *slot = Some(slot.unwrap_or(0) + p.body_count);
             }
         }
         counts
@@ -225,8 +250,8 @@ impl SearchIndex {
                 };
                 *score = Some(
                     s + crate::search_rank::word_score(
-                        doc.title_folded.contains(w.as_str()),
-                        doc.tags_folded.contains(w.as_str()),
+                        crate::search_rank::begins_a_token(&doc.title_folded, w),
+                        crate::search_rank::begins_a_token(&doc.tags_folded, w),
                         in_body,
                     ),
                 );
@@ -346,11 +371,11 @@ mod tests {
     }
 
     #[test]
-    fn words_match_inside_longer_words_and_count_per_occurrence() {
-        // The index is over whole tokens; a query still matches substrings.
-        let r = index().search("form");
+    fn words_match_the_words_they_begin_and_count_per_occurrence() {
+        let r = index().search("terra");
         let urls: Vec<&str> = r.hits.iter().map(|h| h.url.as_str()).collect();
-        assert_eq!(urls, ["/posts/gke", "/about"], "terraform contains form");
+        assert_eq!(urls, ["/posts/gke", "/about"], "terra begins terraform");
+        assert_eq!(index().search("form").total, 0, "not inside a word");
         let tags: Vec<String> = Vec::new();
         let idx = SearchIndex::build([
             Entry {
@@ -367,12 +392,12 @@ mod tests {
                 url: "/two".into(),
                 date: None,
                 tags: &tags,
-                body: "statestatestate".into(),
+                body: "stateful state statement".into(),
             },
         ]);
         let r = idx.search("state");
         assert_eq!(r.total, 2);
-        assert_eq!(r.hits[0].url, "/two", "three occurrences outrank two");
+        assert_eq!(r.hits[0].url, "/two", "three words begin with it, not two");
     }
 
     #[test]

@@ -3,6 +3,7 @@ use std::path::Path;
 
 use super::*;
 
+mod reuse;
 mod writing;
 
 fn write(dir: &Path, rel: &str, text: &str) {

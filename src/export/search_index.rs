@@ -36,9 +36,9 @@ pub fn files(site: &Site) -> Vec<(String, Vec<u8>)> {
         .collect();
 
     let mut shards: BTreeMap<String, Vec<ShardToken>> = BTreeMap::new();
-    let mut vocabulary: Vec<(&str, Vec<(u32, u32)>)> = index.postings().collect();
-    vocabulary.sort_by(|a, b| a.0.cmp(b.0));
-    for (token, postings) in vocabulary {
+    // In dictionary (sorted) order.
+    for (token, postings) in index.postings() {
+        let token = token.as_str();
         let mut postings: Vec<(u32, u32, u8)> = postings
             .into_iter()
             .map(|(doc, count)| {
@@ -54,14 +54,13 @@ pub fn files(site: &Site) -> Vec<(String, Vec<u8>)> {
             })
             .collect();
         postings.sort_unstable();
-        // Every two-char sequence of the token names a shard it belongs to.
-        let chars: Vec<char> = token.chars().collect();
-        let keys: BTreeSet<String> = chars.windows(2).map(|w| w.iter().collect()).collect();
-        for key in keys {
+        // A query word matches the tokens it begins, so a token only needs
+        // to be in the shard of its own first two characters.
+        if let Some(key) = crate::static_search::shard_key(token) {
             shards
                 .entry(key)
                 .or_default()
-                .push(ShardToken(token.to_string(), postings.clone()));
+                .push(ShardToken(token.to_string(), postings));
         }
     }
 

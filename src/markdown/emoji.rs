@@ -74,6 +74,11 @@ fn lookup(name: &str) -> Option<Emoji> {
 }
 
 impl EmojiRenderer {
+    /// Where the custom emoji images live (part of what a render depends on).
+    pub fn base_url(&self) -> &str {
+        &self.base_url
+    }
+
     pub fn new(base_url: &str) -> Self {
         EmojiRenderer {
             base_url: base_url.trim_end_matches('/').to_string(),

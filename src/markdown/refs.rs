@@ -7,7 +7,7 @@ use super::{Edit, Severity, BROKEN_REF};
 pub type Problem = (usize, Severity, String);
 
 /// Why a reference target could not be turned into a URL.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, serde::Serialize, serde::Deserialize)]
 pub enum ResolveError {
     #[error("no page `{0}` in the content folder")]
     NotFound(String),

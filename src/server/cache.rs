@@ -1,38 +1,52 @@
 //! The rendered-response cache: a content page or feed is rendered once per
-//! content snapshot, compressed once (brotli and gzip), and then served from
-//! memory.
+//! set of inputs, compressed, and then served from memory.
 //!
 //! Why it is correct to serve stored bytes:
-//! - **Freshness.** Entries carry the generation of the snapshot they were
-//!   rendered from ([`crate::content::Site::generation`]); a lookup only
-//!   matches the current generation, and the first store after a reload drops
-//!   every older entry. A reload is therefore seen by the very next request.
+//! - **Freshness.** A key holds the page's path and the
+//!   [fingerprint](crate::content::fingerprint) of what the page is rendered
+//!   from in the current snapshot. A reload changes the fingerprint of
+//!   exactly the pages whose inputs changed: their old entries stop matching,
+//!   every other page stays cached. The render of a miss is pinned to the
+//!   snapshot whose fingerprint is in its key ([`crate::content::Pinned`]),
+//!   so a reload during a render cannot store new text under an old key.
 //! - **What varies.** The key is the path: a page reads no request input (no
 //!   cookie; the reader's theme is applied in the browser), so every reader
 //!   gets the same bytes. Requests with a query string are never cached: the
 //!   pages cached here ignore queries, so a query could only be used to fill
-//!   the cache with copies.
+//!   the cache with copies. A path the snapshot has no page for has no
+//!   fingerprint and is never stored (404s, unknown tags).
 //! - **CSP.** The cached body holds no nonce: `http::conditional` replaced it
 //!   with the hashes of the page's own scripts, so every reader gets the same
 //!   valid policy and no nonce is ever shared between readers.
-//! - **Memory.** Only `200` answers of a fixed set of route shapes are kept,
-//!   so the entries are bounded by the content; on top of that a budget of
-//!   entries and bytes evicts the least recently used entry.
+//! - **Memory.** A [`quick_cache`] store weighted by bytes, so the least
+//!   valuable entries go first once the budget is reached.
+//!
+//! Why nothing slow is on the request path:
+//! - **Single flight.** Concurrent misses for one key wait for one render
+//!   (quick_cache's placeholder guard), instead of each rendering it.
+//! - **Fast, then best compression.** A miss compresses at fast levels and is
+//!   answered at once; a background thread replaces the entry with brotli 11
+//!   and gzip 9 (`compress`).
+//! - **Reloads render ahead.** Before a reload is published, the cached pages
+//!   it changes are rendered from the new snapshot and stored under their new
+//!   keys (`warm`), so readers keep the old copy until the new one is ready.
 
-use std::collections::HashMap;
-use std::io::Write as _;
+mod compress;
+mod layer;
+mod warm;
+
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, RwLock};
+use std::sync::Arc;
 use std::time::SystemTime;
 
-use axum::body::{Body, Bytes};
-use axum::extract::{Request, State};
-use axum::http::{header, HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
-use axum::middleware::Next;
-use axum::response::{IntoResponse, Response};
-use http_body_util::BodyExt;
+use axum::body::Bytes;
+use axum::http::{HeaderName, HeaderValue, Method};
 
-use super::http::{none_match, not_modified_since};
+pub use compress::pending_upgrades;
+pub use layer::{front, page_cache};
+pub use warm::{WarmReport, Warmer};
+
+use crate::content::{PageKey, Site};
 
 /// `x-cache: hit|miss` on cacheable routes, for operators and tests.
 pub static X_CACHE: HeaderName = HeaderName::from_static("x-cache");
@@ -47,8 +61,8 @@ pub struct Limits {
 }
 
 impl Default for Limits {
-    /// Room for every page of a 10,000-post site in one theme; beyond that
-    /// the least recently read pages are rendered again when asked for.
+    /// Room for every page of a 10,000-post site; beyond that
+    /// the least valuable pages are rendered again when asked for.
     fn default() -> Self {
         Limits {
             max_entries: 16_384,
@@ -65,608 +79,293 @@ impl Limits {
     };
 }
 
-/// What a cached response varies on: its path only.
+/// What a cached response varies on: its path, in one snapshot's inputs.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Key {
     pub path: String,
+    /// Of the page's inputs in the snapshot it was rendered from.
+    pub fingerprint: u64,
 }
 
-/// One rendered response, with its precompressed variants.
-#[derive(Debug)]
+/// A [`Key`] borrowed from the request: a hit is looked up without
+/// allocating. Hashes exactly as `Key` does (a `String` hashes as its `str`).
+#[derive(Debug, Clone, Copy, Hash)]
+pub struct KeyRef<'a> {
+    pub path: &'a str,
+    pub fingerprint: u64,
+}
+
+impl quick_cache::Equivalent<Key> for KeyRef<'_> {
+    fn equivalent(&self, key: &Key) -> bool {
+        self.fingerprint == key.fingerprint && self.path == key.path
+    }
+}
+
+/// One rendered response, with its compressed variants.
+#[derive(Debug, Clone)]
 pub struct Entry {
-    generation: u64,
     content_type: HeaderValue,
     etag: Option<HeaderValue>,
-    etag_text: String,
+    /// Parsed once, for `If-None-Match`.
+    etag_typed: Option<headers::ETag>,
     last_modified: Option<HeaderValue>,
     modified: Option<SystemTime>,
     csp: Option<HeaderValue>,
+    /// `Cache-Control` as `http::conditional` set it (`CACHE_CONTROL`).
     cache_control: Option<HeaderValue>,
     identity: Bytes,
     gzip: Bytes,
     br: Bytes,
-    /// Tick of the last read, for least-recently-used eviction.
-    last_used: AtomicU64,
+    /// Compressed at the best levels (else at the fast ones, upgrade pending).
+    best: bool,
 }
 
 impl Entry {
     fn size(&self) -> usize {
         self.identity.len() + self.gzip.len() + self.br.len() + 512
     }
+
+    /// True once the background pass has replaced the fast compression.
+    pub fn is_best(&self) -> bool {
+        self.best
+    }
+
+    /// The page as rendered (uncompressed).
+    pub fn body(&self) -> &Bytes {
+        &self.identity
+    }
+
+    /// The brotli variant currently served.
+    pub fn brotli(&self) -> &Bytes {
+        &self.br
+    }
 }
 
-#[derive(Default)]
-struct Inner {
-    generation: u64,
-    entries: HashMap<Key, Arc<Entry>>,
-    bytes: usize,
+/// Weight of an entry: its bytes, but never less than the byte budget over
+/// the entry budget, so both bounds of [`Limits`] hold.
+#[derive(Clone)]
+struct Weigh {
+    min: u64,
 }
+
+impl quick_cache::Weighter<Key, Arc<Entry>> for Weigh {
+    fn weight(&self, _key: &Key, entry: &Arc<Entry>) -> u64 {
+        (entry.size() as u64).max(self.min)
+    }
+}
+
+type Store = quick_cache::sync::Cache<Key, Arc<Entry>, Weigh>;
+
+/// Pages larger than this are served without being stored: one such page
+/// would crowd out thousands of ordinary ones.
+pub const MAX_ENTRY_BYTES: usize = 2 * 1024 * 1024;
 
 /// The cache shared by every request of one router.
 pub struct PageCache {
-    limits: Limits,
-    inner: RwLock<Inner>,
-    tick: AtomicU64,
+    /// `None` when disabled.
+    store: Option<Arc<Store>>,
+    /// Renders started for the cache (misses and reload warm-ups).
+    renders: AtomicU64,
 }
 
 impl PageCache {
     pub fn new(limits: Limits) -> Self {
-        PageCache {
-            limits,
-            inner: RwLock::new(Inner::default()),
-            tick: AtomicU64::new(0),
-        }
-    }
-
-    /// The entry for `key` rendered from snapshot `generation`, if any.
-    pub fn get(&self, key: &Key, generation: u64) -> Option<Arc<Entry>> {
-        let inner = self.inner.read().unwrap_or_else(|e| e.into_inner());
-        let entry = inner
-            .entries
-            .get(key)
-            .filter(|e| e.generation == generation)?
-            .clone();
-        drop(inner);
-        entry
-            .last_used
-            .store(self.tick.fetch_add(1, Ordering::Relaxed), Ordering::Relaxed);
-        Some(entry)
-    }
-
-    /// Stores `entry` unless a newer snapshot was already seen; a newer one
-    /// drops everything older first.
-    fn insert(&self, key: Key, entry: Arc<Entry>) {
-        let size = entry.size();
-        if self.limits.max_entries == 0 || size > self.limits.max_bytes {
-            return;
-        }
-        let mut inner = self.inner.write().unwrap_or_else(|e| e.into_inner());
-        if entry.generation < inner.generation {
-            return;
-        }
-        if entry.generation > inner.generation {
-            inner.entries.clear();
-            inner.bytes = 0;
-            inner.generation = entry.generation;
-        }
-        entry
-            .last_used
-            .store(self.tick.fetch_add(1, Ordering::Relaxed), Ordering::Relaxed);
-        if let Some(old) = inner.entries.insert(key, entry) {
-            inner.bytes -= old.size();
-        }
-        inner.bytes += size;
-        while inner.entries.len() > self.limits.max_entries || inner.bytes > self.limits.max_bytes {
-            let Some(oldest) = inner
-                .entries
-                .iter()
-                .min_by_key(|(_, e)| e.last_used.load(Ordering::Relaxed))
-                .map(|(k, _)| k.clone())
-            else {
-                break;
+        let store = (limits.max_entries > 0 && limits.max_bytes > 0).then(|| {
+            let bytes = limits.max_bytes as u64;
+            // One shard per 32 MiB (at most 16, and one for small entry
+            // budgets): shards are locked apart, and each must hold several
+            // of the largest entries.
+            let shards = (bytes / (32 << 20))
+                .min(limits.max_entries as u64 / 256)
+                .clamp(1, 16)
+                .next_power_of_two() as usize;
+            let options = quick_cache::OptionsBuilder::new()
+                .estimated_items_capacity(limits.max_entries.min(1 << 16))
+                .weight_capacity(bytes)
+                .shards(shards)
+                .build();
+            let weigh = Weigh {
+                min: bytes / limits.max_entries as u64,
             };
-            if let Some(e) = inner.entries.remove(&oldest) {
-                inner.bytes -= e.size();
-            }
+            let store = match options {
+                Ok(options) => {
+                    Store::with_options(options, weigh, Default::default(), Default::default())
+                }
+                Err(e) => {
+                    tracing::warn!("page cache options: {e}; using defaults");
+                    Store::with_weighter(limits.max_entries, bytes, weigh)
+                }
+            };
+            Arc::new(store)
+        });
+        PageCache {
+            store,
+            renders: AtomicU64::new(0),
         }
-        metrics::gauge!("microblog_page_cache_entries").set(inner.entries.len() as f64);
-        metrics::gauge!("microblog_page_cache_bytes").set(inner.bytes as f64);
     }
 
-    /// Number of entries held (any generation).
+    /// The entry for `key`, if stored.
+    pub fn get(&self, key: &Key) -> Option<Arc<Entry>> {
+        self.store.as_ref()?.get(key)
+    }
+
+    /// As [`PageCache::get`], with a borrowed key (the hit path).
+    pub fn get_ref(&self, key: &KeyRef<'_>) -> Option<Arc<Entry>> {
+        self.store.as_ref()?.get(key)
+    }
+
+    /// Stores `entry` (unless disabled or too big) and queues its
+    /// best-compression pass.
+    fn insert(&self, key: Key, entry: Arc<Entry>) {
+        let Some(store) = &self.store else { return };
+        if entry.identity.len() > MAX_ENTRY_BYTES {
+            return;
+        }
+        // Stored first: the upgrade replaces only the entry it was given.
+        store.insert(key.clone(), entry.clone());
+        if !entry.best {
+            compress::queue_upgrade(Arc::downgrade(store), key, entry);
+        }
+        self.gauges();
+    }
+
+    fn remove(&self, key: &Key) {
+        if let Some(store) = &self.store {
+            store.remove(key);
+        }
+    }
+
+    /// Every key held.
+    fn keys(&self) -> Vec<Key> {
+        self.store
+            .as_ref()
+            .map(|s| s.iter().map(|(k, _)| k).collect())
+            .unwrap_or_default()
+    }
+
+    fn gauges(&self) {
+        if let Some(store) = &self.store {
+            metrics::gauge!("microblog_page_cache_entries").set(store.len() as f64);
+            metrics::gauge!("microblog_page_cache_bytes").set(store.weight() as f64);
+        }
+    }
+
+    /// Number of entries held.
     pub fn len(&self) -> usize {
-        self.inner
-            .read()
-            .unwrap_or_else(|e| e.into_inner())
-            .entries
-            .len()
+        self.store.as_ref().map_or(0, |s| s.len())
     }
 
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
 
-    /// Bytes held, all encodings counted.
-    pub fn bytes(&self) -> usize {
-        self.inner.read().unwrap_or_else(|e| e.into_inner()).bytes
+    /// Bytes held (weights: all encodings, small entries rounded up).
+    pub fn bytes(&self) -> u64 {
+        self.store.as_ref().map_or(0, |s| s.weight())
+    }
+
+    /// How many renders the cache has asked for (misses and reload
+    /// warm-ups); concurrent misses for one key count once.
+    pub fn renders(&self) -> u64 {
+        self.renders.load(Ordering::Relaxed)
+    }
+
+    fn count_render(&self) {
+        self.renders.fetch_add(1, Ordering::Relaxed);
     }
 }
 
-/// True when `path` is one of the pages or feeds whose answer depends only
-/// on the snapshot.
-fn cacheable_path(path: &str) -> Option<bool> {
+/// A cacheable request: which page it names and how it varies.
+#[derive(Debug, Clone, Copy)]
+pub struct Request<'a> {
+    pub path: &'a str,
+    pub page: PageKey<'a>,
+    /// As `MatchedPath` would name the route (metrics label by template).
+    pub template: &'static str,
+}
+
+impl<'a> Request<'a> {
+    /// The key of this request in `site`, `None` when the site has no such
+    /// page (then nothing is stored).
+    pub fn key(&self, site: &Site, per_page: usize) -> Option<Key> {
+        let k = self.key_ref(site, per_page)?;
+        Some(Key {
+            path: k.path.to_string(),
+            fingerprint: k.fingerprint,
+        })
+    }
+
+    /// [`Request::key`], borrowed.
+    pub fn key_ref(&self, site: &Site, per_page: usize) -> Option<KeyRef<'a>> {
+        Some(KeyRef {
+            path: self.path,
+            fingerprint: site.fingerprint(self.page, per_page)?,
+        })
+    }
+}
+
+/// The page a path names, with its route template; `None` for anything not
+/// cached. One place maps the cached URL shapes (see `app.rs` and
+/// `server::router` for the routes themselves).
+pub fn page_of(path: &str) -> Option<(PageKey<'_>, &'static str)> {
     const MAX_PATH: usize = 256;
     if path.len() > MAX_PATH {
         return None;
     }
-    let segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();
-    let page = match segments.as_slice() {
-        [""] | ["about"] | ["glossary"] | ["emoji"] | ["tags"] => true,
-        ["posts", slug] | ["tags", slug] | ["page", slug] if !slug.is_empty() => true,
-        ["tags", tag, "page", n] if !tag.is_empty() && !n.is_empty() => true,
-        ["feed.xml"] | ["rss.xml"] | ["sitemap.xml"] => false,
-        ["tags", tag, "feed.xml"] if !tag.is_empty() => false,
+    let rest = path.strip_prefix('/')?;
+    let mut it = rest.split('/');
+    let segments = [it.next(), it.next(), it.next(), it.next()];
+    if it.next().is_some() {
+        return None;
+    }
+    let found = match segments {
+        [Some(""), None, None, None] => (PageKey::List(1), "/"),
+        [Some("about"), None, None, None] => (PageKey::About, "/about"),
+        [Some("glossary"), None, None, None] => (PageKey::Glossary, "/glossary"),
+        [Some("emoji"), None, None, None] => (PageKey::Emoji, "/emoji"),
+        [Some("tags"), None, None, None] => (PageKey::Tags, "/tags"),
+        [Some("feed.xml"), None, None, None] => (PageKey::Feed, "/feed.xml"),
+        [Some("rss.xml"), None, None, None] => (PageKey::Feed, "/rss.xml"),
+        [Some("sitemap.xml"), None, None, None] => (PageKey::Sitemap, "/sitemap.xml"),
+        [Some("posts"), Some(slug), None, None] if !slug.is_empty() => {
+            (PageKey::Post(slug), "/posts/{slug}")
+        }
+        [Some("tags"), Some(tag), None, None] if !tag.is_empty() => {
+            (PageKey::Tag(tag, 1), "/tags/{tag}")
+        }
+        // `/tags/{tag}/page/1` redirects to `/tags/{tag}`.
+        [Some("tags"), Some(tag), Some("page"), Some(n)] if !tag.is_empty() => {
+            match n.parse::<u32>() {
+                Ok(n) if n >= 2 => (PageKey::Tag(tag, n), "/tags/{tag}/page/{n}"),
+                _ => return None,
+            }
+        }
+        [Some("tags"), Some(tag), Some("feed.xml"), None] if !tag.is_empty() => {
+            (PageKey::TagFeed(tag), "/tags/{tag}/feed.xml")
+        }
+        // `/page/1` redirects to `/`.
+        [Some("page"), Some(n), None, None] => match n.parse::<u32>() {
+            Ok(n) if n >= 2 => (PageKey::List(n), "/page/{n}"),
+            _ => return None,
+        },
         _ => return None,
     };
-    Some(page)
+    Some(found)
 }
 
-/// The route template of a cacheable path, as `MatchedPath` would name it
-/// (metrics label it by template, so hits and misses count together).
-fn route_template(path: &str) -> &'static str {
-    let segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();
-    match segments.as_slice() {
-        [""] => "/",
-        ["about"] => "/about",
-        ["glossary"] => "/glossary",
-        ["emoji"] => "/emoji",
-        ["tags"] => "/tags",
-        ["posts", _] => "/posts/{slug}",
-        ["tags", _] => "/tags/{tag}",
-        ["page", _] => "/page/{n}",
-        ["feed.xml"] => "/feed.xml",
-        ["rss.xml"] => "/rss.xml",
-        ["sitemap.xml"] => "/sitemap.xml",
-        ["tags", _, "feed.xml"] => "/tags/{tag}/feed.xml",
-        ["tags", _, "page", _] => "/tags/{tag}/page/{n}",
-        _ => "unmatched",
-    }
-}
-
-/// The cache key of a request, or `None` when it must not be cached.
-pub fn key_of(method: &Method, uri: &axum::http::Uri) -> Option<Key> {
+/// The cacheable request `method uri` names, or `None` when it must not be
+/// cached.
+pub fn request_of<'a>(method: &Method, uri: &'a axum::http::Uri) -> Option<Request<'a>> {
     if !matches!(*method, Method::GET | Method::HEAD) || uri.query().is_some() {
         return None;
     }
-    cacheable_path(uri.path())?;
-    Some(Key {
-        path: uri.path().to_string(),
+    let (page, template) = page_of(uri.path())?;
+    Some(Request {
+        path: uri.path(),
+        page,
+        template,
     })
-}
-
-/// Brotli at the highest quality: paid once per page per snapshot.
-const BROTLI_QUALITY: u32 = 11;
-const BROTLI_WINDOW: u32 = 22;
-
-fn brotli(data: &[u8]) -> std::io::Result<Vec<u8>> {
-    let mut out = Vec::with_capacity(data.len() / 4);
-    {
-        let mut w =
-            brotli::CompressorWriter::new(&mut out, 64 * 1024, BROTLI_QUALITY, BROTLI_WINDOW);
-        w.write_all(data)?;
-        w.flush()?;
-    }
-    Ok(out)
-}
-
-fn gzip(data: &[u8]) -> std::io::Result<Vec<u8>> {
-    let mut w = flate2::write::GzEncoder::new(
-        Vec::with_capacity(data.len() / 3),
-        flate2::Compression::best(),
-    );
-    w.write_all(data)?;
-    w.finish()
-}
-
-/// Errors while turning a rendered response into an entry.
-#[derive(Debug, thiserror::Error)]
-pub enum CacheError {
-    #[error("reading the rendered body: {0}")]
-    Body(axum::Error),
-    #[error("compressing the rendered body: {0}")]
-    Compress(#[from] std::io::Error),
-    #[error("compression task failed: {0}")]
-    Join(#[from] tokio::task::JoinError),
-}
-
-/// Pages larger than this are served without being stored: compressing a
-/// 10 MB post at brotli 11 would hold its first reader for seconds, and one
-/// such page would crowd out thousands of ordinary ones.
-pub const MAX_ENTRY_BYTES: usize = 2 * 1024 * 1024;
-
-/// A rendered response, made ready to store, or handed back when too big.
-enum Built {
-    Entry(Box<Entry>),
-    TooBig(Response),
-}
-
-/// Builds an entry from a rendered `200` response (validators and CSP
-/// already set by `http::conditional`).
-async fn entry_from(res: Response, generation: u64) -> Result<Built, CacheError> {
-    let (parts, body) = res.into_parts();
-    let identity = body.collect().await.map_err(CacheError::Body)?.to_bytes();
-    if identity.len() > MAX_ENTRY_BYTES {
-        return Ok(Built::TooBig(Response::from_parts(
-            parts,
-            Body::from(identity),
-        )));
-    }
-    let raw = identity.clone();
-    let (gz, br) = tokio::task::spawn_blocking(move || -> std::io::Result<_> {
-        Ok((gzip(&raw)?, brotli(&raw)?))
-    })
-    .await??;
-    let h = &parts.headers;
-    let etag = h.get(header::ETAG).cloned();
-    let last_modified = h.get(header::LAST_MODIFIED).cloned();
-    Ok(Built::Entry(Box::new(Entry {
-        generation,
-        content_type: h
-            .get(header::CONTENT_TYPE)
-            .cloned()
-            .unwrap_or_else(|| HeaderValue::from_static("application/octet-stream")),
-        etag_text: etag
-            .as_ref()
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or_default()
-            .to_string(),
-        modified: last_modified
-            .as_ref()
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| httpdate::parse_http_date(v).ok()),
-        etag,
-        last_modified,
-        csp: h.get(header::CONTENT_SECURITY_POLICY).cloned(),
-        cache_control: h.get(header::CACHE_CONTROL).cloned(),
-        identity,
-        gzip: Bytes::from(gz),
-        br: Bytes::from(br),
-        last_used: AtomicU64::new(0),
-    })))
-}
-
-/// A rendered page answered without storing it: the render ran as a plain
-/// GET without validators, so `HEAD` and `If-None-Match` are applied here.
-fn uncached(res: Response, request: &HeaderMap, is_head: bool) -> Response {
-    let fresh = res
-        .headers()
-        .get(header::ETAG)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|etag| none_match(request, etag))
-        .unwrap_or(false);
-    if !fresh && !is_head {
-        return res;
-    }
-    let (mut parts, _) = res.into_parts();
-    if fresh {
-        parts.status = StatusCode::NOT_MODIFIED;
-        parts.headers.remove(header::CONTENT_LENGTH);
-    }
-    Response::from_parts(parts, Body::empty())
-}
-
-/// Which stored encoding to send: the client's preference among br and gzip
-/// (a `q=0` refuses), else the plain body.
-fn choose_encoding(headers: &HeaderMap) -> Option<&'static str> {
-    let mut br = false;
-    let mut gz = false;
-    for value in headers
-        .get_all(header::ACCEPT_ENCODING)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-    {
-        for item in value.split(',') {
-            let mut parts = item.split(';');
-            let name = parts.next().unwrap_or_default().trim().to_ascii_lowercase();
-            let refused = parts.any(|p| {
-                p.trim()
-                    .strip_prefix("q=")
-                    .and_then(|q| q.trim().parse::<f32>().ok())
-                    .is_some_and(|q| q <= 0.0)
-            });
-            match name.as_str() {
-                "br" => br = !refused,
-                "gzip" => gz = !refused,
-                _ => {}
-            }
-        }
-    }
-    if br {
-        Some("br")
-    } else if gz {
-        Some("gzip")
-    } else {
-        None
-    }
-}
-
-/// The response for `entry`: `304` when the client's copy is current, the
-/// best encoding it accepts otherwise, no body for `HEAD`.
-fn serve(entry: &Entry, request: &HeaderMap, is_head: bool, hit: bool) -> Response {
-    let mut res = Response::new(Body::empty());
-    let h = res.headers_mut();
-    h.insert(
-        X_CACHE.clone(),
-        HeaderValue::from_static(if hit { "hit" } else { "miss" }),
-    );
-    if let Some(v) = &entry.etag {
-        h.insert(header::ETAG, v.clone());
-    }
-    if let Some(v) = &entry.last_modified {
-        h.insert(header::LAST_MODIFIED, v.clone());
-    }
-    h.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
-    if let Some(v) = &entry.cache_control {
-        h.insert(header::CACHE_CONTROL, v.clone());
-    }
-    let fresh = match none_match(request, &entry.etag_text) {
-        Some(matched) => matched && entry.etag.is_some(),
-        None => entry
-            .modified
-            .is_some_and(|m| not_modified_since(request, m)),
-    };
-    if fresh {
-        *res.status_mut() = StatusCode::NOT_MODIFIED;
-        return res;
-    }
-    h.insert(header::CONTENT_TYPE, entry.content_type.clone());
-    if let Some(v) = &entry.csp {
-        h.insert(header::CONTENT_SECURITY_POLICY, v.clone());
-    }
-    let body = match choose_encoding(request) {
-        Some("br") => {
-            h.insert(header::CONTENT_ENCODING, HeaderValue::from_static("br"));
-            &entry.br
-        }
-        Some(_) => {
-            h.insert(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
-            &entry.gzip
-        }
-        None => &entry.identity,
-    };
-    h.insert(header::CONTENT_LENGTH, HeaderValue::from(body.len()));
-    if !is_head {
-        *res.body_mut() = Body::from(body.clone());
-    }
-    res
-}
-
-/// Middleware in front of the whole router: a hit is answered before
-/// routing, so none of the per-route layers (axum clones each route's service
-/// in each of them, per request) run for it. It still gets what every
-/// response gets: request id, access log, metrics, security headers.
-/// Everything else, misses included, goes to the router, whose
-/// [`page_cache`] layer renders and stores.
-pub async fn front(
-    State((state, cache)): State<(super::Shared, Arc<PageCache>)>,
-    req: Request,
-    next: Next,
-) -> Response {
-    let Some(key) = key_of(req.method(), req.uri()) else {
-        return next.run(req).await;
-    };
-    let Some(entry) = cache.get(&key, state.store.generation()) else {
-        return next.run(req).await;
-    };
-    let started = std::time::Instant::now();
-    metrics::counter!("microblog_page_cache_total", "result" => "hit").increment(1);
-    let id = super::ops::response_id(&req);
-    let mut res = serve(&entry, req.headers(), req.method() == Method::HEAD, true);
-    super::ops::add_security_headers(res.status(), res.headers_mut());
-    super::ops::record(
-        req.method(),
-        req.uri().path(),
-        route_template(&key.path).to_string(),
-        started,
-        &id,
-        &mut res,
-    );
-    res
-}
-
-/// Middleware: answer cacheable requests from [`PageCache`], rendering (and
-/// storing) on a miss. Sits outside `http::conditional`, which sets the
-/// validators and the hash-based CSP of the stored response.
-pub async fn page_cache(
-    State((state, cache)): State<(super::Shared, Arc<PageCache>)>,
-    req: Request,
-    next: Next,
-) -> Response {
-    // A disabled cache (the static export renders each page once) stores
-    // nothing, so it need not compress anything either.
-    if cache.limits.max_entries == 0 {
-        return next.run(req).await;
-    }
-    let Some(key) = key_of(req.method(), req.uri()) else {
-        return next.run(req).await;
-    };
-    let generation = state.store.generation();
-    if let Some(entry) = cache.get(&key, generation) {
-        metrics::counter!("microblog_page_cache_total", "result" => "hit").increment(1);
-        return serve(&entry, req.headers(), req.method() == Method::HEAD, true);
-    }
-    metrics::counter!("microblog_page_cache_total", "result" => "miss").increment(1);
-    let is_head = req.method() == Method::HEAD;
-    let request_headers = req.headers().clone();
-    // Render the full page whatever the client has: the entry serves everyone.
-    let (mut parts, body) = req.into_parts();
-    parts.method = Method::GET;
-    for name in [
-        header::IF_NONE_MATCH,
-        header::IF_MODIFIED_SINCE,
-        header::ACCEPT_ENCODING,
-    ] {
-        parts.headers.remove(name);
-    }
-    let res = next.run(Request::from_parts(parts, body)).await;
-    let storable = res.status() == StatusCode::OK
-        && !res.headers().contains_key(header::SET_COOKIE)
-        && !res.headers().contains_key(header::CONTENT_ENCODING);
-    if !storable {
-        if !is_head {
-            return res;
-        }
-        let (parts, _) = res.into_parts();
-        return Response::from_parts(parts, Body::empty());
-    }
-    match entry_from(res, generation).await {
-        Ok(Built::Entry(entry)) => {
-            let entry: Arc<Entry> = Arc::from(entry);
-            cache.insert(key, entry.clone());
-            serve(&entry, &request_headers, is_head, false)
-        }
-        Ok(Built::TooBig(res)) => uncached(res, &request_headers, is_head),
-        Err(e) => {
-            tracing::error!("page cache: {e}");
-            StatusCode::INTERNAL_SERVER_ERROR.into_response()
-        }
-    }
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn entry(generation: u64, size: usize) -> Arc<Entry> {
-        Arc::new(Entry {
-            generation,
-            content_type: HeaderValue::from_static("text/html"),
-            etag: None,
-            etag_text: String::new(),
-            last_modified: None,
-            modified: None,
-            csp: None,
-            cache_control: None,
-            identity: Bytes::from(vec![b'x'; size]),
-            gzip: Bytes::new(),
-            br: Bytes::new(),
-            last_used: AtomicU64::new(0),
-        })
-    }
-
-    fn key(path: &str) -> Key {
-        Key { path: path.into() }
-    }
-
-    #[test]
-    fn bounded_by_entries_evicting_the_least_recently_used() {
-        let cache = PageCache::new(Limits {
-            max_entries: 2,
-            max_bytes: 1 << 20,
-        });
-        cache.insert(key("/a"), entry(1, 10));
-        cache.insert(key("/b"), entry(1, 10));
-        assert!(cache.get(&key("/a"), 1).is_some(), "touch /a");
-        cache.insert(key("/c"), entry(1, 10));
-        assert_eq!(cache.len(), 2);
-        assert!(cache.get(&key("/b"), 1).is_none(), "/b was least recent");
-        assert!(cache.get(&key("/a"), 1).is_some());
-        assert!(cache.get(&key("/c"), 1).is_some());
-    }
-
-    #[test]
-    fn bounded_by_bytes() {
-        let cache = PageCache::new(Limits {
-            max_entries: 100,
-            max_bytes: 3100,
-        });
-        for i in 0..10 {
-            cache.insert(key(&format!("/p{i}")), entry(1, 500));
-        }
-        assert!(cache.bytes() <= 3100, "{}", cache.bytes());
-        assert_eq!(cache.len(), 3);
-        cache.insert(key("/huge"), entry(1, 10_000));
-        assert!(
-            cache.get(&key("/huge"), 1).is_none(),
-            "larger than the budget"
-        );
-    }
-
-    #[test]
-    fn a_newer_generation_drops_older_entries_and_old_ones_are_refused() {
-        let cache = PageCache::new(Limits::default());
-        cache.insert(key("/a"), entry(1, 10));
-        assert!(cache.get(&key("/a"), 2).is_none(), "other generation: miss");
-        cache.insert(key("/b"), entry(2, 10));
-        assert_eq!(cache.len(), 1, "generation 1 dropped");
-        cache.insert(key("/a"), entry(1, 10));
-        assert!(cache.get(&key("/a"), 1).is_none(), "late render refused");
-    }
-
-    #[test]
-    fn disabled_stores_nothing() {
-        let cache = PageCache::new(Limits::DISABLED);
-        cache.insert(key("/a"), entry(1, 10));
-        assert!(cache.is_empty());
-    }
-
-    #[test]
-    fn keys_only_for_known_shapes_without_query() {
-        let k = |uri: &str| key_of(&Method::GET, &uri.parse().expect("uri"));
-        for ok in [
-            "/",
-            "/posts/x",
-            "/page/2",
-            "/tags",
-            "/tags/rust",
-            "/about",
-            "/glossary",
-            "/emoji",
-            "/feed.xml",
-            "/tags/rust/feed.xml",
-            "/tags/rust/page/2",
-            "/sitemap.xml",
-        ] {
-            assert!(k(ok).is_some(), "{ok}");
-        }
-        for no in [
-            "/search?q=x",
-            "/?utm=1",
-            "/api/search",
-            "/posts/x/y",
-            "/pkg/app.wasm",
-            "/healthz",
-        ] {
-            assert!(k(no).is_none(), "{no}");
-        }
-        let post = Method::POST;
-        assert!(key_of(&post, &"/".parse().expect("uri")).is_none());
-    }
-
-    #[test]
-    fn hits_are_labelled_with_the_route_template() {
-        assert_eq!(route_template("/"), "/");
-        assert_eq!(route_template("/posts/x"), "/posts/{slug}");
-        assert_eq!(route_template("/tags/rust"), "/tags/{tag}");
-        assert_eq!(
-            route_template("/tags/rust/feed.xml"),
-            "/tags/{tag}/feed.xml"
-        );
-        assert_eq!(route_template("/page/3"), "/page/{n}");
-        assert_eq!(route_template("/tags/rust/page/3"), "/tags/{tag}/page/{n}");
-    }
-
-    #[test]
-    fn encoding_follows_accept_encoding() {
-        let with = |v: &'static str| {
-            let mut h = HeaderMap::new();
-            h.insert(header::ACCEPT_ENCODING, HeaderValue::from_static(v));
-            choose_encoding(&h)
-        };
-        assert_eq!(with("gzip, deflate, br, zstd"), Some("br"));
-        assert_eq!(with("gzip"), Some("gzip"));
-        assert_eq!(with("br;q=0, gzip"), Some("gzip"));
-        assert_eq!(with("identity"), None);
-        assert_eq!(choose_encoding(&HeaderMap::new()), None);
-    }
-}
+mod tests;

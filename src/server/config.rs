@@ -31,6 +31,8 @@ pub struct Config {
     pub header_timeout: std::time::Duration,
     /// `SITE_AUTHOR`: the author of posts without an `author:` of their own.
     pub site_author: String,
+    /// `CACHE_DIR`: where the render cache lives (`None`: no cache on disk).
+    pub cache_dir: Option<PathBuf>,
     /// `METRICS_ADDR`: where `/metrics` is served, on a listener of its own
     /// so the public site port never exposes it. `None` (unset, empty or
     /// `off`): no metrics listener.
@@ -204,6 +206,9 @@ impl Config {
                 .map(|a| a.trim().to_string())
                 .filter(|a| !a.is_empty())
                 .unwrap_or_else(|| DEFAULT_AUTHOR.to_string()),
+            cache_dir: get("CACHE_DIR")
+                .filter(|s| !s.trim().is_empty())
+                .map(PathBuf::from),
             page_cache,
             cache_control,
             shutdown_drain,

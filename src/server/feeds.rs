@@ -5,10 +5,8 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, FixedOffset, NaiveDate, NaiveTime};
 
-use crate::content::{PostEntry, Site};
+use crate::content::{PostEntry, Site, FEED_LIMIT};
 use crate::model::{PostListPage, SiteInfo, TagPosts};
-
-const FEED_LIMIT: usize = 50;
 
 fn midnight_utc(d: NaiveDate) -> DateTime<FixedOffset> {
     d.and_time(NaiveTime::MIN).and_utc().fixed_offset()

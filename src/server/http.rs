@@ -157,6 +157,7 @@ pub async fn conditional(
         return next.run(req).await;
     }
     let request_headers = req.headers().clone();
+    let site = super::site_for(&state.store, req.extensions().get());
     if is_head {
         *req.method_mut() = Method::GET;
     }
@@ -181,7 +182,7 @@ pub async fn conditional(
     if let Ok(v) = HeaderValue::from_str(&etag) {
         parts.headers.insert(header::ETAG, v);
     }
-    let modified = state.store.snapshot().modified();
+    let modified = site.modified();
     if let Some(m) = modified {
         if let Ok(v) = HeaderValue::from_str(&httpdate::fmt_http_date(m)) {
             parts.headers.insert(header::LAST_MODIFIED, v);

@@ -1,7 +1,11 @@
 //! The publisher: sleeps until the next scheduled post is due, then loads the
 //! content folder again and swaps the snapshot, so the post, its tags, the
-//! feeds, the sitemap and search all change at that second (the page cache is
-//! keyed on the snapshot generation and drops the old pages with it).
+//! feeds, the sitemap and search all change at that second. The load reuses
+//! the live snapshot's renders of unchanged files, and the swap goes through
+//! the page cache's warmer like a content reload: the pages the post appears
+//! on (lists, tags, feeds, sitemap, its neighbours, series and related posts)
+//! get new fingerprints and are rendered before readers switch; every other
+//! cached page stays.
 //!
 //! Static generators need a rebuild for this; here the server needs nothing.
 
@@ -12,6 +16,8 @@ use std::time::Duration;
 
 use chrono::Utc;
 
+use super::cache::Warmer;
+use super::persist::Saver;
 use crate::content::{ContentStore, LoadOptions, Site};
 use crate::markdown::Severity;
 
@@ -21,17 +27,27 @@ const MAX_SLEEP: Duration = Duration::from_secs(30);
 /// After a publish was refused (new errors), try again this much later.
 const RETRY: Duration = Duration::from_secs(60);
 
+/// How a publish reaches readers besides the swap itself.
+#[derive(Clone, Default)]
+pub struct Publishing {
+    /// Renders the changed cached pages before the swap (see `cache::warm`).
+    pub warmer: Option<Warmer>,
+    /// Writes the published snapshot to the render cache on disk.
+    pub saver: Option<Saver>,
+}
+
 /// Starts the publisher on the current tokio runtime; it runs for the life of
 /// the process (abort the handle to stop it).
 pub fn spawn(
     dir: PathBuf,
     options: LoadOptions,
     store: ContentStore,
+    publishing: Publishing,
 ) -> tokio::task::JoinHandle<()> {
-    tokio::spawn(run(dir, Arc::new(options), store))
+    tokio::spawn(run(dir, Arc::new(options), store, publishing))
 }
 
-async fn run(dir: PathBuf, options: Arc<LoadOptions>, store: ContentStore) {
+async fn run(dir: PathBuf, options: Arc<LoadOptions>, store: ContentStore, with: Publishing) {
     let mut retry_at = None;
     loop {
         let now = Utc::now();
@@ -39,12 +55,13 @@ async fn run(dir: PathBuf, options: Arc<LoadOptions>, store: ContentStore) {
         let wait = match (due, retry_at) {
             (Some(at), Some(r)) if at <= now => r,
             (Some(at), _) if at <= now => {
-                let (d, o) = (dir.clone(), options.clone());
-                let loaded = tokio::task::spawn_blocking(move || Site::load(&d, &o)).await;
+                let (d, o, live) = (dir.clone(), options.clone(), store.snapshot());
+                let loaded =
+                    tokio::task::spawn_blocking(move || Site::reload(&d, &o, Some(&live))).await;
                 match loaded {
                     Ok(Ok(site)) => {
-                        retry_at =
-                            (!publish(&store, site)).then(|| tokio::time::Instant::now() + RETRY);
+                        retry_at = (!publish(&store, site, &with).await)
+                            .then(|| tokio::time::Instant::now() + RETRY);
                     }
                     Ok(Err(e)) => {
                         tracing::error!("scheduled publish: {e}; retrying");
@@ -73,7 +90,7 @@ async fn run(dir: PathBuf, options: Arc<LoadOptions>, store: ContentStore) {
 /// Swaps in `site` unless it brings an error the live snapshot does not have
 /// (a file half-written at the wrong moment): the same rule as the watcher,
 /// relaxed for errors that were already there and are skipped anyway.
-fn publish(store: &ContentStore, site: Site) -> bool {
+async fn publish(store: &ContentStore, site: Site, with: &Publishing) -> bool {
     let live = store.snapshot();
     let known: HashSet<String> = errors(&live).collect();
     let new: Vec<String> = errors(&site).filter(|e| !known.contains(e)).collect();
@@ -93,13 +110,34 @@ fn publish(store: &ContentStore, site: Site) -> bool {
         .filter(|s| site.scheduled().iter().all(|t| t.path != s.path))
         .map(|s| s.slug.as_str())
         .collect();
+    let (posts, next, reused) = (
+        site.posts().len(),
+        site.next_publish().map(|t| t.to_rfc3339()),
+        site.reused(),
+    );
+    let went_live: Vec<String> = went_live.into_iter().map(str::to_string).collect();
+    drop(live);
+    let staged = ContentStore::stage(site);
+    let report = match &with.warmer {
+        Some(w) => w.publish(store, staged).await,
+        None => {
+            store.publish(staged);
+            Default::default()
+        }
+    };
     tracing::info!(
-        posts = site.posts().len(),
+        posts,
         published = ?went_live,
-        next = ?site.next_publish().map(|t| t.to_rfc3339()),
+        next = ?next,
+        files_reused = reused,
+        pages_kept = report.kept,
+        pages_changed = report.changed,
+        pages_rendered = report.rendered,
         "scheduled posts published"
     );
-    store.replace(site);
+    if let Some(saver) = &with.saver {
+        saver.save(store.snapshot());
+    }
     true
 }
 

@@ -14,6 +14,8 @@ use futures::Stream;
 use notify::{RecursiveMode, Watcher};
 use tokio::sync::{mpsc, watch};
 
+use super::cache::Warmer;
+use super::persist::Saver;
 use super::AppState;
 
 use crate::content::{ContentStore, Diagnostic, LoadOptions, Site, Sources};
@@ -63,13 +65,18 @@ pub struct WatchGuard {
 }
 
 /// Starts watching `dir`. Must be called inside the tokio runtime.
-/// `initial` are the files the served snapshot was built from.
+/// `initial` are the files the served snapshot was built from. With a
+/// `warmer`, each reload renders the cached pages it changes before it is
+/// published (see `cache::warm`); with a `saver`, each published snapshot is
+/// written to the render cache on disk.
 pub fn spawn(
     dir: PathBuf,
     options: LoadOptions,
     store: ContentStore,
     live: LiveReload,
     initial: Sources,
+    warmer: Option<Warmer>,
+    saver: Option<Saver>,
 ) -> Result<WatchGuard, notify::Error> {
     let (tx, rx) = mpsc::unbounded_channel();
     let mut watcher = notify::recommended_watcher(move |res: notify::Result<notify::Event>| {
@@ -85,7 +92,8 @@ pub fn spawn(
     watcher.watch(&dir, RecursiveMode::Recursive)?;
     let mut last_good = LastGood::default();
     last_good.record(&initial, &store.snapshot());
-    tokio::spawn(reload_loop(dir, options, store, live, last_good, rx));
+    let after = AfterReload { warmer, saver };
+    tokio::spawn(reload_loop(dir, options, store, live, last_good, after, rx));
     Ok(WatchGuard { _watcher: watcher })
 }
 
@@ -142,7 +150,7 @@ pub fn reload(
     served: &Site,
     last_good: &LastGood,
 ) -> Result<Outcome, crate::content::Error> {
-    let (site, sources) = Site::load_with_sources(dir, options)?;
+    let (site, sources) = Site::load_with_sources(dir, options, Some(served))?;
     let on_disk: Vec<Diagnostic> = errors(&site).cloned().collect();
     let (site, sources) = if on_disk.is_empty() {
         (site, sources)
@@ -155,7 +163,7 @@ pub fn reload(
             }
         }
         if changed {
-            (Site::build(patched.clone(), options), patched)
+            (Site::build(patched.clone(), options, Some(served)), patched)
         } else {
             (site, sources)
         }
@@ -179,12 +187,21 @@ pub fn reload(
     })
 }
 
+/// What a published reload goes through besides the swap itself.
+struct AfterReload {
+    /// Renders the changed cached pages before the swap.
+    warmer: Option<Warmer>,
+    /// Writes the published snapshot to the render cache on disk.
+    saver: Option<Saver>,
+}
+
 async fn reload_loop(
     dir: PathBuf,
     options: LoadOptions,
     store: ContentStore,
     live: LiveReload,
     mut last_good: LastGood,
+    after: AfterReload,
     mut rx: mpsc::UnboundedReceiver<()>,
 ) {
     let options = Arc::new(options);
@@ -199,6 +216,8 @@ async fn reload_loop(
         }
         while rx.try_recv().is_ok() {}
         version += 1;
+        // `served` is also where files whose inputs did not change are
+        // taken from (see `Site::reload`).
         let (d, o, served) = (dir.clone(), options.clone(), store.snapshot());
         let started = Instant::now();
         let keep = std::mem::take(&mut last_good);
@@ -210,7 +229,16 @@ async fn reload_loop(
         let event = match loaded {
             Ok((Ok(outcome), keep)) => {
                 last_good = keep;
-                apply(&store, &mut last_good, outcome, version, started, &dir)
+                apply(
+                    &store,
+                    after.warmer.as_ref(),
+                    &mut last_good,
+                    outcome,
+                    version,
+                    started,
+                    &dir,
+                )
+                .await
             }
             Ok((Err(e), keep)) => {
                 last_good = keep;
@@ -230,14 +258,19 @@ async fn reload_loop(
         };
         if matches!(event, ContentEvent::Failed { .. }) {
             metrics::counter!("microblog_content_reload_failures_total").increment(1);
+        } else if let Some(saver) = &after.saver {
+            saver.save(store.snapshot());
         }
         live.events.send_replace(event);
     }
 }
 
 /// Publishes or rejects, logs why, and says what open pages should know.
-fn apply(
+/// A published site's changed cached pages are rendered from it first (with
+/// a warmer), then readers switch to it atomically.
+async fn apply(
     store: &ContentStore,
+    warmer: Option<&Warmer>,
     last_good: &mut LastGood,
     outcome: Outcome,
     version: u64,
@@ -277,16 +310,34 @@ fn apply(
             {
                 tracing::warn!("{}", shown(d));
             }
+            let (posts, terms, reused) = (
+                site.posts().len(),
+                site.glossary().map_or(0, |g| g.terms.len()),
+                site.reused(),
+            );
+            let load_ms = started.elapsed().as_secs_f64() * 1000.0;
+            last_good.record(&sources, &site);
+            let staged = ContentStore::stage(*site);
+            let report = match warmer {
+                Some(w) => w.publish(store, staged).await,
+                None => {
+                    store.publish(staged);
+                    Default::default()
+                }
+            };
             tracing::info!(
                 version,
-                posts = site.posts().len(),
-                terms = site.glossary().map_or(0, |g| g.terms.len()),
+                posts,
+                terms,
+                files_reused = reused,
                 broken_files_kept_or_skipped = diagnostics.len(),
+                load_ms,
                 reload_ms = started.elapsed().as_secs_f64() * 1000.0,
+                pages_kept = report.kept,
+                pages_changed = report.changed,
+                pages_rendered = report.rendered,
                 "content reloaded"
             );
-            last_good.record(&sources, &site);
-            store.replace(*site);
             ContentEvent::Reloaded {
                 version,
                 diagnostics,

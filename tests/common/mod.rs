@@ -109,6 +109,12 @@ pub fn app_from_state(state: AppState) -> axum::Router {
     router(state)
 }
 
+/// As [`app_from_state`], with handles on the page cache and reload warmer.
+pub fn assembled_from_state(state: AppState) -> microblog::server::Assembled {
+    let _exclusive = ROUTER_BUILD.write().unwrap_or_else(|e| e.into_inner());
+    microblog::server::assemble(state)
+}
+
 pub fn app(content: &Path, site_root: &Path) -> axum::Router {
     app_with(content, site_root, settings(10))
 }
@@ -198,6 +204,40 @@ pub fn inline_script_hashes(html: &str) -> Vec<String> {
         }
     }
     out
+}
+
+/// `n` GETs of `uri` at once. They run with the router-build lock held for
+/// writing: a batch polled on one thread must not take one read guard per
+/// request (a writer queued between two of them would wait for the first
+/// while the second waits for it).
+#[allow(clippy::await_holding_lock)]
+pub async fn get_concurrently(app: &axum::Router, uri: &str, n: usize) -> Vec<Reply> {
+    let _exclusive = ROUTER_BUILD.write().unwrap_or_else(|e| e.into_inner());
+    let one = || async {
+        let req = Request::builder()
+            .uri(uri)
+            .body(Body::empty())
+            .expect("request");
+        let res = app.clone().oneshot(req).await.expect("router answers");
+        let status = res.status();
+        let headers = res.headers().clone();
+        let bytes = res.into_body().collect().await.expect("body").to_bytes();
+        Reply {
+            status,
+            headers,
+            body: String::from_utf8_lossy(&bytes).into_owned(),
+            bytes: bytes.to_vec(),
+        }
+    };
+    futures::future::join_all((0..n).map(|_| one())).await
+}
+
+/// Runs `work` (requests that do not go through [`send`], such as a reload
+/// warm-up) while no router is being built (see `ROUTER_BUILD`).
+#[allow(clippy::await_holding_lock)]
+pub async fn no_router_built_during<F: std::future::Future>(work: F) -> F::Output {
+    let _shared = ROUTER_BUILD.read().unwrap_or_else(|e| e.into_inner());
+    work.await
 }
 
 pub async fn get(app: &axum::Router, uri: &str) -> Reply {

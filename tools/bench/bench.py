@@ -156,6 +156,71 @@ class Server:
         self.reader.wait(timeout=15)
 
 
+# nginx with an access log shaped like ours (one JSON line per request).
+NGINX_CONF = """
+worker_processes {workers};
+daemon off;
+pid {work}/nginx.pid;
+error_log {work}/nginx-error.log warn;
+events {{ worker_connections 4096; }}
+http {{
+  log_format json escape=json '{{"time":"$time_iso8601","method":"$request_method",'
+    '"path":"$request_uri","status":$status,"latency_s":$request_time,"request_id":"$request_id"}}';
+  access_log {work}/nginx-access.log json;
+  keepalive_requests 1000000;
+  server {{
+    listen 127.0.0.1:{port};
+{locations}
+  }}
+}}
+"""
+
+
+def start_nginx(manifest: pathlib.Path, work: pathlib.Path):
+    """nginx serving the captured bytes of each route from disk, with their
+    Content-Type and Content-Encoding: what a static host would do with
+    precompressed pages. `None` when nginx is not installed."""
+    nginx = shutil.which("nginx") or "/usr/sbin/nginx"
+    if not pathlib.Path(nginx).exists():
+        return None
+    locations = []
+    for i, line in enumerate(manifest.read_text().splitlines()):
+        path, ctype, enc, file = line.split("\t")
+        extra = f"add_header Content-Encoding {enc}; add_header Vary Accept-Encoding;" if enc != "-" else ""
+        locations.append(f"    location = {path} {{ rewrite ^ /_body{i} last; }}\n"
+                         f"    location = /_body{i} {{ internal; alias {file}; "
+                         f"default_type \"{ctype}\"; {extra} }}")
+    port = free_port()
+    conf = work / "nginx.conf"
+    conf.write_text(NGINX_CONF.format(workers=os.cpu_count() or 2, work=work, port=port,
+                                      locations="\n".join(locations)))
+    proc = subprocess.Popen([nginx, "-c", str(conf), "-p", str(work)],
+                            stdout=(work / "nginx.log").open("w"), stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    started = time.monotonic()
+    while time.monotonic() - started < 30:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                return proc, base
+        except OSError:
+            time.sleep(0.02)
+    proc.kill()
+    return None
+
+
+def tree_cpu_seconds(pid: int) -> float:
+    """CPU of a process and its children (nginx's master and workers)."""
+    total = proc_cpu_seconds(pid)
+    for child in pathlib.Path("/proc").glob("[0-9]*"):
+        try:
+            stat = (child / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(stat[1]) == pid:
+            total += proc_cpu_seconds(int(child.name))
+    return total
+
+
 def start_baseline(manifest: pathlib.Path, log: pathlib.Path):
     port = free_port()
     proc = subprocess.Popen([str(BASELINE), f"127.0.0.1:{port}", str(manifest)],
@@ -207,6 +272,32 @@ def asset_sizes(server: Server, post_path: str):
     return rows
 
 
+def _nginx_table(server: Server, nginx, args) -> str:
+    """The cached routes against nginx serving the same bytes, both with an
+    access log on, side by side: rps and CPU per request."""
+    proc, base = nginx
+    rows = ["\nCached pages against nginx (Debian `nginx-light`, same bytes from disk, "
+            "JSON access log) — both with their access log on:\n",
+            "| route | rps | CPU µs/req | nginx rps | nginx CPU µs/req | CPU ratio |",
+            "|---|---:|---:|---:|---:|---:|"]
+    for name, path in ROUTES:
+        if path.startswith("/api/"):
+            continue
+        cpu0 = proc_cpu_seconds(server.proc.pid)
+        s = wrk(server.base + path, args.seconds, args.connections, args.threads)
+        cpu1 = proc_cpu_seconds(server.proc.pid)
+        n0 = tree_cpu_seconds(proc.pid)
+        n = wrk(base + path, args.seconds, args.connections, args.threads)
+        n1 = tree_cpu_seconds(proc.pid)
+        ours = (cpu1 - cpu0) * 1e6 / max(s["requests"], 1)
+        theirs = (n1 - n0) * 1e6 / max(n["requests"], 1)
+        row = (f"| {name} | {s['rps']:.0f} | {ours:.1f} | {n['rps']:.0f} | {theirs:.1f} | "
+               f"{ours / theirs if theirs else float('nan'):.2f}× |")
+        rows.append(row)
+        print(row, flush=True)
+    return "\n".join(rows) + "\n"
+
+
 def fmt_ms(v: float) -> str:
     return f"{v:.2f}"
 
@@ -240,6 +331,7 @@ def main() -> None:
     try:
         manifest = capture(server, ROUTES, work)
         baseline, base_url = start_baseline(manifest, work / "baseline.log")
+        nginx = start_nginx(manifest, work)
         try:
             header = ("| route | rps | p50 ms | p99 ms | baseline rps | baseline p50 | "
                       "baseline p99 | rps ratio | p99 ratio | CPU µs/req | baseline CPU µs/req |")
@@ -264,9 +356,16 @@ def main() -> None:
             peak = proc_status_kb(server.proc.pid, "VmHWM") / 1024
             md.append(f"\nServer peak RSS: {peak:.0f} MB.\n")
             print(f"server peak RSS: {peak:.0f} MB")
+            if nginx:
+                md.append(_nginx_table(server, nginx, args))
+            else:
+                md.append("\nnginx not installed (apt-get install nginx-light): no nginx comparison.\n")
         finally:
             baseline.terminate()
             baseline.wait()
+            if nginx:
+                nginx[0].terminate()
+                nginx[0].wait()
 
         rows = asset_sizes(server, ROUTES[0][1])
         md += ["| post page downloads | raw KB | gzip KB | brotli KB |", "|---|---:|---:|---:|"]

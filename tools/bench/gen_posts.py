@@ -7,6 +7,14 @@ languages the blog uses, and `{{< ref >}}` links to earlier posts. The shipped
 glossary is copied alongside (the About page is not: it links to the shipped
 posts, which are not there).
 
+Prose is drawn from a real vocabulary, as search sees a real blog: English
+and Spanish words (Debian's `wamerican` and `wspanish` word lists, at least
+50,000 distinct words in all), Zipf-distributed (the k-th most common word
+is about k times rarer than the first), with the blog's own jargon as the
+most common words. About a third of the posts are in Spanish (`lang: es`).
+Post lengths follow the shipped posts: a log-normal around 1,000 words,
+from 200 to 3,000.
+
 Deterministic: the same N and seed give the same files.
 
     gen_posts.py N DIR [--seed S]
@@ -14,9 +22,12 @@ Deterministic: the same N and seed give the same files.
 
 import argparse
 import datetime
+import itertools
+import math
 import pathlib
 import random
 import shutil
+import sys
 
 WORDS = (
     "cluster node pod deployment service ingress latency throughput budget "
@@ -54,9 +65,38 @@ CODE = {
 }
 
 
-def sentence(rng: random.Random) -> str:
+DICTS = {"en": "/usr/share/dict/american-english", "es": "/usr/share/dict/spanish"}
+# Distinct words taken from each list (together well over 50,000).
+PER_LANGUAGE = {"en": 40_000, "es": 30_000}
+ZIPF_S = 1.0
+
+
+class Vocabulary:
+    """One language's words by rank, sampled with Zipf weights."""
+
+    def __init__(self, lang: str, rng: random.Random):
+        path = pathlib.Path(DICTS[lang])
+        if not path.exists():
+            sys.exit(f"gen_posts.py: {path} missing: apt-get install wamerican wspanish")
+        words = sorted({
+            w.strip().lower() for w in path.read_text(encoding="utf-8", errors="ignore").split("\n")
+            if w.strip().isalpha() and len(w.strip()) > 1
+        })
+        rng.shuffle(words)
+        jargon = [w for w in WORDS if w not in words]
+        self.words = jargon + words[:PER_LANGUAGE[lang]]
+        self.cum = list(itertools.accumulate(1 / (r + 1) ** ZIPF_S for r in range(len(self.words))))
+
+    def draw(self, rng: random.Random, k: int) -> list[str]:
+        return rng.choices(self.words, cum_weights=self.cum, k=k)
+
+
+VOCAB: dict[str, Vocabulary] = {}
+
+
+def sentence(rng: random.Random, lang: str = "en") -> str:
     n = rng.randint(8, 20)
-    words = [rng.choice(WORDS) for _ in range(n)]
+    words = VOCAB[lang].draw(rng, n)
     if rng.random() < 0.15:
         words.insert(rng.randrange(len(words)), rng.choice(EMOJI))
     if rng.random() < 0.1:
@@ -65,12 +105,14 @@ def sentence(rng: random.Random) -> str:
     return s[0].upper() + s[1:] + "."
 
 
-def paragraph(rng: random.Random) -> str:
-    return " ".join(sentence(rng) for _ in range(rng.randint(3, 6)))
+def paragraph(rng: random.Random, lang: str = "en") -> str:
+    return " ".join(sentence(rng, lang) for _ in range(rng.randint(3, 6)))
 
 
 def post(i: int, n: int, rng: random.Random, start: datetime.date) -> str:
-    title = " ".join(rng.choice(WORDS) for _ in range(rng.randint(3, 7))).capitalize()
+    lang = "es" if rng.random() < 0.33 else "en"
+    target = min(3000, max(200, int(rng.lognormvariate(math.log(1000), 0.45))))
+    title = " ".join(VOCAB[lang].draw(rng, rng.randint(3, 7))).capitalize()
     tags = rng.sample(TAGS, rng.randint(1, 4))
     date = start + datetime.timedelta(days=i // 3)
     out = [
@@ -78,29 +120,33 @@ def post(i: int, n: int, rng: random.Random, start: datetime.date) -> str:
         f'title: "{title} #{i}"',
         f"date: {date.isoformat()}",
         f"tags: [{', '.join(tags)}]",
-        f'summary: "{sentence(rng)}"',
+        f'summary: "{sentence(rng, lang)}"',
+        f"lang: {lang}",
         "---",
         "",
-        paragraph(rng),
+        paragraph(rng, lang),
         "",
         "<!--more-->",
         "",
     ]
-    for s in range(rng.randint(2, 4)):
-        out += [f"## {rng.choice(WORDS).capitalize()} {rng.choice(WORDS)} {s}", ""]
-        out += [paragraph(rng), ""]
-        if rng.random() < 0.7:
-            lang = rng.choice(list(CODE))
-            out += [f"```{lang}", CODE[lang].rstrip("\n"), "```", ""]
+    s = 0
+    while len(" ".join(out).split()) < target:
+        heading = " ".join(VOCAB[lang].draw(rng, 2)).capitalize()
+        out += [f"## {heading} {s}", ""]
+        out += [paragraph(rng, lang), ""]
+        s += 1
         if rng.random() < 0.5:
-            out += [f"- {sentence(rng)}" for _ in range(rng.randint(2, 5))] + [""]
+            code = rng.choice(list(CODE))
+            out += [f"```{code}", CODE[code].rstrip("\n"), "```", ""]
+        if rng.random() < 0.5:
+            out += [f"- {sentence(rng, lang)}" for _ in range(rng.randint(2, 5))] + [""]
         if i > 0 and rng.random() < 0.5:
             j = rng.randrange(max(0, i - 50), i)
             out += [f'See also [an earlier note]({{{{< ref "post-{j:05d}.md" >}}}}).', ""]
         if rng.random() < 0.15:
             out += ["| metric | before | after |", "|---|---|---|",
                     f"| p99 | {rng.randint(100, 900)} ms | {rng.randint(10, 99)} ms |", ""]
-        out += [paragraph(rng), ""]
+        out += [paragraph(rng, lang), ""]
     return "\n".join(out)
 
 
@@ -111,6 +157,8 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=9)
     args = ap.parse_args()
     rng = random.Random(args.seed)
+    for lang in DICTS:
+        VOCAB[lang] = Vocabulary(lang, random.Random(args.seed))
     posts = args.dir / "posts"
     posts.mkdir(parents=True, exist_ok=True)
     start = datetime.date(2000, 1, 1)
@@ -121,7 +169,8 @@ def main() -> None:
         if (shipped / page).exists():
             shutil.copy(shipped / page, args.dir / page)
     total = sum(p.stat().st_size for p in posts.iterdir())
-    print(f"wrote {args.n} posts ({total / 1e6:.1f} MB of Markdown) to {args.dir}")
+    vocab = sum(len(v.words) for v in VOCAB.values())
+    print(f"wrote {args.n} posts ({total / 1e6:.1f} MB of Markdown, vocabulary {vocab} words) to {args.dir}")
 
 
 if __name__ == "__main__":

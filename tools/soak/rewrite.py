@@ -1,7 +1,10 @@
 #!/usr/bin/env python3
-"""Rewrites the soak content folder every second until killed.
+"""Rewrites the soak content folder every INTERVAL seconds until killed.
 
-Each tick G: every managed post is (re)written with the marker `gen-G;` in its
+Usage: rewrite.py DIR [--interval SECONDS] [--once]
+
+`--once` writes generation 1 and exits (the content the server starts
+with, and serves unchanged during the soak's steady phase). Each tick G: every managed post is (re)written with the marker `gen-G;` in its
 title, summary, heading and body (the `;` ends it, so a snippet cut inside a
 marker, `gen-1…` of `gen-100;`, is not taken for another generation); a new
 post `soak-new-G` is added and
@@ -10,15 +13,21 @@ their place and renamed in one tight loop, so the folder moves from one
 generation to the next in well under the server's 60 ms reload debounce.
 A page rendered from one snapshot therefore carries one generation only.
 """
+import argparse
 import os
-import sys
 import time
 
-root = sys.argv[1]
+parser = argparse.ArgumentParser()
+parser.add_argument("root")
+parser.add_argument("--interval", type=float, default=1.0)
+parser.add_argument("--once", action="store_true")
+parser.add_argument("--start", type=int, default=0, help="last generation already written")
+args = parser.parse_args()
+root = args.root
 posts = os.path.join(root, "posts")
 tmp = os.path.join(root, ".soak-tmp")
 os.makedirs(tmp, exist_ok=True)
-log = open(os.path.join(root, ".soak-rewrites.log"), "w")
+log = open(os.path.join(root, ".soak-rewrites.log"), "a")
 
 
 def post(slug, gen, day):
@@ -43,7 +52,7 @@ Last line gen-{gen};
 """
 
 
-gen = 0
+gen = args.start
 while True:
     gen += 1
     live = ["rotating"] + [f"new-{g}" for g in range(max(1, gen - 2), gen + 1)]
@@ -62,4 +71,6 @@ while True:
         os.unlink(gone)
     log.write(f"{time.time():.3f} gen-{gen} {len(live)} posts\n")
     log.flush()
-    time.sleep(1)
+    if args.once:
+        break
+    time.sleep(args.interval)

@@ -7,7 +7,7 @@ use std::path::Path;
 use super::super::*;
 use super::{errors, load, post, write};
 
-fn load_at(dir: &Path, now: &str) -> Site {
+pub(super) fn load_at(dir: &Path, now: &str) -> Site {
     let now = chrono::DateTime::parse_from_rfc3339(now)
         .expect("test instant")
         .with_timezone(&chrono::Utc);
@@ -333,7 +333,7 @@ fn author_and_image_are_kept_and_checked() {
     );
 }
 
-fn png(dir: &Path, rel: &str, width: u32, height: u32) {
+pub(super) fn png(dir: &Path, rel: &str, width: u32, height: u32) {
     let path = dir.join(rel);
     fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
     let img = image::RgbImage::from_fn(width, height, |x, y| {

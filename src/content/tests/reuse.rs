@@ -1,0 +1,325 @@
+//! Tests of reuse between loads: the reload memo (`memo.rs`), the render
+//! cache on disk (`disk.rs`) and the page fingerprints (`fingerprint.rs`),
+//! including what the writing features add to a page's inputs (images,
+//! scheduled posts, series and related posts).
+
+use std::fs;
+use std::path::Path;
+
+use super::super::*;
+use super::writing::{load_at, png};
+use super::{load, post, write};
+
+/// Posts as a reader sees them (cards attached), for comparing two loads.
+fn posts_of(site: &Site) -> Vec<crate::model::Post> {
+    site.posts()
+        .filter_map(|e| site.post_page(&e.post.meta.slug))
+        .collect()
+}
+
+#[test]
+fn a_reload_reuses_unchanged_files_and_equals_a_fresh_load() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    write(d, "posts/a.md", &post("A", "2024-01-01", ""));
+    write(
+        d,
+        "posts/b.md",
+        "---\ntitle: \"B\"\ndate: 2024-01-02\n---\n\nSee [a]({{< ref \"a.md\" >}}).\n",
+    );
+    write(d, "posts/c.md", &post("C", "2024-01-03", ""));
+    write(d, "posts/bad.md", "---\ntitle: \"Bad\"\n---\n\nNo date.\n");
+    write(d, "about.md", "---\ntitle: \"About\"\n---\n\nMe.\n");
+    let first = load(d);
+    assert_eq!(first.reused(), 0);
+
+    // Only c changes: everything else, the broken file included, is reused.
+    write(d, "posts/c.md", &post("C edited", "2024-01-03", ""));
+    let second = Site::reload(d, &LoadOptions::default(), Some(&first)).expect("reload");
+    assert_eq!(second.reused(), 4, "a, b, bad and about");
+    let fresh = load(d);
+    assert_eq!(posts_of(&second), posts_of(&fresh));
+    assert_eq!(second.diagnostics(), fresh.diagnostics());
+    assert_eq!(second.about(), fresh.about());
+    assert!(second.post("c").is_some_and(|p| p.meta.title == "C edited"));
+
+    // a moves away: b's reference now resolves nowhere, so b is built again.
+    fs::rename(d.join("posts/a.md"), d.join("posts/a2.md")).expect("rename");
+    let third = Site::reload(d, &LoadOptions::default(), Some(&second)).expect("reload");
+    let fresh = load(d);
+    assert_eq!(third.reused(), 3, "c, bad and about; b and a2 are built");
+    assert_eq!(posts_of(&third), posts_of(&fresh));
+    assert_eq!(third.diagnostics(), fresh.diagnostics());
+    assert!(
+        third.post("b").is_some_and(|p| p.html.contains("broken")),
+        "the link is marked broken"
+    );
+}
+
+fn disk_fixture() -> (tempfile::TempDir, tempfile::TempDir, Site) {
+    let content = tempfile::tempdir().expect("tempdir");
+    let d = content.path();
+    write(d, "posts/a.md", &post("A", "2024-01-01", ""));
+    write(
+        d,
+        "posts/b.md",
+        "---\ntitle: \"B\"\ndate: 2024-01-02\n---\n\nSee [a]({{< ref \"a.md\" >}}) :rocket:.\n",
+    );
+    write(d, "about.md", "---\ntitle: \"About\"\n---\n\nMe.\n");
+    let cache = tempfile::tempdir().expect("tempdir");
+    let site = load(d);
+    RenderCache::new(cache.path())
+        .save(&site)
+        .expect("cache written");
+    (content, cache, site)
+}
+
+#[test]
+fn a_warm_start_from_the_disk_cache_renders_nothing_and_equals_a_cold_load() {
+    let (content, cache, cold) = disk_fixture();
+    let cached = RenderCache::new(cache.path()).load().expect("cache read");
+    let warm = Site::reload(content.path(), &LoadOptions::default(), Some(&cached)).expect("load");
+    assert_eq!(warm.reused(), 3, "a, b and about from the cache");
+    assert_eq!(posts_of(&warm), posts_of(&cold));
+    assert_eq!(warm.about(), cold.about());
+    assert_eq!(warm.diagnostics(), cold.diagnostics());
+    // A file edited while the server was down is rendered again.
+    write(
+        content.path(),
+        "posts/a.md",
+        &post("A edited", "2024-01-01", ""),
+    );
+    let warm = Site::reload(content.path(), &LoadOptions::default(), Some(&cached)).expect("load");
+    assert_eq!(warm.reused(), 2);
+    assert_eq!(posts_of(&warm), posts_of(&load(content.path())));
+}
+
+#[test]
+fn a_truncated_or_corrupt_cache_is_refused_whole() {
+    let (_content, cache, _) = disk_fixture();
+    let file = RenderCache::new(cache.path()).file().to_path_buf();
+    let bytes = fs::read(&file).expect("read cache");
+    // Cut mid-body.
+    fs::write(&file, &bytes[..bytes.len() / 2]).expect("truncate");
+    let err = RenderCache::new(cache.path()).load().expect_err("refused");
+    assert!(err.to_string().contains("truncated"), "{err}");
+    // Cut inside the header line.
+    fs::write(&file, &bytes[..10]).expect("truncate");
+    assert!(RenderCache::new(cache.path()).load().is_err());
+    // Same length, one byte of the body changed: a title, say.
+    let mut flipped = bytes.clone();
+    let at = String::from_utf8_lossy(&bytes)
+        .find("\"title\":\"A\"")
+        .expect("a title in the body");
+    flipped[at + 10] = b'Z';
+    fs::write(&file, &flipped).expect("corrupt");
+    let err = RenderCache::new(cache.path()).load().expect_err("refused");
+    assert!(err.to_string().contains("checksum"), "{err}");
+    // Missing.
+    fs::remove_file(&file).expect("remove");
+    assert!(RenderCache::new(cache.path()).load().is_err());
+}
+
+#[test]
+fn a_cache_from_another_engine_version_is_refused() {
+    let (_content, cache, _) = disk_fixture();
+    let file = RenderCache::new(cache.path()).file().to_path_buf();
+    let text = fs::read_to_string(&file).expect("read cache");
+    let (header, body) = text.split_once('\n').expect("header line");
+    let mut h: serde_json::Value = serde_json::from_str(header).expect("json header");
+    h["engine"] = serde_json::Value::from("0.0.1+0000000000000000");
+    fs::write(&file, format!("{h}\n{body}")).expect("rewrite");
+    let err = RenderCache::new(cache.path()).load().expect_err("refused");
+    assert!(err.to_string().contains("another engine"), "{err}");
+}
+
+/// What the publisher does when a scheduled post is due: reload at `now`
+/// with the live snapshot as `previous`.
+fn reload_at(dir: &Path, now: &str, previous: &Site) -> Site {
+    let now = chrono::DateTime::parse_from_rfc3339(now)
+        .expect("test instant")
+        .with_timezone(&chrono::Utc);
+    let options = LoadOptions {
+        now: Some(now),
+        ..LoadOptions::default()
+    };
+    Site::reload(dir, &options, Some(previous)).expect("reload")
+}
+
+fn reload(dir: &Path, previous: &Site) -> Site {
+    Site::reload(dir, &LoadOptions::default(), Some(previous)).expect("reload")
+}
+
+fn html_of(site: &Site, slug: &str) -> String {
+    site.post(slug).map(|p| p.html.clone()).unwrap_or_default()
+}
+
+#[test]
+fn an_edited_bundle_image_renders_the_posts_that_show_it_again() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    write(
+        d,
+        "posts/bundle/index.md",
+        "---\ntitle: \"Bundle\"\ndate: 2024-01-02\n---\n\n![Pools](pool.png)\n",
+    );
+    write(
+        d,
+        "posts/shared.md",
+        "---\ntitle: \"Shared\"\ndate: 2024-01-03\n---\n\n![Budget](/images/budget.png)\n\n![Soon](/images/soon.png)\n",
+    );
+    write(d, "posts/plain.md", &post("Plain", "2024-01-01", ""));
+    png(d, "posts/bundle/pool.png", 300, 100);
+    png(d, "images/budget.png", 120, 60);
+    let first = load(d);
+    assert!(html_of(&first, "bundle").contains("width=\"300\" height=\"100\""));
+    assert!(
+        first
+            .diagnostics()
+            .iter()
+            .any(|e| e.message.contains("image not found: `/images/soon.png`")),
+        "{:?}",
+        first.diagnostics()
+    );
+    let fingerprint = |site: &Site, slug| site.fingerprint(PageKey::Post(slug), 10);
+
+    // The bundle's image is replaced by one of another size.
+    png(d, "posts/bundle/pool.png", 200, 100);
+    let second = reload(d, &first);
+    assert_eq!(
+        second.reused(),
+        2,
+        "shared and plain are reused, bundle is not"
+    );
+    assert!(
+        html_of(&second, "bundle").contains("width=\"200\" height=\"100\""),
+        "{}",
+        html_of(&second, "bundle")
+    );
+    assert_ne!(
+        fingerprint(&first, "bundle"),
+        fingerprint(&second, "bundle")
+    );
+    assert_eq!(fingerprint(&first, "plain"), fingerprint(&second, "plain"));
+    assert_eq!(posts_of(&second), posts_of(&load(d)));
+
+    // Same size, other pixels: the file changed, so the page is built again
+    // (its copies in `srcset` and its bytes are new).
+    let bytes = fs::read(d.join("images/budget.png")).expect("read png");
+    let img = image::RgbImage::from_pixel(120, 60, image::Rgb([9, 9, 9]));
+    img.save(d.join("images/budget.png")).expect("write png");
+    assert_ne!(bytes, fs::read(d.join("images/budget.png")).expect("png"));
+    let third = reload(d, &second);
+    assert_eq!(
+        third.reused(),
+        2,
+        "bundle and plain are reused, shared is not"
+    );
+
+    // An image that was missing appears: the error goes with the rebuild.
+    png(d, "images/soon.png", 64, 32);
+    let fourth = reload(d, &third);
+    assert_eq!(fourth.reused(), 2);
+    assert!(html_of(&fourth, "shared").contains("width=\"64\" height=\"32\""));
+    assert!(
+        fourth.diagnostics().is_empty(),
+        "{:?}",
+        fourth.diagnostics()
+    );
+    assert_eq!(fourth.diagnostics(), load(d).diagnostics());
+}
+
+#[test]
+fn a_warm_start_renders_again_the_posts_whose_images_changed_while_down() {
+    let content = tempfile::tempdir().expect("tempdir");
+    let d = content.path();
+    write(
+        d,
+        "posts/bundle/index.md",
+        "---\ntitle: \"Bundle\"\ndate: 2024-01-02\n---\n\n![Pools](pool.png)\n",
+    );
+    write(d, "posts/plain.md", &post("Plain", "2024-01-01", ""));
+    png(d, "posts/bundle/pool.png", 300, 100);
+    let cache = tempfile::tempdir().expect("tempdir");
+    RenderCache::new(cache.path())
+        .save(&load(d))
+        .expect("cache written");
+    png(d, "posts/bundle/pool.png", 240, 100);
+    let cached = RenderCache::new(cache.path()).load().expect("cache read");
+    let warm = reload(d, &cached);
+    assert_eq!(warm.reused(), 1, "plain from the cache; bundle rendered");
+    assert!(html_of(&warm, "bundle").contains("width=\"240\""));
+    assert_eq!(posts_of(&warm), posts_of(&load(d)));
+}
+
+#[test]
+fn a_scheduled_post_going_live_changes_the_fingerprints_of_the_pages_showing_it() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    write(
+        d,
+        "posts/other.md",
+        &post("Other", "2024-01-01", "tags: [misc]\n"),
+    );
+    // Related to the launch by their tag only (not a neighbour, no series).
+    write(d, "posts/p0.md", &post("P0", "2029-01-01", "tags: [sre]\n"));
+    // The launch's series: its first part.
+    write(
+        d,
+        "posts/p1.md",
+        &post("P1", "2030-01-01", "tags: [sre]\nseries: Runbooks\n"),
+    );
+    // The launch's older neighbour.
+    write(d, "posts/p2.md", &post("P2", "2030-02-01", "tags: [ops]\n"));
+    write(
+        d,
+        "posts/launch.md",
+        &post(
+            "Launch",
+            "2030-06-01T09:00:00Z",
+            "tags: [sre, launches]\nseries: Runbooks\n",
+        ),
+    );
+    let before = load_at(d, "2030-06-01T08:59:59Z");
+    assert!(before.post("launch").is_none(), "scheduled");
+    let after = reload_at(d, "2030-06-01T09:00:00Z", &before);
+    assert!(after.post("launch").is_some(), "live");
+    assert_eq!(after.reused(), 4, "the other posts' renders are reused");
+    assert_eq!(
+        posts_of(&after),
+        posts_of(&load_at(d, "2030-06-01T09:00:00Z")),
+        "as a fresh load"
+    );
+    let fp = |site: &Site, page| site.fingerprint(page, 10);
+    for page in [
+        PageKey::List(1),
+        PageKey::Tags,
+        PageKey::Tag("sre", 1),
+        PageKey::Tag("launches", 1),
+        PageKey::TagFeed("sre"),
+        PageKey::Feed,
+        PageKey::Sitemap,
+        PageKey::Post("launch"),
+        // Neighbour (newer link), series part, related post.
+        PageKey::Post("p2"),
+        PageKey::Post("p1"),
+        PageKey::Post("p0"),
+    ] {
+        assert_ne!(fp(&before, page), fp(&after, page), "{page:?} must change");
+    }
+    let p1 = after.post("p1").expect("p1");
+    assert_eq!(p1.series.as_ref().map(|s| s.parts.len()), Some(2));
+    assert!(after
+        .post("p0")
+        .is_some_and(|p| p.related.iter().any(|r| r.slug == "launch")));
+    // Pages that do not show it keep their cache entries.
+    for page in [
+        PageKey::Post("other"),
+        PageKey::Tag("misc", 1),
+        PageKey::TagFeed("misc"),
+        PageKey::Tag("ops", 1),
+    ] {
+        assert!(fp(&after, page).is_some(), "{page:?} exists");
+        assert_eq!(fp(&before, page), fp(&after, page), "{page:?} is kept");
+    }
+}

@@ -1,0 +1,158 @@
+#!/usr/bin/env python3
+"""Publishing and restarting at scale: the release server on N generated posts.
+
+1. Cold start with an empty CACHE_DIR: time until /readyz answers, content
+   load time, RSS.
+2. Warm the page cache (home, feeds and WARM random posts), edit one line of
+   one post, and time from the write until the post's page shows the edit
+   (publish latency, debounce included). Then ask for the warmed posts again
+   and count the `x-cache: hit` answers (the issue's "other pages stay
+   cached"), and read the server's own reload record (load, warm-up, pages
+   kept, changed and rendered).
+3. Restart on the render cache the first run wrote: a warm start.
+
+    reload.py [--posts N] [--warm W] [--out FILE]
+
+Production settings (LEPTOS_ENV=PROD, JSON log, access log at info, as
+shipped), CONTENT_WATCH=1. Needs target/release/microblog.
+"""
+
+import argparse
+import http.client
+import json
+import os
+import pathlib
+import random
+import subprocess
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
+from bench import ROOT, SERVER, SITE_ROOT, free_port, proc_status_kb, wait_ready  # noqa: E402
+
+
+class Server:
+    def __init__(self, content: pathlib.Path, cache: pathlib.Path, log: pathlib.Path):
+        self.port = free_port()
+        env = dict(os.environ, LEPTOS_SITE_ADDR=f"127.0.0.1:{self.port}",
+                   LEPTOS_SITE_ROOT=str(SITE_ROOT), LEPTOS_ENV="PROD",
+                   CONTENT_DIR=str(content), CONTENT_WATCH="1", CACHE_DIR=str(cache),
+                   LOG_FORMAT="json", RUST_LOG="info")
+        self.log = log
+        self.proc = subprocess.Popen([str(SERVER)], env=env, cwd=ROOT,
+                                     stdout=log.open("w"), stderr=subprocess.STDOUT)
+        self.ready_s = wait_ready(f"http://127.0.0.1:{self.port}/readyz", self.proc)
+        self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+
+    def get(self, path: str, encoding: str = "br"):
+        self.conn.request("GET", path, headers={"Accept-Encoding": encoding})
+        r = self.conn.getresponse()
+        body = r.read()
+        return r.status, r.getheader("x-cache", ""), body
+
+    def records(self, message: str) -> list:
+        out = []
+        for line in self.log.read_text().splitlines():
+            try:
+                rec = json.loads(line)
+            except ValueError:
+                continue
+            if rec.get("fields", {}).get("message") == message:
+                out.append(rec["fields"])
+        return out
+
+    def wait_record(self, message: str, count: int = 1, timeout: float = 120) -> list:
+        started = time.monotonic()
+        while time.monotonic() - started < timeout:
+            found = self.records(message)
+            if len(found) >= count:
+                return found
+            time.sleep(0.05)
+        sys.exit(f"reload.py: no `{message}` record in {self.log}")
+
+    def stop(self):
+        self.proc.terminate()
+        try:
+            self.proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--posts", type=int, default=10_000)
+    ap.add_argument("--warm", type=int, default=2_000)
+    ap.add_argument("--content", type=pathlib.Path, help="an existing generated folder")
+    ap.add_argument("--out", type=pathlib.Path, default=ROOT / "target/bench/reload.md")
+    args = ap.parse_args()
+    if not SERVER.exists():
+        sys.exit("reload.py: build target/release/microblog first")
+    work = pathlib.Path(tempfile.mkdtemp(prefix="microblog-reload-"))
+    content = args.content or work / "content"
+    if not args.content:
+        subprocess.run([sys.executable, str(ROOT / "tools/bench/gen_posts.py"),
+                        str(args.posts), str(content)], check=True)
+    posts = sorted(p.stem for p in (content / "posts").glob("*.md"))
+    cache = work / "cache"
+    md = [f"Publishing and restarting, {len(posts)} generated posts "
+          "(`tools/bench/reload.py`, production settings, access log on):\n"]
+
+    server = Server(content, cache, work / "cold.log")
+    try:
+        loaded = server.wait_record("content loaded")[0]
+        rss = proc_status_kb(server.proc.pid, "VmRSS") / 1024
+        md.append(f"- cold start (empty `CACHE_DIR`): ready after **{server.ready_s:.2f} s**, "
+                  f"content load {float(loaded['load_ms']):.0f} ms, RSS after load **{rss:.0f} MB**")
+        rng = random.Random(7)
+        warmed = rng.sample(posts, min(args.warm, len(posts) - 1))
+        target = next(p for p in reversed(posts) if p not in warmed)
+        warmed.append(target)
+        for path in ["/", "/feed.xml", "/sitemap.xml"] + [f"/posts/{p}" for p in warmed]:
+            server.get(path)
+        server.wait_record("render cache written")
+        # Edit one line of one post (atomic replace, as editors save).
+        src = content / "posts" / f"{target}.md"
+        text = src.read_text(encoding="utf-8")
+        marker = f"edited-{int(time.time())}"
+        tmp = src.with_suffix(".tmp")
+        tmp.write_text(text.replace("<!--more-->", f"{marker}\n\n<!--more-->", 1), encoding="utf-8")
+        t0 = time.monotonic()
+        os.replace(tmp, src)
+        while True:
+            status, _, body = server.get(f"/posts/{target}", encoding="identity")
+            if status == 200 and marker.encode() in body:
+                break
+            if time.monotonic() - t0 > 60:
+                sys.exit("reload.py: the edit never showed")
+            time.sleep(0.005)
+        publish_s = time.monotonic() - t0
+        rec = server.wait_record("content reloaded")[0]
+        hits = sum(1 for p in warmed[:-1] if server.get(f"/posts/{p}")[1] == "hit")
+        md.append(f"- one post edited: the page showed the edit after **{publish_s:.2f} s** "
+                  f"(60 ms debounce included; server: load {float(rec['load_ms']):.0f} ms with "
+                  f"{rec.get('files_reused')} files reused, published after "
+                  f"{float(rec['reload_ms']):.0f} ms; cached pages kept {rec['pages_kept']}, "
+                  f"changed {rec['pages_changed']}, rendered ahead {rec['pages_rendered']})")
+        md.append(f"- afterwards {hits} of the {len(warmed) - 1} other warmed posts answered "
+                  "`x-cache: hit`")
+    finally:
+        server.stop()
+
+    server = Server(content, cache, work / "warm.log")
+    try:
+        loaded = server.wait_record("content loaded")[0]
+        rss = proc_status_kb(server.proc.pid, "VmRSS") / 1024
+        md.append(f"- warm restart (render cache from the first run): ready after "
+                  f"**{server.ready_s:.2f} s**, content load {float(loaded['load_ms']):.0f} ms, "
+                  f"{loaded.get('files_reused')} files reused, RSS after load **{rss:.0f} MB**")
+    finally:
+        server.stop()
+    text = "\n".join(md) + "\n"
+    print(text)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(text)
+
+
+if __name__ == "__main__":
+    main()
