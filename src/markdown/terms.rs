@@ -10,6 +10,8 @@ use std::collections::{HashMap, HashSet};
 
 use aho_corasick::{AhoCorasick, MatchKind};
 
+use super::escape_html;
+
 /// Names shorter than this match only exactly as the glossary writes them.
 const MIN_CASE_FOLDED_LEN: usize = 4;
 
@@ -136,6 +138,21 @@ fn variants(name: &str) -> Vec<String> {
         }
     }
     out
+}
+
+/// The opening tag of a link to a glossary term; the post page renders the
+/// card it describes.
+pub(super) fn link_open(id: &str, title: &str) -> String {
+    let card = escape_html(&crate::ids::term_card(id));
+    let id = escape_html(id);
+    let title = if title.is_empty() {
+        String::new()
+    } else {
+        format!(" title=\"{}\"", escape_html(title))
+    };
+    format!(
+        "<a class=\"term\" href=\"/glossary#{id}\" data-term=\"{id}\" aria-describedby=\"{card}\"{title}>"
+    )
 }
 
 #[cfg(test)]
