@@ -11,7 +11,7 @@ use syntect::util::LinesWithEndings;
 use super::escape_html;
 
 /// Class names are `hl-<scope>`, so they cannot clash with the site's CSS.
-pub const CLASS_STYLE: ClassStyle = ClassStyle::SpacedPrefixed { prefix: "hl-" };
+const CLASS_STYLE: ClassStyle = ClassStyle::SpacedPrefixed { prefix: "hl-" };
 
 fn syntaxes() -> &'static SyntaxSet {
     static SET: OnceLock<SyntaxSet> = OnceLock::new();
