@@ -569,8 +569,8 @@ impl Site {
 /// Hands memory freed after a load (file texts, parse trees, per-thread
 /// buffers: several times the size of the site) back to the OS. glibc keeps it
 /// in its arenas otherwise, and the process would hold its peak for good.
-// The crate's only unsafe code (`unsafe_code` is denied in Cargo.toml): a C
-// function with no safe wrapper in any crate we use.
+// `unsafe_code` is denied crate-wide (Cargo.toml `[lints]`): allowed here
+// for one C function that no crate we use wraps safely.
 #[allow(unsafe_code)]
 fn release_free_memory() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
