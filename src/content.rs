@@ -525,6 +525,11 @@ impl Site {
         self.load_duration
     }
 
+    /// The search index (the static export writes it out in pieces).
+    pub fn search_index(&self) -> &search::SearchIndex {
+        &self.search
+    }
+
     pub fn search(&self, query: &str) -> crate::model::SearchResults {
         self.search.search(query)
     }
@@ -548,6 +553,18 @@ impl Site {
     /// The canonical path an old URL moved to.
     pub fn redirect(&self, path: &str) -> Option<&str> {
         self.redirects.get(path).map(String::as_str)
+    }
+
+    /// Every old URL and where it redirects, sorted by old URL: the static
+    /// export writes the same table as `_redirects`.
+    pub fn redirects(&self) -> Vec<(&str, &str)> {
+        let mut all: Vec<(&str, &str)> = self
+            .redirects
+            .iter()
+            .map(|(from, to)| (from.as_str(), to.as_str()))
+            .collect();
+        all.sort_unstable();
+        all
     }
 
     /// The newest date (updated or published) among posts carrying `tag`, or

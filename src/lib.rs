@@ -15,10 +15,14 @@ pub mod live;
 pub mod model;
 pub mod navigation;
 pub mod routes;
+pub mod search_rank;
+pub mod static_search;
 pub mod text;
 
 #[cfg(feature = "ssr")]
 pub mod content;
+#[cfg(feature = "ssr")]
+pub mod export;
 #[cfg(feature = "ssr")]
 pub mod markdown;
 #[cfg(feature = "ssr")]

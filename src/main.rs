@@ -28,6 +28,20 @@ enum Command {
     /// Exit 0 when the server on LEPTOS_SITE_ADDR answers /healthz (for
     /// container HEALTHCHECKs: the runtime image has no curl).
     Healthcheck,
+    /// Write the whole site into OUT as files for a static host (Netlify,
+    /// Cloudflare Pages, GitHub Pages, S3). Needs the built site
+    /// (LEPTOS_SITE_ROOT, default target/site); SITE_URL sets absolute URLs.
+    Export {
+        /// Output folder: missing, empty, or an earlier export.
+        out: PathBuf,
+        /// Replace the contents of a non-empty OUT.
+        #[arg(long)]
+        force: bool,
+        /// Also write a meta-refresh page at every old URL (hosts without
+        /// redirect rules: GitHub Pages, S3).
+        #[arg(long)]
+        meta_redirects: bool,
+    },
     /// Load all content, print every diagnostic, exit 1 on any error.
     Check {
         /// Content folder; defaults to $CONTENT_DIR, then `content`.
@@ -49,6 +63,19 @@ fn main() -> ExitCode {
         Command::Check { content_dir } => check(&config, content_dir),
         Command::Serve => serve(config),
         Command::Healthcheck => healthcheck(),
+        Command::Export {
+            out,
+            force,
+            meta_redirects,
+        } => export(
+            config,
+            microblog::export::Options {
+                out,
+                force,
+                meta_redirects,
+                content_dir: PathBuf::new(),
+            },
+        ),
     }
 }
 
@@ -142,7 +169,8 @@ fn startup_error(message: impl std::fmt::Display) -> ExitCode {
     ExitCode::from(2)
 }
 
-fn serve(config: Config) -> ExitCode {
+/// Leptos' settings from the environment, as `serve` and `export` use them.
+fn leptos_options() -> Result<leptos::config::LeptosOptions, String> {
     // cargo-leptos bakes the output name into its builds; a plain `cargo build`
     // does not, so default it here, before any thread exists.
     if std::env::var_os("LEPTOS_OUTPUT_NAME").is_none()
@@ -151,18 +179,9 @@ fn serve(config: Config) -> ExitCode {
         // SAFETY: single-threaded at this point; nothing else reads the environment.
         std::env::set_var("LEPTOS_OUTPUT_NAME", "microblog");
     }
-    // Everything the environment decides is checked before logging starts, so
-    // a bad setting is one readable line, not a log record.
-    let leptos_options = match leptos::config::get_configuration(None) {
-        Ok(conf) => conf.leptos_options,
-        Err(e) => {
-            return startup_error(format_args!(
-                "configuration error: {}",
-                e.to_string().replace('\n', " ")
-            ))
-        }
-    };
-    let mut leptos_options = leptos_options;
+    let mut leptos_options = leptos::config::get_configuration(None)
+        .map_err(|e| format!("configuration error: {}", e.to_string().replace('\n', " ")))?
+        .leptos_options;
     // A release build from cargo-leptos names its assets by content hash and
     // lists them in hash.txt beside the binary; use them when present.
     if std::env::var_os("LEPTOS_HASH_FILES").is_none() {
@@ -171,6 +190,16 @@ fn serve(config: Config) -> ExitCode {
             .and_then(|exe| exe.parent().map(|d| d.join(&*leptos_options.hash_file)))
             .is_some_and(|p| p.is_file());
     }
+    Ok(leptos_options)
+}
+
+fn serve(config: Config) -> ExitCode {
+    // Everything the environment decides is checked before logging starts, so
+    // a bad setting is one readable line, not a log record.
+    let leptos_options = match leptos_options() {
+        Ok(o) => o,
+        Err(e) => return startup_error(e),
+    };
     let watching = config
         .content_watch
         .unwrap_or(leptos_options.env == leptos::config::Env::DEV);
@@ -332,4 +361,67 @@ async fn shutdown_signal() {
         _ = term => {},
     }
     tracing::info!("shutdown signal received");
+}
+
+/// `microblog export OUT`: one line of summary on success; a problem with
+/// OUT is one line on stderr and exit code 2.
+fn export(config: Config, mut options: microblog::export::Options) -> ExitCode {
+    let leptos_options = match leptos_options() {
+        Ok(o) => o,
+        Err(e) => return startup_error(e),
+    };
+    options.content_dir = config.content_dir.clone();
+    let site = match Site::load(&config.content_dir, &load_options(&config)) {
+        Ok(site) => site,
+        Err(e) => return startup_error(format_args!("CONTENT_DIR: {e}")),
+    };
+    // Content problems are reported as `check` does; the site is exported
+    // with the broken files left out, as the server would serve it.
+    let root = config.content_dir.display().to_string();
+    for d in site.diagnostics() {
+        eprintln!("{}/{d}", root.trim_end_matches('/'));
+    }
+    // Only warnings: the per-request access log is not wanted here.
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::new("warn"))
+        .with_writer(std::io::stderr)
+        .init();
+    let state = AppState {
+        leptos_options,
+        store: ContentStore::new(site),
+        settings: std::sync::Arc::new(SiteSettings::from_config(&config, false, false)),
+        live: None,
+        readiness: Default::default(),
+    };
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => return startup_error(format_args!("cannot start the async runtime: {e}")),
+    };
+    match runtime.block_on(microblog::export::export(state, &options)) {
+        Ok(report) => {
+            for w in report.skipped.iter().chain(&report.warnings) {
+                eprintln!("microblog: warning: {w}");
+            }
+            println!(
+                "exported {} files ({} pages, {} redirects) to {}: {} written, {} unchanged, {} removed, in {:.2} s",
+                report.files,
+                report.pages,
+                report.redirects,
+                options.out.display(),
+                report.written,
+                report.unchanged,
+                report.removed,
+                report.elapsed.as_secs_f64()
+            );
+            ExitCode::SUCCESS
+        }
+        Err(e) if e.is_usage() => startup_error(format_args!("export: {e}")),
+        Err(e) => {
+            eprintln!("microblog: export: {e}");
+            ExitCode::FAILURE
+        }
+    }
 }

@@ -3,6 +3,7 @@
 
 pub mod cache;
 pub mod config;
+pub mod documents;
 pub mod feeds;
 pub mod guard;
 pub mod http;
@@ -354,11 +355,11 @@ pub fn router(state: AppState) -> Router {
     let mut router = Router::new()
         .route("/healthz", get(ops::healthz))
         .route("/readyz", get(ops::readyz))
-        .route("/feed.xml", get(atom_feed))
-        .route("/rss.xml", get(rss_feed))
-        .route("/tags/{tag}/feed.xml", get(tag_feed))
-        .route("/sitemap.xml", get(sitemap))
-        .route("/robots.txt", get(robots))
+        .route(documents::ATOM_FEED_PATH, get(atom_feed))
+        .route(documents::RSS_FEED_PATH, get(rss_feed))
+        .route(&documents::tag_feed_path("{tag}"), get(tag_feed))
+        .route(documents::SITEMAP_PATH, get(sitemap))
+        .route(documents::ROBOTS_PATH, get(robots))
         .route("/images/{*path}", get(images::serve))
         .route("/cards/{file}", get(images::card))
         .route("/posts/{slug}/{*file}", get(images::serve))

@@ -109,7 +109,7 @@ pub fn visibility(query: &str, haystacks: &[String]) -> Vec<bool> {
 
 /// The filter form, the count and the "no match" line, around the list
 /// (`children`). `shown` is how many items the server left visible.
-#[island]
+#[island(lazy)]
 pub fn ListFilter(
     kind: FilterKind,
     initial: String,

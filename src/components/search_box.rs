@@ -1,11 +1,11 @@
 //! The header's search box. Without JavaScript it is a plain GET form to
-//! `/search` with a submit button; as an island it shows ranked results while typing, asking the
-//! `search` server function (`GET /api/search`).
+//! `/search` with a submit button; as an island it shows ranked results while typing, from the
+//! `search` server function (`GET /api/search`), or on a static host from the exported index
+//! (`static_search::search_anywhere`).
 
 use leptos::html::Input;
 use leptos::prelude::*;
 
-use crate::api::search;
 use crate::model::SearchHit;
 
 /// Quiet time after the last keystroke before asking the server.
@@ -35,7 +35,7 @@ pub fn SearchBox(locale: crate::i18n::Locale) -> impl IntoView {
                     return;
                 }
                 leptos::task::spawn_local(async move {
-                    if let Ok(r) = search(q).await {
+                    if let Ok(r) = crate::static_search::search_anywhere(q).await {
                         if generation.get_value() == mine {
                             selected.set(None);
                             open.set(true);

@@ -5,13 +5,8 @@ use chrono::NaiveDate;
 
 use crate::model::{SearchHit, SearchResults};
 
-/// Longest query looked at; longer input is cut.
-pub const MAX_QUERY_CHARS: usize = 100;
-/// Most hits returned.
-pub const MAX_HITS: usize = 20;
-const SNIPPET_BEFORE: usize = 60;
-const SNIPPET_LEN: usize = 180;
-
+pub use crate::search_rank::{query_words, MAX_HITS, MAX_QUERY_CHARS};
+use crate::search_rank::{snippet, tokens};
 pub use crate::text::{fold, fold_char};
 
 /// Text of an HTML fragment (tags dropped, common entities decoded).
@@ -67,6 +62,17 @@ struct Doc {
     body: String,
 }
 
+/// A document as the index holds it (read by the static export).
+pub struct DocView<'a> {
+    pub kind: &'static str,
+    pub title: &'a str,
+    pub url: &'a str,
+    pub date: Option<NaiveDate>,
+    pub title_folded: &'a str,
+    pub tags_folded: &'a str,
+    pub body: &'a str,
+}
+
 /// One document to index.
 pub struct Entry<'a> {
     pub kind: Kind,
@@ -97,25 +103,6 @@ pub struct SearchIndex {
     docs: Vec<Doc>,
     vocabulary: Vec<String>,
     postings: Vec<Vec<Posting>>,
-}
-
-fn tokens(folded: &str) -> impl Iterator<Item = &str> {
-    folded
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|t| !t.is_empty())
-}
-
-/// The words of a query worth looking for (two letters or more).
-pub fn query_words(query: &str) -> Vec<String> {
-    let capped: String = query.chars().take(MAX_QUERY_CHARS).collect();
-    let folded: String = fold(&capped).into_iter().collect();
-    let mut words: Vec<String> = folded
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|w| w.chars().count() >= 2)
-        .map(str::to_string)
-        .collect();
-    words.dedup();
-    words
 }
 
 impl SearchIndex {
@@ -181,6 +168,29 @@ impl SearchIndex {
         self.docs.len()
     }
 
+    /// The documents, in index order, for the static export's index.
+    pub fn documents(&self) -> impl Iterator<Item = DocView<'_>> {
+        self.docs.iter().map(|d| DocView {
+            kind: d.kind.label(),
+            title: &d.title,
+            url: &d.url,
+            date: d.date,
+            title_folded: &d.title_folded,
+            tags_folded: &d.tags_folded,
+            body: &d.body,
+        })
+    }
+
+    /// Each vocabulary token with its `(document, body count)` postings.
+    pub fn postings(&self) -> impl Iterator<Item = (&str, Vec<(u32, u32)>)> {
+        self.vocabulary.iter().zip(&self.postings).map(|(t, ps)| {
+            (
+                t.as_str(),
+                ps.iter().map(|p| (p.doc, p.body_count)).collect(),
+            )
+        })
+    }
+
     pub fn is_empty(&self) -> bool {
         self.docs.is_empty()
     }
@@ -213,10 +223,13 @@ impl SearchIndex {
                     *score = None;
                     continue;
                 };
-                let in_title = doc.title_folded.contains(w.as_str());
-                let in_tags = doc.tags_folded.contains(w.as_str());
-                *score =
-                    Some(s + 100 * u32::from(in_title) + 20 * u32::from(in_tags) + in_body.min(5));
+                *score = Some(
+                    s + crate::search_rank::word_score(
+                        doc.title_folded.contains(w.as_str()),
+                        doc.tags_folded.contains(w.as_str()),
+                        in_body,
+                    ),
+                );
             }
         }
         let mut scored: Vec<(u32, &Doc)> = scores
@@ -225,9 +238,10 @@ impl SearchIndex {
             .filter_map(|(s, d)| Some((s?, d)))
             .collect();
         let order = |a: &(u32, &Doc), b: &(u32, &Doc)| {
-            b.0.cmp(&a.0)
-                .then_with(|| b.1.date.cmp(&a.1.date))
-                .then_with(|| a.1.title.cmp(&b.1.title))
+            crate::search_rank::order(
+                (a.0, &a.1.date, a.1.title.as_str()),
+                (b.0, &b.1.date, b.1.title.as_str()),
+            )
         };
         let total = scored.len();
         // Only the hits shown need an order.
@@ -246,74 +260,11 @@ impl SearchIndex {
             })
             .collect();
         SearchResults {
-            query: query.chars().take(MAX_QUERY_CHARS).collect(),
+            query: crate::search_rank::shown_query(query),
             hits,
             total,
         }
     }
-}
-
-fn find(hay: &[char], needle: &[char], from: usize) -> Option<usize> {
-    if needle.is_empty() || hay.len() < needle.len() {
-        return None;
-    }
-    (from..=hay.len() - needle.len()).find(|&i| hay[i..i + needle.len()] == *needle)
-}
-
-/// A window of the body around the first match, as (text, is_match) runs.
-/// Folded here, for the few hits shown, rather than kept for every document,
-/// and only as far as the window needs.
-fn snippet(body: &str, words: &[String]) -> Vec<(String, bool)> {
-    let body: Vec<char> = body.chars().collect();
-    let words: Vec<Vec<char>> = words.iter().map(|w| w.chars().collect()).collect();
-    let longest = words.iter().map(Vec::len).max().unwrap_or(0);
-    let mut folded: Vec<char> = Vec::with_capacity(body.len().min(4096));
-    let mut first = None;
-    let mut searched = 0;
-    while first.is_none() && folded.len() < body.len() {
-        let grow = (folded.len().max(512)).min(body.len() - folded.len());
-        let from = folded.len();
-        folded.extend(body[from..from + grow].iter().map(|c| fold_char(*c)));
-        first = words
-            .iter()
-            .filter_map(|w| find(&folded, w, searched))
-            .min();
-        searched = folded.len().saturating_sub(longest);
-    }
-    let first = first.unwrap_or(0);
-    let mut start = first.saturating_sub(SNIPPET_BEFORE);
-    while start > 0 && !body[start - 1].is_whitespace() {
-        start -= 1;
-    }
-    let end = (start + SNIPPET_LEN).min(body.len());
-    if folded.len() < end {
-        let from = folded.len();
-        folded.extend(body[from..end].iter().map(|c| fold_char(*c)));
-    }
-    let mut marks = vec![false; end - start];
-    for w in &words {
-        let mut at = start;
-        while let Some(i) = find(&folded[..end], w, at) {
-            for m in &mut marks[i - start..i - start + w.len()] {
-                *m = true;
-            }
-            at = i + w.len();
-        }
-    }
-    let mut runs: Vec<(String, bool)> = Vec::new();
-    if start > 0 {
-        runs.push(("…".to_string(), false));
-    }
-    for (c, m) in body[start..end].iter().zip(marks) {
-        match runs.last_mut() {
-            Some((text, mark)) if *mark == m => text.push(*c),
-            _ => runs.push((c.to_string(), m)),
-        }
-    }
-    if end < body.len() {
-        runs.push(("…".to_string(), false));
-    }
-    runs
 }
 
 #[cfg(test)]

@@ -124,7 +124,7 @@ fn GalleryView(gallery: EmojiGallery, site: SiteInfo) -> impl IntoView {
 
 /// Click-to-copy for the whole grid (one listener), and the line that says
 /// what was copied.
-#[island]
+#[island(lazy)]
 fn CopyShortcode(children: Children) -> impl IntoView {
     let copied = RwSignal::new(String::new());
     let on_click = move |ev: leptos::ev::MouseEvent| {

@@ -26,6 +26,11 @@ pub fn SearchPage() -> impl IntoView {
     }
 }
 
+/// What `/search` says to a reader without JavaScript before a query.
+const STATIC_NOTE: &str = "<p class=\"search-static-note\">On a static copy of this site, \
+     search runs in your browser and needs JavaScript. Browse the \
+     <a href=\"/tags\">topics</a> or the <a href=\"/glossary\">glossary</a> instead.</p>";
+
 #[component]
 fn SearchView(results: SearchResults, site: crate::model::SiteInfo) -> impl IntoView {
     // The visitor's text, shown as typed: the title formatter escapes it.
@@ -36,12 +41,7 @@ fn SearchView(results: SearchResults, site: crate::model::SiteInfo) -> impl Into
         format!("Search: {shown}")
     };
     let searched = crate::content_query_is_searchable(&results.query);
-    let summary = match (searched, results.total) {
-        (false, _) => "Type at least two letters.".to_string(),
-        (true, 0) => format!("Nothing matches “{}”.", results.query.trim()),
-        (true, 1) => format!("1 result for “{}”.", results.query.trim()),
-        (true, n) => format!("{n} results for “{}”.", results.query.trim()),
-    };
+    let summary = summary(&results);
     view! {
         <PageMeta
             title=title.clone()
@@ -60,9 +60,97 @@ fn SearchView(results: SearchResults, site: crate::model::SiteInfo) -> impl Into
             />
             <button type="submit">"Search"</button>
         </form>
-        <p class="search-summary" aria-live="polite">{summary}</p>
+        // A static copy of the site (`microblog export`) answers every
+        // `/search?q=…` with the page of the empty query: there an island
+        // reads the query from the address and answers it from the exported
+        // index; without JavaScript a note says search needs it and points
+        // at the other ways in (inner HTML, which hydration never walks).
+        {if searched {
+            view! {
+                <p class="search-summary" aria-live="polite">{summary}</p>
+                <ol class="search-results">
+                    {results.hits.into_iter().map(|hit| view! { <SearchHitView hit /> }).collect_view()}
+                </ol>
+            }
+                .into_any()
+        } else {
+            view! {
+                <noscript inner_html=STATIC_NOTE></noscript>
+                <SearchFromAddress />
+            }
+                .into_any()
+        }}
+    }
+}
+
+/// "3 results for “x”." and the like.
+fn summary(results: &SearchResults) -> String {
+    let q = results.query.trim();
+    match (crate::content_query_is_searchable(q), results.total) {
+        (false, _) => "Type at least two letters.".to_string(),
+        (true, 0) => format!("Nothing matches “{q}”."),
+        (true, 1) => format!("1 result for “{q}”."),
+        (true, n) => format!("{n} results for “{q}”."),
+    }
+}
+
+/// The results of the query in the address, found in the browser: on the
+/// server this page only renders it for an empty query, so it shows the
+/// prompt; on a static host it answers `?q=` from the exported index.
+#[island(lazy)]
+fn SearchFromAddress() -> impl IntoView {
+    let results = RwSignal::new(SearchResults::default());
+    Effect::new(move |_| {
+        #[cfg(feature = "hydrate")]
+        {
+            use wasm_bindgen::JsCast as _;
+            let q = window()
+                .location()
+                .search()
+                .ok()
+                .and_then(|s| web_sys::UrlSearchParams::new_with_str(&s).ok())
+                .and_then(|p| p.get("q"))
+                .unwrap_or_default();
+            if !crate::content_query_is_searchable(&q) {
+                return;
+            }
+            if let Some(input) = document()
+                .query_selector(".search-page-form input[name=\"q\"]")
+                .ok()
+                .flatten()
+                .and_then(|el| el.dyn_into::<web_sys::HtmlInputElement>().ok())
+            {
+                input.set_value(&q);
+            }
+            leptos::task::spawn_local(async move {
+                if let Ok(r) = crate::static_search::search_anywhere(q).await {
+                    results.set(r);
+                }
+            });
+        }
+    });
+    view! {
+        <p class="search-summary" aria-live="polite">{move || results.with(summary)}</p>
         <ol class="search-results">
-            {results.hits.into_iter().map(|hit| view! { <SearchHitView hit /> }).collect_view()}
+            {move || {
+                results
+                    .get()
+                    .hits
+                    .into_iter()
+                    .map(|hit| {
+                        view! {
+                            <li class="search-hit">
+                                <a href=hit.url>{hit.title}</a>
+                                " "
+                                <span class="kind">{hit.kind}</span>
+                                <p class="snippet">
+                                    <Snippet runs=hit.snippet />
+                                </p>
+                            </li>
+                        }
+                    })
+                    .collect_view()
+            }}
         </ol>
     }
 }

@@ -482,6 +482,11 @@ pub async fn page_cache(
     req: Request,
     next: Next,
 ) -> Response {
+    // A disabled cache (the static export renders each page once) stores
+    // nothing, so it need not compress anything either.
+    if cache.limits.max_entries == 0 {
+        return next.run(req).await;
+    }
     let Some(key) = key_of(req.method(), req.uri()) else {
         return next.run(req).await;
     };

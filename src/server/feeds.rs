@@ -42,8 +42,11 @@ pub fn atom(site: &Site, info: &SiteInfo, tag: Option<&str>) -> Option<String> {
         return None;
     }
     let (self_path, alternate) = match tag {
-        Some(t) => (format!("/tags/{t}/feed.xml"), format!("/tags/{t}")),
-        None => ("/feed.xml".to_string(), "/".to_string()),
+        Some(t) => (super::documents::tag_feed_path(t), format!("/tags/{t}")),
+        None => (
+            super::documents::ATOM_FEED_PATH.to_string(),
+            "/".to_string(),
+        ),
     };
     let entries = posts(site, tag)
         .into_iter()
@@ -241,6 +244,6 @@ pub fn sitemap(site: &Site, info: &SiteInfo, posts_per_page: usize) -> String {
 pub fn robots(info: &SiteInfo) -> String {
     format!(
         "User-agent: *\nAllow: /\nDisallow: /api/\n\nSitemap: {}\n",
-        info.absolute("/sitemap.xml")
+        info.absolute(super::documents::SITEMAP_PATH)
     )
 }

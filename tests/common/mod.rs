@@ -2,7 +2,9 @@
 //! and drive it in-process.
 #![allow(dead_code)]
 
+pub mod export;
 pub mod process;
+pub mod static_host;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -29,6 +31,12 @@ pub fn run<F: std::future::Future>(future: F) -> F::Output {
 }
 
 static ROUTER_BUILD: std::sync::RwLock<()> = std::sync::RwLock::new(());
+
+/// Held while something builds a router of its own (the static export
+/// does): no request of another test may run meanwhile (see `ROUTER_BUILD`).
+pub fn exclusive() -> std::sync::RwLockWriteGuard<'static, ()> {
+    ROUTER_BUILD.write().unwrap_or_else(|e| e.into_inner())
+}
 
 pub const SITE_URL: &str = "https://blog.example.test";
 

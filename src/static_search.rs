@@ -1,0 +1,222 @@
+//! Search on a static host: the export writes the server's search index in
+//! small files, and the browser answers a query from the few it needs.
+//!
+//! Layout under `/search-index/`:
+//! - `s/<hex>.json` — one shard per two-character sequence (`<hex>` is its
+//!   UTF-8 in hex): every token containing it, with its postings
+//!   `[doc, body count, flags]` (flag 1: the token is in the title, 2: in
+//!   the tags). A query word can only occur inside a token, and such a token
+//!   contains the word's first two characters: one shard per word suffices.
+//! - `d/<doc>.json` — title, kind, URL and plain text of one document,
+//!   fetched only for the hits shown (the text gives the snippet).
+//!
+//! Documents are numbered in hit order for equal scores (newest first, then
+//! by title), so ranking needs nothing but the shards. The rules are those of
+//! [`crate::search_rank`]: the same query gets the same hits as on the server.
+
+use serde::{Deserialize, Serialize};
+
+use crate::model::{SearchHit, SearchResults};
+use crate::search_rank::{query_words, shown_query, word_score, MAX_HITS};
+
+/// URL folder of the index.
+pub const INDEX_PATH: &str = "/search-index";
+pub const IN_TITLE: u8 = 1;
+pub const IN_TAGS: u8 = 2;
+
+/// The shard key of a word or token position: its first two chars.
+pub fn shard_key(word: &str) -> Option<String> {
+    let mut chars = word.chars();
+    let (a, b) = (chars.next()?, chars.next()?);
+    Some([a, b].iter().collect())
+}
+
+/// URL of the shard for `key`.
+pub fn shard_url(key: &str) -> String {
+    let hex: String = key.bytes().map(|b| format!("{b:02x}")).collect();
+    format!("{INDEX_PATH}/s/{hex}.json")
+}
+
+/// URL of document `doc`'s record.
+pub fn doc_url(doc: u32) -> String {
+    format!("{INDEX_PATH}/d/{doc}.json")
+}
+
+/// One token of a shard and where it occurs.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ShardToken(pub String, pub Vec<(u32, u32, u8)>);
+
+/// What a hit shows.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DocRecord {
+    pub kind: String,
+    pub title: String,
+    pub url: String,
+    /// Plain text of the body.
+    pub body: String,
+}
+
+/// Ranks documents for `words` given one shard per word (`None`: the shard
+/// does not exist, so nothing contains the word). Returns `(total, top
+/// documents in order)`.
+pub fn rank(words: &[String], shards: &[Option<Vec<ShardToken>>]) -> (usize, Vec<u32>) {
+    use std::collections::HashMap;
+    let mut scores: Option<HashMap<u32, u32>> = None;
+    for (word, shard) in words.iter().zip(shards) {
+        let mut found: HashMap<u32, (u32, bool, bool)> = HashMap::new();
+        for ShardToken(token, postings) in shard.iter().flatten() {
+            if token.len() < word.len() || !token.contains(word.as_str()) {
+                continue;
+            }
+            let times = token.matches(word.as_str()).count() as u32;
+            for &(doc, count, flags) in postings {
+                let e = found.entry(doc).or_insert((0, false, false));
+                e.0 += times * count;
+                e.1 |= flags & IN_TITLE != 0;
+                e.2 |= flags & IN_TAGS != 0;
+            }
+        }
+        let word_scores = found
+            .into_iter()
+            .map(|(doc, (body, title, tags))| (doc, word_score(title, tags, body)));
+        scores = Some(match scores {
+            None => word_scores.collect(),
+            Some(prev) => {
+                let now: HashMap<u32, u32> = word_scores.collect();
+                prev.into_iter()
+                    .filter_map(|(doc, s)| Some((doc, s + now.get(&doc)?)))
+                    .collect()
+            }
+        });
+    }
+    let mut scored: Vec<(u32, u32)> = scores.unwrap_or_default().into_iter().collect();
+    let total = scored.len();
+    // Equal scores: lower number first (the export numbered them in order).
+    scored.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    scored.truncate(MAX_HITS);
+    (total, scored.into_iter().map(|(doc, _)| doc).collect())
+}
+
+/// The results page data for `query`, from the ranking and the records of
+/// the hits shown.
+pub fn results(query: &str, total: usize, hits: Vec<DocRecord>) -> SearchResults {
+    let words = query_words(query);
+    SearchResults {
+        query: shown_query(query),
+        hits: hits
+            .into_iter()
+            .map(|d| SearchHit {
+                snippet: crate::search_rank::snippet(&d.body, &words),
+                kind: d.kind,
+                title: d.title,
+                url: d.url,
+            })
+            .collect(),
+        total,
+    }
+}
+
+/// Search wherever the page is served from: the `search` server function on
+/// the server; on a static host (no server functions: the call fails) the
+/// export's index, and after one answer from it, only the index.
+pub async fn search_anywhere(q: String) -> Result<SearchResults, String> {
+    #[cfg(feature = "hydrate")]
+    {
+        thread_local! {
+            static STATIC_HOST: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+        }
+        if !STATIC_HOST.with(std::cell::Cell::get) {
+            match crate::api::search(q.clone()).await {
+                Ok(r) => return Ok(r),
+                Err(server) => {
+                    let r = search(q.clone()).await.map_err(|_| server.to_string())?;
+                    STATIC_HOST.with(|s| s.set(true));
+                    return Ok(r);
+                }
+            }
+        }
+        search(q).await
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        crate::api::search(q).await.map_err(|e| e.to_string())
+    }
+}
+
+/// The browser side: fetch what a query needs and answer it. Lazy: its
+/// code is a WASM chunk of its own (`cargo leptos build --split`), fetched
+/// the first time a static host is searched, so readers of the server-served
+/// site never download it.
+#[cfg(feature = "hydrate")]
+#[leptos::lazy]
+pub async fn search(query: String) -> Result<SearchResults, String> {
+    use futures::future::try_join_all;
+    let words = query_words(&query);
+    if words.is_empty() {
+        return Ok(results(&query, 0, Vec::new()));
+    }
+    let shards = try_join_all(words.iter().map(|w| async move {
+        match shard_key(w) {
+            Some(key) => fetch_json::<Vec<ShardToken>>(&shard_url(&key)).await,
+            None => Ok(None),
+        }
+    }))
+    .await?;
+    let (total, top) = rank(&words, &shards);
+    let records = try_join_all(
+        top.iter()
+            .map(|&doc| async move { fetch_json::<DocRecord>(&doc_url(doc)).await }),
+    )
+    .await?;
+    Ok(results(
+        &query,
+        total,
+        records.into_iter().flatten().collect(),
+    ))
+}
+
+/// `None` for a 404 (no such shard); an error for anything else unusable.
+#[cfg(feature = "hydrate")]
+async fn fetch_json<T: serde::de::DeserializeOwned>(url: &str) -> Result<Option<T>, String> {
+    let res = gloo_net::http::Request::get(url)
+        .send()
+        .await
+        .map_err(|e| e.to_string())?;
+    if res.status() == 404 {
+        return Ok(None);
+    }
+    if !res.ok() {
+        return Err(format!("{url}: HTTP {}", res.status()));
+    }
+    res.json::<T>().await.map(Some).map_err(|e| e.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shard_keys_and_urls() {
+        assert_eq!(shard_key("terraform").as_deref(), Some("te"));
+        assert_eq!(shard_key("x"), None);
+        assert_eq!(shard_url("te"), "/search-index/s/7465.json");
+        assert_eq!(shard_url("ñu"), "/search-index/s/c3b175.json");
+    }
+
+    #[test]
+    fn every_word_must_match_and_title_outranks_body() {
+        let shard_te = vec![
+            ShardToken("terraform".into(), vec![(0, 0, IN_TITLE), (2, 3, 0)]),
+            ShardToken("test".into(), vec![(1, 1, 0)]),
+        ];
+        let shard_an = vec![ShardToken("ansible".into(), vec![(2, 1, 0)])];
+        let words = vec!["terraform".to_string()];
+        assert_eq!(rank(&words, &[Some(shard_te.clone())]), (2, vec![0, 2]));
+        let words = vec!["terraform".to_string(), "ansible".to_string()];
+        assert_eq!(
+            rank(&words, &[Some(shard_te.clone()), Some(shard_an)]),
+            (1, vec![2])
+        );
+        assert_eq!(rank(&words, &[Some(shard_te), None]), (0, vec![]));
+    }
+}

@@ -1,0 +1,257 @@
+#!/usr/bin/env python3
+"""`microblog export` against Hugo 0.111 on the same generated posts, and the
+export's incremental and search-index figures on the shipped content.
+
+Part of `make bench` (after bench.py). Needs the release build
+(target/release/microblog, target/site) and Debian's `hugo`.
+
+1. Generates N posts (tools/bench/gen_posts.py, deterministic) once.
+2. A Hugo site with minimal layouts reads the same folder (module mount):
+   highlighting (chroma, classes), table of contents, emoji, tags, feeds,
+   sitemap and pagination on, like the export.
+3. Alternates Hugo and the export RUNS times each into fresh folders, timing
+   wall clock and CPU of each process; reports medians and the ratio.
+4. Shipped content: a first export, a re-export with nothing changed, and a
+   re-export after one post is edited (time and files written).
+5. Search index: bytes a first search reads (the shards of its words plus the
+   20 largest records among the documents they match: an upper bound).
+
+    export_bench.py [--posts N] [--runs R]
+"""
+
+import argparse
+import gzip
+import json
+import os
+import pathlib
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+BIN = ROOT / "target/release/microblog"
+SITE_ROOT = ROOT / "target/site"
+WORK = ROOT / "target/bench/export"
+SITE_URL = "https://blog.example.com"
+
+HUGO_CONFIG = """baseURL = "{url}/"
+title = "microblog"
+languageCode = "en"
+enableEmoji = true
+paginate = 10
+disableHugoGeneratorInject = true
+
+[taxonomies]
+  tag = "tags"
+
+[markup.highlight]
+  codeFences = true
+  noClasses = false
+
+[markup.tableOfContents]
+  startLevel = 2
+  endLevel = 3
+
+[markup.goldmark.renderer]
+  unsafe = true
+
+[[module.mounts]]
+  source = "{content}"
+  target = "content"
+"""
+
+LAYOUTS = {
+    "_default/baseof.html": """<!DOCTYPE html>
+<html lang="{{ .Site.LanguageCode }}">
+<head>
+<meta charset="utf-8">
+<title>{{ .Title }} — {{ .Site.Title }}</title>
+<meta name="description" content="{{ .Summary | plainify | truncate 160 }}">
+<link rel="canonical" href="{{ .Permalink }}">
+{{ range .AlternativeOutputFormats }}<link rel="{{ .Rel }}" type="{{ .MediaType.Type }}" href="{{ .Permalink }}">{{ end }}
+</head>
+<body>
+<header><a href="/">microblog</a> <a href="/tags/">Tags</a></header>
+<main>{{ block "main" . }}{{ end }}</main>
+</body>
+</html>
+""",
+    "_default/single.html": """{{ define "main" }}<article>
+<h1>{{ .Title }}</h1>
+<time datetime="{{ .Date.Format "2006-01-02" }}">{{ .Date.Format "2 January 2006" }}</time>
+<ul>{{ range .Params.tags }}<li><a href="{{ "tags/" | relURL }}{{ . | urlize }}/">{{ . }}</a></li>{{ end }}</ul>
+<nav class="toc">{{ .TableOfContents }}</nav>
+{{ .Content }}
+</article>{{ end }}
+""",
+    "_default/list.html": """{{ define "main" }}<h1>{{ .Title }}</h1>
+<ul>{{ range .Paginator.Pages }}<li><a href="{{ .RelPermalink }}">{{ .Title }}</a> {{ .Summary }}</li>{{ end }}</ul>
+{{ with .Paginator }}{{ if .HasNext }}<a rel="next" href="{{ .Next.URL }}">Older</a>{{ end }}{{ end }}
+{{ end }}
+""",
+    "_default/terms.html": """{{ define "main" }}<h1>{{ .Title }}</h1>
+<ul>{{ range .Data.Terms.ByCount }}<li><a href="{{ .Page.RelPermalink }}">{{ .Page.Title }}</a> {{ .Count }}</li>{{ end }}</ul>
+{{ end }}
+""",
+    "index.html": """{{ define "main" }}<h1>Posts</h1>
+<ul>{{ range (.Paginate (where .Site.RegularPages "Section" "posts")).Pages }}<li><a href="{{ .RelPermalink }}">{{ .Title }}</a> {{ .Summary }}</li>{{ end }}</ul>
+{{ end }}
+""",
+}
+
+
+def run_timed(cmd, env=None):
+    """Wall seconds and CPU seconds (user + system) of one process."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
+    proc = subprocess.run(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if proc.returncode != 0:
+        sys.exit(f"{cmd[0]} failed ({proc.returncode}):\n{proc.stderr[-2000:]}")
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return wall, cpu, proc.stdout + proc.stderr
+
+
+def export_env(content):
+    env = dict(os.environ)
+    env.update({
+        "CONTENT_DIR": str(content),
+        "LEPTOS_SITE_ROOT": str(SITE_ROOT),
+        "LEPTOS_OUTPUT_NAME": "microblog",
+        "LEPTOS_ENV": "PROD",
+        "SITE_URL": SITE_URL,
+        "LOG_FORMAT": "json",
+        "RUST_LOG": "info",
+    })
+    return env
+
+
+def hugo_site(content):
+    site = WORK / "hugo"
+    if site.exists():
+        shutil.rmtree(site)
+    (site / "layouts/_default").mkdir(parents=True)
+    (site / "hugo.toml").write_text(HUGO_CONFIG.format(url=SITE_URL, content=content))
+    for rel, text in LAYOUTS.items():
+        (site / "layouts" / rel).write_text(text)
+    return site
+
+
+def files_in(d):
+    return sum(1 for p in d.rglob("*") if p.is_file())
+
+
+def scale(posts, runs):
+    content = WORK / f"content-{posts}"
+    if not (content / ".complete").exists():
+        if content.exists():
+            shutil.rmtree(content)
+        subprocess.run([sys.executable, str(ROOT / "tools/bench/gen_posts.py"), str(posts), str(content)],
+                       check=True)
+        (content / ".complete").write_text("")
+    site = hugo_site(content)
+    hugo_out, ours_out = WORK / "hugo-out", WORK / "export-out"
+    hugo_cmd = ["hugo", "--source", str(site), "--destination", str(hugo_out), "--quiet"]
+    ours_cmd = [str(BIN), "export", str(ours_out)]
+    hugo, ours = [], []
+    for _ in range(runs):
+        for out in (hugo_out, ours_out):
+            if out.exists():
+                shutil.rmtree(out)
+        hugo.append(run_timed(hugo_cmd)[:2])
+        ours.append(run_timed(ours_cmd, export_env(content))[:2])
+    med = lambda xs, i: statistics.median(x[i] for x in xs)
+    rows = [
+        f"| Hugo {hugo_version()} (minimal layouts) | {med(hugo, 0):.2f} s | {med(hugo, 1):.2f} s | {files_in(hugo_out)} | 1.00× |",
+        f"| `microblog export` | {med(ours, 0):.2f} s | {med(ours, 1):.2f} s | {files_in(ours_out)} | "
+        f"{med(ours, 0) / med(hugo, 0):.2f}× |",
+    ]
+    runs_text = ", ".join(f"{h[0]:.2f}/{o[0]:.2f}" for h, o in zip(hugo, ours))
+    return rows, runs_text
+
+
+def hugo_version():
+    out = subprocess.run(["hugo", "version"], stdout=subprocess.PIPE, text=True).stdout
+    return out.split()[1].split("+")[0] if out else "?"
+
+
+def incremental():
+    content = WORK / "shipped-content"
+    if content.exists():
+        shutil.rmtree(content)
+    shutil.copytree(ROOT / "content", content)
+    out = WORK / "shipped-out"
+    if out.exists():
+        shutil.rmtree(out)
+    env = export_env(content)
+    first = run_timed([str(BIN), "export", str(out)], env)
+    same = run_timed([str(BIN), "export", str(out)], env)
+    post = sorted((content / "posts").glob("*.md"))[0]
+    post.write_text(post.read_text() + "\n\nOne more paragraph, for the benchmark.\n")
+    edit = run_timed([str(BIN), "export", str(out)], env)
+    return [
+        f"| first export | {first[0]:.2f} s | {first[2].strip()} |",
+        f"| again, nothing changed | {same[0]:.2f} s | {same[2].strip()} |",
+        f"| after editing `{post.name}` | {edit[0]:.2f} s | {edit[2].strip()} |",
+    ], out
+
+
+def search_budget(out):
+    """Bytes a first search reads for some queries: shards + 20 largest records."""
+    index = out / "search-index"
+    rows = []
+    for query in ["terraform", "kubernetes", "observabilidad", "rust async", "prometheus alert", "the"]:
+        words = [w for w in query.lower().split() if len(w) >= 2]
+        raw = gz = 0
+        docs = set()
+        for w in words:
+            shard = index / "s" / (w[:2].encode().hex() + ".json")
+            if not shard.exists():
+                continue
+            data = shard.read_bytes()
+            raw += len(data)
+            gz += len(gzip.compress(data, 6))
+            for token, postings in json.loads(data):
+                if w in token:
+                    docs.update(p[0] for p in postings)
+        records = sorted((index / "d" / f"{d}.json").read_bytes() for d in docs)
+        records.sort(key=len, reverse=True)
+        for r in records[:20]:
+            raw += len(r)
+            gz += len(gzip.compress(r, 6))
+        rows.append(f"| `{query}` | {raw / 1024:.1f} KB | {gz / 1024:.1f} KB |")
+    return rows
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--posts", type=int, default=int(os.environ.get("BENCH_SCALE", 10000)))
+    ap.add_argument("--runs", type=int, default=int(os.environ.get("BENCH_EXPORT_RUNS", 3)))
+    args = ap.parse_args()
+    if not BIN.exists() or not (SITE_ROOT / "pkg").is_dir():
+        sys.exit("build first: cargo leptos build --release --precompress")
+    WORK.mkdir(parents=True, exist_ok=True)
+    lines = ["### Static export", ""]
+    if args.posts > 0:
+        rows, runs_text = scale(args.posts, args.runs)
+        lines += [f"{args.posts} generated posts, {args.runs} alternating runs each (median; "
+                  f"Hugo/export wall s per run: {runs_text}):", "",
+                  "| build | wall | CPU | files | time vs Hugo |", "|---|---:|---:|---:|---:|", *rows, ""]
+    inc, out = incremental()
+    lines += ["Shipped content:", "", "| export | wall | report |", "|---|---:|---|", *inc, ""]
+    lines += ["First search on the shipped content (shards of its words + the 20 largest matching "
+              "records; an upper bound):", "", "| query | raw | gzip |", "|---|---:|---:|",
+              *search_budget(out), ""]
+    text = "\n".join(lines)
+    print(text)
+    results = ROOT / "target/bench/results.md"
+    with results.open("a") as f:
+        f.write("\n" + text + "\n")
+
+
+if __name__ == "__main__":
+    main()
