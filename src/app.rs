@@ -8,7 +8,7 @@ use leptos_router::{path, SsrMode};
 
 use crate::components::{site_info, Footer, Header};
 use crate::live::LiveReload;
-use crate::model::{FEED_PATH, RSS_PATH};
+use crate::model::{ATOM_FEED_PATH, RSS_FEED_PATH};
 use crate::routes::search::SearchPage;
 use crate::routes::{
     about::AboutPage, emoji::EmojiPage, glossary::GlossaryPage, home::HomePage,
@@ -63,8 +63,8 @@ pub fn App() -> impl IntoView {
     provide_meta_context();
     view! {
         <Link rel="icon" href="/favicon.svg" type_="image/svg+xml" />
-        <Link rel="alternate" type_="application/atom+xml" href=FEED_PATH title=format!("{SITE_NAME} (Atom)") />
-        <Link rel="alternate" type_="application/rss+xml" href=RSS_PATH title=format!("{SITE_NAME} (RSS)") />
+        <Link rel="alternate" type_="application/atom+xml" href=ATOM_FEED_PATH title=format!("{SITE_NAME} (Atom)") />
+        <Link rel="alternate" type_="application/rss+xml" href=RSS_FEED_PATH title=format!("{SITE_NAME} (RSS)") />
         // The one place every page's title is written: escaped here because
         // leptos_meta writes `<title>` raw on the server (see `escape`).
         <Title formatter=|title: String| {

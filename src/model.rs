@@ -396,6 +396,6 @@ impl SearchResults {
 }
 
 /// The Atom feed of every post.
-pub const FEED_PATH: &str = "/feed.xml";
+pub const ATOM_FEED_PATH: &str = "/feed.xml";
 /// The same posts as RSS 2.0.
-pub const RSS_PATH: &str = "/rss.xml";
+pub const RSS_FEED_PATH: &str = "/rss.xml";

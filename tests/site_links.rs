@@ -13,7 +13,7 @@ use common::shipped_app;
 use microblog::content::{LoadOptions, Site};
 use microblog::model::{
     card_path, EmojiGallery, Glossary, Page, Post, PostListPage, SearchResults, TagPosts,
-    FEED_PATH, RSS_PATH, TAGS_PATH,
+    ATOM_FEED_PATH, RSS_FEED_PATH, TAGS_PATH,
 };
 
 async fn get(app: &axum::Router, uri: &str) -> (StatusCode, String) {
@@ -261,8 +261,8 @@ async fn every_path_builder_names_a_served_page_body() {
             format!("{}?q=kubernetes", SearchResults::PATH),
             "search-results".to_string(),
         ),
-        (FEED_PATH.to_string(), "<feed".to_string()),
-        (RSS_PATH.to_string(), "<rss".to_string()),
+        (ATOM_FEED_PATH.to_string(), "<feed".to_string()),
+        (RSS_FEED_PATH.to_string(), "<rss".to_string()),
     ];
     for (path, needle) in pages {
         let (status, body) = get(&app, &path).await;

@@ -4,7 +4,9 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 
 use crate::i18n::Locale;
-use crate::model::{EmojiGallery, Glossary, Page, PostListPage, FEED_PATH, SITE_NAME, TAGS_PATH};
+use crate::model::{
+    EmojiGallery, Glossary, Page, PostListPage, ATOM_FEED_PATH, SITE_NAME, TAGS_PATH,
+};
 
 #[component]
 pub fn Header() -> impl IntoView {
@@ -39,7 +41,7 @@ pub fn Footer() -> impl IntoView {
                 <a href="https://leptos.dev">{s.footer_rendered}</a> {s.footer_markdown}
                 <A href=EmojiGallery::PATH>{s.footer_emoji}</A>
                 " · "
-                <a href=FEED_PATH>{s.footer_feed}</a>
+                <a href=ATOM_FEED_PATH>{s.footer_feed}</a>
             </p>
         </footer>
     }
