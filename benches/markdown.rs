@@ -77,14 +77,14 @@ fn pipeline(text: &str, emoji: &EmojiRenderer, terms: &TermLinker) -> String {
 }
 
 #[divan::bench]
-fn pulldown_cmark_push_html(b: divan::Bencher) {
+fn pulldown_cmark_push_html(b: divan::Bencher<'_, '_>) {
     let text = corpus();
     b.counter(divan::counter::BytesCount::of_str(&text))
         .bench(|| plain(divan::black_box(&text)));
 }
 
 #[divan::bench]
-fn pipeline_with_highlighting(b: divan::Bencher) {
+fn pipeline_with_highlighting(b: divan::Bencher<'_, '_>) {
     let text = corpus();
     let emoji = EmojiRenderer::default();
     let terms = terms();
@@ -93,14 +93,14 @@ fn pipeline_with_highlighting(b: divan::Bencher) {
 }
 
 #[divan::bench]
-fn pulldown_cmark_push_html_no_languages(b: divan::Bencher) {
+fn pulldown_cmark_push_html_no_languages(b: divan::Bencher<'_, '_>) {
     let text = without_languages(&corpus());
     b.counter(divan::counter::BytesCount::of_str(&text))
         .bench(|| plain(divan::black_box(&text)));
 }
 
 #[divan::bench]
-fn pipeline_without_highlighting(b: divan::Bencher) {
+fn pipeline_without_highlighting(b: divan::Bencher<'_, '_>) {
     let text = without_languages(&corpus());
     let emoji = EmojiRenderer::default();
     let terms = terms();

@@ -8,14 +8,16 @@ use leptos_router::{path, SsrMode};
 
 use crate::components::{site_info, Footer, Header};
 use crate::live::LiveReload;
+use crate::model::{ATOM_FEED_PATH, RSS_FEED_PATH};
 use crate::routes::search::SearchPage;
 use crate::routes::{
     about::AboutPage, emoji::EmojiPage, glossary::GlossaryPage, home::HomePage,
     not_found::NotFound, post::PostPage, tags::TagPage, tags::TagsPage,
 };
 
-/// Shown in every `<title>` and the header.
-pub const SITE_NAME: &str = "microblog";
+/// Where it was first defined; the server and the content loader still name
+/// it here.
+pub use crate::model::SITE_NAME;
 
 /// Applies the reader's stored theme choice (`localStorage`, else the
 /// `theme` cookie) to `<html data-theme>` before the first paint; without a
@@ -61,8 +63,8 @@ pub fn App() -> impl IntoView {
     provide_meta_context();
     view! {
         <Link rel="icon" href="/favicon.svg" type_="image/svg+xml" />
-        <Link rel="alternate" type_="application/atom+xml" href="/feed.xml" title="microblog (Atom)" />
-        <Link rel="alternate" type_="application/rss+xml" href="/rss.xml" title="microblog (RSS)" />
+        <Link rel="alternate" type_="application/atom+xml" href=ATOM_FEED_PATH title=format!("{SITE_NAME} (Atom)") />
+        <Link rel="alternate" type_="application/rss+xml" href=RSS_FEED_PATH title=format!("{SITE_NAME} (RSS)") />
         // The one place every page's title is written: escaped here because
         // leptos_meta writes `<title>` raw on the server (see `escape`).
         <Title formatter=|title: String| {

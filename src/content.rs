@@ -439,6 +439,9 @@ impl Site {
 /// Hands memory freed after a load (file texts, parse trees, per-thread
 /// buffers: several times the size of the site) back to the OS. glibc keeps it
 /// in its arenas otherwise, and the process would hold its peak for good.
+// `unsafe_code` is denied crate-wide (Cargo.toml `[lints]`): allowed here
+// for one C function that no crate we use wraps safely.
+#[allow(unsafe_code)]
 fn release_free_memory() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     // SAFETY: malloc_trim only walks glibc's own free lists; no pointer of

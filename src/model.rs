@@ -55,12 +55,6 @@ pub struct Post {
     pub image: Option<String>,
 }
 
-/// Site path of the generated social card of post `slug` (used when the
-/// post has no `image:`).
-pub fn card_path(slug: &str) -> String {
-    format!("/cards/{slug}.png")
-}
-
 /// A post's series: every part in reading order and where this post is.
 #[derive(Debug, Clone, PartialEq, Hash, Serialize, Deserialize)]
 pub struct SeriesNav {
@@ -137,17 +131,6 @@ pub struct TagPosts {
     pub total_posts: usize,
 }
 
-impl TagPosts {
-    /// The URL of page `n` of a tag: page 1 is `/tags/<tag>`.
-    pub fn path(tag: &str, n: u32) -> String {
-        if n <= 1 {
-            format!("/tags/{tag}")
-        } else {
-            format!("/tags/{tag}/page/{n}")
-        }
-    }
-}
-
 /// The page number in a `/page/:n` route parameter: no parameter is page 1;
 /// only the canonical spelling of 2 or more is a page (`/page/1`, `/page/01`
 /// and `/page/x` are not).
@@ -203,17 +186,6 @@ pub struct PostListPage {
     /// 1-based.
     pub page: u32,
     pub total_pages: u32,
-}
-
-impl PostListPage {
-    /// The URL of list page `n`: page 1 is the home page.
-    pub fn path(n: u32) -> String {
-        if n <= 1 {
-            "/".to_string()
-        } else {
-            format!("/page/{n}")
-        }
-    }
 }
 
 /// What the content watcher tells open pages (`/_microblog/events`).
@@ -349,3 +321,83 @@ pub struct EmojiItem {
     pub glyph: Option<String>,
     pub image: Option<String>,
 }
+
+// ---- The site's name and the paths of its pages ---------------------------
+//
+// One builder per kind of page, next to the type the page shows: every link,
+// canonical URL, feed entry and sitemap line is spelled here. The route
+// patterns (`app.rs`, `server::router`) must match these.
+
+/// The site's name: header, page titles, feeds, structured data.
+pub const SITE_NAME: &str = "microblog";
+
+impl PostListPage {
+    /// The URL of list page `n`: page 1 is the home page.
+    pub fn path(n: u32) -> String {
+        if n <= 1 {
+            "/".to_string()
+        } else {
+            format!("/page/{n}")
+        }
+    }
+}
+
+impl Post {
+    /// The page of the post with this slug.
+    pub fn path(slug: &str) -> String {
+        format!("/posts/{slug}")
+    }
+}
+
+/// Site path of the generated social card of post `slug` (used when the
+/// post has no `image:`).
+pub fn card_path(slug: &str) -> String {
+    format!("/cards/{slug}.png")
+}
+
+impl TagPosts {
+    /// The URL of page `n` of a tag: page 1 is `/tags/<tag>`.
+    pub fn path(tag: &str, n: u32) -> String {
+        if n <= 1 {
+            format!("/tags/{tag}")
+        } else {
+            format!("/tags/{tag}/page/{n}")
+        }
+    }
+
+    /// The Atom feed of one tag.
+    pub fn feed_path(tag: &str) -> String {
+        format!("/tags/{tag}/feed.xml")
+    }
+}
+
+/// Every tag with its number of posts.
+pub const TAGS_PATH: &str = "/tags";
+
+impl Page {
+    /// The About page (`content/about.md`).
+    pub const ABOUT_PATH: &'static str = "/about";
+}
+
+impl Glossary {
+    pub const PATH: &'static str = "/glossary";
+
+    /// A term's entry on the glossary page.
+    pub fn term_path(id: &str) -> String {
+        format!("{}#{id}", Self::PATH)
+    }
+}
+
+impl EmojiGallery {
+    pub const PATH: &'static str = "/emoji";
+}
+
+impl SearchResults {
+    /// The search page; the query is `?q=`.
+    pub const PATH: &'static str = "/search";
+}
+
+/// The Atom feed of every post.
+pub const ATOM_FEED_PATH: &str = "/feed.xml";
+/// The same posts as RSS 2.0.
+pub const RSS_FEED_PATH: &str = "/rss.xml";

@@ -392,7 +392,7 @@ pub fn assemble(state: AppState) -> Assembled {
         .route("/readyz", get(ops::readyz))
         .route(documents::ATOM_FEED_PATH, get(atom_feed))
         .route(documents::RSS_FEED_PATH, get(rss_feed))
-        .route(&documents::tag_feed_path("{tag}"), get(tag_feed))
+        .route(&crate::model::TagPosts::feed_path("{tag}"), get(tag_feed))
         .route(documents::SITEMAP_PATH, get(sitemap))
         .route(documents::ROBOTS_PATH, get(robots))
         .route("/images/{*path}", get(images::serve))

@@ -67,7 +67,7 @@ fn every_exported_document_is_what_the_server_sends() {
         .collect();
     let pages: BTreeSet<String> = docs
         .iter()
-        .filter(|d| d.kind == DocKind::Page && d.path != documents::SEARCH_PATH)
+        .filter(|d| d.kind == DocKind::Page && d.path != microblog::model::SearchResults::PATH)
         .map(|d| d.path.clone())
         .collect();
     assert_eq!(listed, pages);

@@ -135,3 +135,74 @@ fn the_running_server_publishes_a_scheduled_post_at_its_time() {
         publisher.abort();
     });
 }
+
+/// A post given a time goes live at that time, and the feeds say so: Atom's
+/// `published`/`updated` and RSS `pubDate` carry it, not 00:00 of the day;
+/// each feed's own date is no older than its newest entry.
+#[test]
+fn feeds_carry_the_time_a_post_went_live() {
+    let content = tempfile::tempdir().expect("tempdir");
+    let root = tempfile::tempdir().expect("tempdir");
+    write(
+        content.path(),
+        "posts/timed.md",
+        "---\ntitle: \"Timed\"\ndate: 2024-03-05T08:30:00+01:00\ntags: [sre]\n---\n\nText.\n",
+    );
+    write(
+        content.path(),
+        "posts/day.md",
+        "---\ntitle: \"Day\"\ndate: 2024-03-01\ntags: [sre]\n---\n\nText.\n",
+    );
+    let app = common::app(content.path(), root.path());
+    run(async {
+        let atom = get(&app, "/feed.xml").await;
+        assert_eq!(atom.status, StatusCode::OK);
+        let feed = feed_rs::parser::parse(atom.bytes.as_slice()).expect("Atom parses");
+        let timed = feed
+            .entries
+            .iter()
+            .find(|e| e.title.as_ref().is_some_and(|t| t.content == "Timed"))
+            .expect("the timed post");
+        let live = "2024-03-05T07:30:00Z";
+        assert_eq!(
+            timed
+                .published
+                .map(|d| d.to_rfc3339_opts(SecondsFormat::Secs, true)),
+            Some(live.to_string())
+        );
+        assert_eq!(
+            timed
+                .updated
+                .map(|d| d.to_rfc3339_opts(SecondsFormat::Secs, true)),
+            Some(live.to_string())
+        );
+        let day = feed
+            .entries
+            .iter()
+            .find(|e| e.title.as_ref().is_some_and(|t| t.content == "Day"))
+            .expect("the dated post");
+        assert_eq!(
+            day.published
+                .map(|d| d.to_rfc3339_opts(SecondsFormat::Secs, true)),
+            Some("2024-03-01T00:00:00Z".to_string()),
+            "a bare day goes live at 00:00 UTC"
+        );
+        assert!(
+            feed.updated >= timed.updated,
+            "the feed is as new as its newest entry"
+        );
+
+        let rss = get(&app, "/rss.xml").await;
+        let channel = rss::Channel::read_from(rss.bytes.as_slice()).expect("RSS parses");
+        let item = channel
+            .items()
+            .iter()
+            .find(|i| i.title() == Some("Timed"))
+            .expect("the timed item");
+        assert_eq!(item.pub_date(), Some("Tue, 5 Mar 2024 07:30:00 +0000"));
+        assert_eq!(
+            channel.last_build_date(),
+            Some("Tue, 5 Mar 2024 07:30:00 +0000")
+        );
+    });
+}

@@ -11,6 +11,10 @@ use std::path::Path;
 use axum::http::StatusCode;
 use common::shipped_app;
 use microblog::content::{LoadOptions, Site};
+use microblog::model::{
+    card_path, EmojiGallery, Glossary, Page, Post, PostListPage, SearchResults, TagPosts,
+    ATOM_FEED_PATH, RSS_FEED_PATH, TAGS_PATH,
+};
 
 async fn get(app: &axum::Router, uri: &str) -> (StatusCode, String) {
     let r = common::get(app, uri).await;
@@ -209,7 +213,7 @@ async fn the_draft_is_nowhere_body() {
     pages.extend(
         site.tag_counts()
             .into_iter()
-            .map(|(t, _)| format!("/tags/{t}")),
+            .map(|(t, _)| TagPosts::path(&t, 1)),
     );
     for page in pages {
         let (status, body) = get(&app, &page).await;
@@ -220,6 +224,61 @@ async fn the_draft_is_nowhere_body() {
         );
         assert!(!body.contains("Chaos engineering"), "draft title on {page}");
     }
+}
+
+/// Every path builder of `model.rs` names a page the server serves, with the
+/// content it names: a builder and the route tables cannot drift apart unseen.
+async fn every_path_builder_names_a_served_page_body() {
+    let app = shipped_app();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let site = Site::load(&root.join("content"), &LoadOptions::default()).expect("content loads");
+    let post = &site
+        .posts()
+        .next()
+        .expect("the shipped content has posts")
+        .post;
+    let (tag, _) = site
+        .tag_counts()
+        .into_iter()
+        .next()
+        .expect("the shipped content has tags");
+    let glossary = site.glossary().expect("the shipped content has a glossary");
+    let term = glossary.terms.first().expect("the glossary has terms");
+    let about = site.about().expect("the shipped content has an About page");
+    assert!(site.posts().len() > 10, "two list pages at 10 a page");
+    // (path, text the page must contain)
+    let pages = [
+        (Post::path(&post.meta.slug), post.meta.title.clone()),
+        (PostListPage::path(1), post.meta.title.clone()),
+        (PostListPage::path(2), "Posts — page 2".to_string()),
+        (TagPosts::path(&tag, 1), format!("#{tag}")),
+        (TagPosts::feed_path(&tag), "<feed".to_string()),
+        (TAGS_PATH.to_string(), format!("#{tag}")),
+        (Page::ABOUT_PATH.to_string(), about.title.clone()),
+        (Glossary::PATH.to_string(), format!("id=\"{}\"", term.id)),
+        (EmojiGallery::PATH.to_string(), ":rocket:".to_string()),
+        (
+            format!("{}?q=kubernetes", SearchResults::PATH),
+            "search-results".to_string(),
+        ),
+        (ATOM_FEED_PATH.to_string(), "<feed".to_string()),
+        (RSS_FEED_PATH.to_string(), "<rss".to_string()),
+    ];
+    for (path, needle) in pages {
+        let (status, body) = get(&app, &path).await;
+        assert_eq!(status, StatusCode::OK, "{path}");
+        assert!(body.contains(&needle), "{path} lacks {needle:?}");
+    }
+    let (status, _) = get(&app, &card_path(&post.meta.slug)).await;
+    assert_eq!(status, StatusCode::OK, "social card");
+    let (path, fragment) = Glossary::term_path(&term.id)
+        .split_once('#')
+        .map(|(p, f)| (p.to_string(), f.to_string()))
+        .expect("a term path has a fragment");
+    assert_eq!(
+        (path.as_str(), fragment.as_str()),
+        (Glossary::PATH, term.id.as_str())
+    );
 }
 
 // Each test runs on the shared runtime (see `common::run`).
@@ -237,4 +296,9 @@ fn about_page_is_the_seed_with_emoji_and_resolved_refs() {
 #[test]
 fn the_draft_is_nowhere() {
     common::run(the_draft_is_nowhere_body());
+}
+
+#[test]
+fn every_path_builder_names_a_served_page() {
+    common::run(every_path_builder_names_a_served_page_body());
 }

@@ -22,8 +22,8 @@ pub enum FilterKind {
 impl FilterKind {
     fn action(self) -> &'static str {
         match self {
-            FilterKind::Glossary => "/glossary",
-            FilterKind::Emoji => "/emoji",
+            FilterKind::Glossary => crate::model::Glossary::PATH,
+            FilterKind::Emoji => crate::model::EmojiGallery::PATH,
         }
     }
 

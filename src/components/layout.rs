@@ -3,8 +3,10 @@
 use leptos::prelude::*;
 use leptos_router::components::A;
 
-use crate::app::SITE_NAME;
 use crate::i18n::Locale;
+use crate::model::{
+    EmojiGallery, Glossary, Page, PostListPage, ATOM_FEED_PATH, SITE_NAME, TAGS_PATH,
+};
 
 #[component]
 pub fn Header() -> impl IntoView {
@@ -13,15 +15,15 @@ pub fn Header() -> impl IntoView {
     view! {
         <header class="site-header">
             <a class="skip-link" href="#content">{s.skip_to_content}</a>
-            <A href="/" attr:class="site-name">
+            <A href=PostListPage::path(1) attr:class="site-name">
                 <img src="/favicon.svg" width="28" height="28" alt="" />
                 {SITE_NAME}
             </A>
             <nav aria-label=s.nav_main>
-                <A href="/">{s.nav_home}</A>
-                <A href="/about">{s.nav_about}</A>
-                <A href="/glossary">{s.nav_glossary}</A>
-                <A href="/tags">{s.nav_tags}</A>
+                <A href=PostListPage::path(1)>{s.nav_home}</A>
+                <A href=Page::ABOUT_PATH>{s.nav_about}</A>
+                <A href=Glossary::PATH>{s.nav_glossary}</A>
+                <A href=TAGS_PATH>{s.nav_tags}</A>
             </nav>
             <super::SearchBox locale />
             <ThemeToggle locale />
@@ -37,9 +39,9 @@ pub fn Footer() -> impl IntoView {
             <p>
                 {s.footer_about}
                 <a href="https://leptos.dev">{s.footer_rendered}</a> {s.footer_markdown}
-                <A href="/emoji">{s.footer_emoji}</A>
+                <A href=EmojiGallery::PATH>{s.footer_emoji}</A>
                 " · "
-                <a href="/feed.xml">{s.footer_feed}</a>
+                <a href=ATOM_FEED_PATH>{s.footer_feed}</a>
             </p>
         </footer>
     }

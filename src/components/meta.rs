@@ -6,8 +6,7 @@ use leptos::prelude::*;
 use leptos_meta::{Html, Link, Meta, Script, Title};
 use serde_json::{json, Value};
 
-use crate::app::SITE_NAME;
-use crate::model::{Glossary, Post, SiteInfo};
+use crate::model::{card_path, Glossary, Page, Post, PostListPage, SiteInfo, SITE_NAME};
 
 /// Site-wide facts, provided as context by the server (pages are rendered
 /// there only; islands do not need them).
@@ -38,13 +37,13 @@ pub fn website_ld(site: &SiteInfo) -> String {
         "@context": "https://schema.org",
         "@type": "WebSite",
         "name": SITE_NAME,
-        "url": site.absolute("/"),
+        "url": site.absolute(&PostListPage::path(1)),
         "description": site.description,
     }))
 }
 
 pub fn post_ld(site: &SiteInfo, post: &Post) -> String {
-    let url = site.absolute(&format!("/posts/{}", post.meta.slug));
+    let url = site.absolute(&Post::path(&post.meta.slug));
     ld_json(&json!({
         "@context": "https://schema.org",
         "@type": "BlogPosting",
@@ -58,7 +57,7 @@ pub fn post_ld(site: &SiteInfo, post: &Post) -> String {
         "keywords": post.meta.tags.join(", "),
         "wordCount": post.words,
         "image": post_image(site, post),
-        "author": { "@type": "Person", "name": site.author_of(post), "url": site.absolute("/about") },
+        "author": { "@type": "Person", "name": site.author_of(post), "url": site.absolute(Page::ABOUT_PATH) },
     }))
 }
 
@@ -67,7 +66,7 @@ pub fn post_ld(site: &SiteInfo, post: &Post) -> String {
 pub fn post_image(site: &SiteInfo, post: &Post) -> String {
     match &post.image {
         Some(url) => site.absolute_or_given(url),
-        None => site.absolute(&crate::model::card_path(&post.meta.slug)),
+        None => site.absolute(&card_path(&post.meta.slug)),
     }
 }
 
@@ -75,7 +74,7 @@ pub fn post_image(site: &SiteInfo, post: &Post) -> String {
 pub const DEFAULT_SOCIAL_IMAGE: &str = "/social.png";
 
 pub fn glossary_ld(site: &SiteInfo, glossary: &Glossary) -> String {
-    let set_url = site.absolute("/glossary");
+    let set_url = site.absolute(Glossary::PATH);
     let terms: Vec<Value> = glossary
         .terms
         .iter()

@@ -4,7 +4,7 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 
 use crate::i18n::Locale;
-use crate::model::PostSummary;
+use crate::model::{Post, PostSummary, TagPosts};
 
 #[component]
 pub fn TagList(tags: Vec<String>) -> impl IntoView {
@@ -13,7 +13,7 @@ pub fn TagList(tags: Vec<String>) -> impl IntoView {
             {tags
                 .into_iter()
                 .map(|t| {
-                    let href = format!("/tags/{t}");
+                    let href = TagPosts::path(&t, 1);
                     view! {
                         <li>
                             <A href=href>"#"{t}</A>
@@ -27,7 +27,7 @@ pub fn TagList(tags: Vec<String>) -> impl IntoView {
 
 #[component]
 pub fn PostCard(post: PostSummary) -> impl IntoView {
-    let href = format!("/posts/{}", post.slug);
+    let href = Post::path(&post.slug);
     let locale = Locale::current();
     view! {
         <article class="post-card">

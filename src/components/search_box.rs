@@ -6,7 +6,7 @@
 use leptos::html::Input;
 use leptos::prelude::*;
 
-use crate::model::SearchHit;
+use crate::model::{SearchHit, SearchResults};
 
 /// Quiet time after the last keystroke before asking the server.
 const DEBOUNCE_MS: u64 = 120;
@@ -123,7 +123,7 @@ pub fn SearchBox(locale: crate::i18n::Locale) -> impl IntoView {
     });
 
     view! {
-        <form class="site-search" role="search" aria-label=s.quick_search action="/search" method="get">
+        <form class="site-search" role="search" aria-label=s.quick_search action=SearchResults::PATH method="get">
             // The ARIA combobox pattern: a text input (`type="search"` may not
             // take the combobox role) that controls the suggestion list.
             <input

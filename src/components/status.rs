@@ -4,6 +4,7 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 
 use crate::error::AppError;
+use crate::model::PostListPage;
 use leptos_meta::{Html, Meta, Title};
 
 /// A failed lookup: a missing page reads as "not found", anything else as an error.
@@ -35,7 +36,7 @@ pub fn NotFoundBody() -> impl IntoView {
             <h1>{s.not_found_heading}</h1>
             <p>{s.not_found_text}</p>
             <p>
-                <A href="/">{s.not_found_back}</A>
+                <A href=PostListPage::path(1)>{s.not_found_back}</A>
             </p>
         </section>
     }

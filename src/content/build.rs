@@ -265,7 +265,19 @@ pub(super) fn build_post(
         }
         other => other.map(|a| plain_text(ctx.emoji, a)),
     };
-    let image = match post_image(p, &slug) {
+    let image = match post_image(p, &slug).and_then(|image| {
+        // A file the site owns must be there: a missing one would be a
+        // broken preview wherever the post is shared. Asked through the
+        // render's resolver, so the memo notices when it appears.
+        let raw = p.fm.image.as_deref().map(str::trim).unwrap_or_default();
+        match (&image, ctx.images) {
+            (Some(_), Some(images)) => images
+                .image(&p.path, raw)
+                .map(|_| image)
+                .map_err(|msg| format!("`image`: {msg}")),
+            _ => Ok(image),
+        }
+    }) {
         Ok(image) => image,
         Err(msg) => {
             diags.push(diag(&p.path, p.key_line("image"), 1, Severity::Error, msg));

@@ -4,7 +4,7 @@ use super::escape_html;
 use crate::model::{EmojiGallery, EmojiGroup, EmojiItem};
 
 /// GitHub's custom emoji: not Unicode, GitHub serves them as images.
-pub const GITHUB_CUSTOM: [&str; 22] = [
+const GITHUB_CUSTOM: [&str; 22] = [
     "accessibility",
     "atom",
     "basecamp",
@@ -83,16 +83,6 @@ impl EmojiRenderer {
         EmojiRenderer {
             base_url: base_url.trim_end_matches('/').to_string(),
         }
-    }
-
-    /// True when `name` renders as an emoji.
-    pub fn is_known(name: &str) -> bool {
-        lookup(name).is_some()
-    }
-
-    /// The HTML for one known shortcode name.
-    pub fn html_for(&self, name: &str) -> Option<String> {
-        lookup(name).map(|e| self.markup(name, &e))
     }
 
     fn markup(&self, name: &str, emoji: &Emoji) -> String {

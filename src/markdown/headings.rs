@@ -4,6 +4,8 @@
 
 use std::collections::{HashMap, HashSet};
 
+use super::escape_html;
+
 /// GitHub's rule: lower-case, drop punctuation, spaces become `-`; letters of
 /// any script are kept (`Año` → `año`).
 pub fn slugify(text: &str) -> String {
@@ -115,4 +117,29 @@ impl IdAllocator {
             }
         }
     }
+}
+
+/// `<hN id class>` for a heading whose id is settled.
+pub(super) fn open_tag(level: u8, id: &str, classes: &[pulldown_cmark::CowStr<'_>]) -> String {
+    let class = if classes.is_empty() {
+        String::new()
+    } else {
+        let joined: Vec<&str> = classes.iter().map(|c| c.as_ref()).collect();
+        format!(" class=\"{}\"", escape_html(&joined.join(" ")))
+    };
+    format!("<h{level} id=\"{}\"{class}>", escape_html(id))
+}
+
+/// `</hN>`, after a `#` link to the section for the levels a reader would
+/// link to (2 to 4).
+pub(super) fn close_tag(level: u8, id: &str) -> String {
+    let anchor = if (2..=4).contains(&level) {
+        format!(
+            "<a class=\"anchor\" href=\"#{}\" aria-label=\"Link to this section\">#</a>",
+            escape_html(id)
+        )
+    } else {
+        String::new()
+    };
+    format!("{anchor}</h{level}>\n")
 }

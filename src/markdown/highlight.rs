@@ -8,8 +8,10 @@ use syntect::html::{ClassStyle, ClassedHTMLGenerator};
 use syntect::parsing::{SyntaxReference, SyntaxSet};
 use syntect::util::LinesWithEndings;
 
+use super::escape_html;
+
 /// Class names are `hl-<scope>`, so they cannot clash with the site's CSS.
-pub const CLASS_STYLE: ClassStyle = ClassStyle::SpacedPrefixed { prefix: "hl-" };
+const CLASS_STYLE: ClassStyle = ClassStyle::SpacedPrefixed { prefix: "hl-" };
 
 fn syntaxes() -> &'static SyntaxSet {
     static SET: OnceLock<SyntaxSet> = OnceLock::new();
@@ -52,6 +54,24 @@ pub fn highlight(lang: &str, code: &str) -> Option<String> {
             .ok()?;
     }
     Some(generator.finalize())
+}
+
+/// A code block: highlighted when the language is known, escaped text otherwise.
+pub(super) fn code_block_html(lang: &str, code: &str) -> String {
+    let lang = lang.trim();
+    if lang.is_empty() {
+        return format!("<pre><code>{}</code></pre>\n", escape_html(code));
+    }
+    let lang = escape_html(lang);
+    match highlight(&lang, code) {
+        Some(html) => format!(
+            "<pre class=\"hl\" data-lang=\"{lang}\"><code class=\"language-{lang}\">{html}</code></pre>\n"
+        ),
+        None => format!(
+            "<pre data-lang=\"{lang}\"><code class=\"language-{lang}\">{}</code></pre>\n",
+            escape_html(code)
+        ),
+    }
 }
 
 /// The stylesheet for the two shipped themes: light by default, dark when the

@@ -1,7 +1,8 @@
 //! Hugo's `{{< ref "x.md" >}}` / `{{< relref "x.md#a" >}}` (and `{{% %}}`),
 //! expanded on the raw text before parsing.
 
-use super::{Edit, Severity, BROKEN_REF};
+use super::positions::Edit;
+use super::{Severity, BROKEN_REF};
 
 /// A problem at a byte offset of the text given to [`expand`].
 pub type Problem = (usize, Severity, String);

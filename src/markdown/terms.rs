@@ -10,6 +10,9 @@ use std::collections::{HashMap, HashSet};
 
 use aho_corasick::{AhoCorasick, MatchKind};
 
+use super::escape_html;
+use crate::model::Glossary;
+
 /// Names shorter than this match only exactly as the glossary writes them.
 const MIN_CASE_FOLDED_LEN: usize = 4;
 
@@ -76,7 +79,7 @@ impl TermLinker {
 
     /// The term a link points at, when it is `/glossary#<known id>`.
     pub fn term_of_link(&self, dest: &str) -> Option<usize> {
-        let id = dest.strip_prefix("/glossary#")?;
+        let id = dest.strip_prefix(Glossary::PATH)?.strip_prefix('#')?;
         self.by_id.get(id).copied()
     }
 
@@ -136,6 +139,22 @@ fn variants(name: &str) -> Vec<String> {
         }
     }
     out
+}
+
+/// The opening tag of a link to a glossary term; the post page renders the
+/// card it describes.
+pub(super) fn link_open(id: &str, title: &str) -> String {
+    let card = escape_html(&crate::ids::term_card(id));
+    let href = escape_html(&Glossary::term_path(id));
+    let id = escape_html(id);
+    let title = if title.is_empty() {
+        String::new()
+    } else {
+        format!(" title=\"{}\"", escape_html(title))
+    };
+    format!(
+        "<a class=\"term\" href=\"{href}\" data-term=\"{id}\" aria-describedby=\"{card}\"{title}>"
+    )
 }
 
 #[cfg(test)]

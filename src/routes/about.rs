@@ -2,6 +2,7 @@ use leptos::prelude::*;
 
 use crate::api::get_about;
 use crate::components::{site_info, ErrorView, Loading, PageMeta};
+use crate::model::Page;
 
 #[component]
 pub fn AboutPage() -> impl IntoView {
@@ -15,7 +16,7 @@ pub fn AboutPage() -> impl IntoView {
                         <PageMeta
                             title=page.title.clone()
                             description=page.summary
-                            path="/about"
+                            path=Page::ABOUT_PATH
                             site
                             lang=page.lang
                         />

@@ -105,7 +105,7 @@ fn GalleryView(gallery: EmojiGallery, site: SiteInfo) -> impl IntoView {
             description=format!(
                 "All {total} emoji shortcodes the posts can use: GitHub's custom ones and every Unicode emoji, grouped and searchable.",
             )
-            path="/emoji"
+            path=EmojiGallery::PATH
             site
         />
         <article class="page emoji-page">

@@ -101,7 +101,7 @@ fn GlossaryView(glossary: Glossary, site: SiteInfo) -> impl IntoView {
         <PageMeta
             title=glossary.title.clone()
             description=glossary.summary
-            path="/glossary"
+            path=Glossary::PATH
             site
             lang=glossary.lang.clone()
             json_ld=Some(ld)

@@ -40,7 +40,7 @@ fn PostView(post: Post, site: SiteInfo) -> impl IntoView {
         modified: post.updated.clone(),
         tags: post.meta.tags.clone(),
     };
-    let path = format!("/posts/{}", post.meta.slug);
+    let path = Post::path(&post.meta.slug);
     let image = Some(post_image(&site, &post));
     let author = site.author_of(&post).to_string();
     let locale = crate::i18n::Locale::from_lang(&post.lang);
@@ -93,7 +93,7 @@ fn PostView(post: Post, site: SiteInfo) -> impl IntoView {
                     .newer
                     .map(|(slug, title)| {
                         view! {
-                            <A href=format!("/posts/{slug}") attr:rel="prev" attr:class="newer">
+                            <A href=Post::path(&slug) attr:rel="prev" attr:class="newer">
                                 "← " {title}
                             </A>
                         }
@@ -102,7 +102,7 @@ fn PostView(post: Post, site: SiteInfo) -> impl IntoView {
                     .older
                     .map(|(slug, title)| {
                         view! {
-                            <A href=format!("/posts/{slug}") attr:rel="next" attr:class="older">
+                            <A href=Post::path(&slug) attr:rel="next" attr:class="older">
                                 {title} " →"
                             </A>
                         }

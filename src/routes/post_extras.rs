@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 
 use crate::i18n::Locale;
-use crate::model::{RelatedPost, SeriesNav};
+use crate::model::{Post, RelatedPost, SeriesNav};
 
 /// "Part 2 of 3 in <name>", then every part with the current one marked.
 #[component]
@@ -35,7 +35,7 @@ pub fn SeriesBox(series: SeriesNav, locale: Locale) -> impl IntoView {
                         } else {
                             view! {
                                 <li>
-                                    <A href=format!("/posts/{slug}")>{title}</A>
+                                    <A href=Post::path(&slug)>{title}</A>
                                 </li>
                             }
                                 .into_any()
@@ -59,7 +59,7 @@ pub fn RelatedList(related: Vec<RelatedPost>, locale: Locale) -> impl IntoView {
                         .map(|r| {
                             view! {
                                 <li>
-                                    <A href=format!("/posts/{}", r.slug)>{r.title}</A>
+                                    <A href=Post::path(&r.slug)>{r.title}</A>
                                     " "
                                     <time datetime=r.date.clone()>{locale.date(&r.date)}</time>
                                 </li>

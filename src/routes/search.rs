@@ -4,7 +4,7 @@ use leptos_router::hooks::use_query_map;
 
 use crate::api::search;
 use crate::components::{site_info, ErrorView, Loading, PageMeta, Snippet};
-use crate::model::{SearchHit, SearchResults};
+use crate::model::{Glossary, SearchHit, SearchResults, TAGS_PATH};
 
 /// `/search?q=…`: the same results as the header's live search, rendered on
 /// the server, so the form works without JavaScript and crawlers see them.
@@ -27,9 +27,14 @@ pub fn SearchPage() -> impl IntoView {
 }
 
 /// What `/search` says to a reader without JavaScript before a query.
-const STATIC_NOTE: &str = "<p class=\"search-static-note\">On a static copy of this site, \
-     search runs in your browser and needs JavaScript. Browse the \
-     <a href=\"/tags\">topics</a> or the <a href=\"/glossary\">glossary</a> instead.</p>";
+fn static_note() -> String {
+    format!(
+        "<p class=\"search-static-note\">On a static copy of this site, \
+         search runs in your browser and needs JavaScript. Browse the \
+         <a href=\"{TAGS_PATH}\">topics</a> or the <a href=\"{}\">glossary</a> instead.</p>",
+        Glossary::PATH
+    )
+}
 
 #[component]
 fn SearchView(results: SearchResults, site: crate::model::SiteInfo) -> impl IntoView {
@@ -46,11 +51,11 @@ fn SearchView(results: SearchResults, site: crate::model::SiteInfo) -> impl Into
         <PageMeta
             title=title.clone()
             description="Search posts, glossary terms and pages."
-            path="/search"
+            path=SearchResults::PATH
             site
         />
         <h1 class="page-title">"Search"</h1>
-        <form class="search-page-form" role="search" aria-label="Search this site" action="/search" method="get">
+        <form class="search-page-form" role="search" aria-label="Search this site" action=SearchResults::PATH method="get">
             <input
                 type="search"
                 name="q"
@@ -75,7 +80,7 @@ fn SearchView(results: SearchResults, site: crate::model::SiteInfo) -> impl Into
                 .into_any()
         } else {
             view! {
-                <noscript inner_html=STATIC_NOTE></noscript>
+                <noscript inner_html=static_note()></noscript>
                 <SearchFromAddress />
             }
                 .into_any()

@@ -8,7 +8,7 @@ use leptos_meta::Link;
 
 use crate::components::{site_info, ErrorView, Loading, PageMeta, Pager, PostList};
 use crate::error::AppError;
-use crate::model::{page_number, TagPosts};
+use crate::model::{page_number, TagPosts, SITE_NAME, TAGS_PATH};
 
 /// `/tags/:tag` (page 1) and `/tags/:tag/page/:n`: a tag's posts, newest
 /// first, `POSTS_PER_PAGE` at a time like the home list.
@@ -59,8 +59,8 @@ fn TagView(t: TagPosts, site: crate::model::SiteInfo) -> impl IntoView {
     let path = TagPosts::path(&t.tag, page);
     let prev = (page > 1).then(|| TagPosts::path(&t.tag, page - 1));
     let next = (page < total).then(|| TagPosts::path(&t.tag, page + 1));
-    let feed = format!("/tags/{}/feed.xml", t.tag);
-    let feed_title = format!("microblog — #{}", t.tag);
+    let feed = TagPosts::feed_path(&t.tag);
+    let feed_title = format!("{SITE_NAME} — #{}", t.tag);
     view! {
         <PageMeta title=title.clone() description path site />
         <Link rel="alternate" type_="application/atom+xml" href=feed title=feed_title />
@@ -84,7 +84,7 @@ pub fn TagsPage() -> impl IntoView {
                         <PageMeta
                             title="Tags"
                             description="Every topic on this blog, with its number of posts."
-                            path="/tags"
+                            path=TAGS_PATH
                             site
                         />
                         <h1 class="page-title">"Tags"</h1>
@@ -92,7 +92,7 @@ pub fn TagsPage() -> impl IntoView {
                             {tags
                                 .into_iter()
                                 .map(|(tag, n)| {
-                                    let href = format!("/tags/{tag}");
+                                    let href = TagPosts::path(&tag, 1);
                                     view! {
                                         <li>
                                             <A href=href>"#"{tag}</A>

@@ -1,24 +1,19 @@
 //! Every document the site answers at a fixed URL, in one list: the sitemap's
 //! pages plus what a sitemap does not list (search, feeds, the sitemap
 //! itself, robots.txt, the content's images and the generated social cards).
-//! The static export writes exactly these; the router serves them. Paths of
-//! feeds are built here and nowhere else.
+//! The static export writes exactly these; the router serves them. The
+//! paths of pages and feeds are `model.rs`'s; the server-only documents'
+//! are here.
 
 use crate::content::Site;
+use crate::model::{SearchResults, TagPosts};
+pub use crate::model::{ATOM_FEED_PATH, RSS_FEED_PATH};
 
-pub const ATOM_FEED_PATH: &str = "/feed.xml";
-pub const RSS_FEED_PATH: &str = "/rss.xml";
 pub const SITEMAP_PATH: &str = "/sitemap.xml";
 pub const ROBOTS_PATH: &str = "/robots.txt";
-pub const SEARCH_PATH: &str = "/search";
 /// A path no route, redirect or file answers: asking for it gives the
 /// not-found page, which the export writes as `404.html`.
 pub const NOT_FOUND_PROBE: &str = "/_microblog/not-found";
-
-/// Atom feed of one tag.
-pub fn tag_feed_path(tag: &str) -> String {
-    format!("/tags/{tag}/feed.xml")
-}
 
 /// What kind of document a path is, for the headers a static host sends.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -50,11 +45,11 @@ pub fn documents(site: &Site, posts_per_page: usize) -> Vec<Document> {
         .into_iter()
         .map(|(path, _)| page(path))
         .collect();
-    out.push(page(SEARCH_PATH.into()));
+    out.push(page(SearchResults::PATH.into()));
     out.push(file(ATOM_FEED_PATH.into()));
     out.push(file(RSS_FEED_PATH.into()));
     for (tag, _) in site.tag_counts() {
-        out.push(file(tag_feed_path(&tag)));
+        out.push(file(TagPosts::feed_path(&tag)));
     }
     out.push(file(SITEMAP_PATH.into()));
     out.push(file(ROBOTS_PATH.into()));

@@ -12,6 +12,29 @@ fn midnight_utc(d: NaiveDate) -> DateTime<FixedOffset> {
     d.and_time(NaiveTime::MIN).and_utc().fixed_offset()
 }
 
+/// When a post went live: its `date` to the second when it names a time (a
+/// scheduled post), else 00:00 UTC of its day.
+fn published(e: &PostEntry) -> DateTime<FixedOffset> {
+    e.publish_at.fixed_offset()
+}
+
+/// A post's last change: its `updated` day, never before it went live.
+fn last_changed(e: &PostEntry) -> DateTime<FixedOffset> {
+    e.updated
+        .map(midnight_utc)
+        .map_or(published(e), |u| u.max(published(e)))
+}
+
+/// A feed's last change: the newest change among its posts.
+fn feed_updated(site: &Site, tag: Option<&str>) -> Option<DateTime<FixedOffset>> {
+    let newest_day = site.newest_date(tag).map(midnight_utc);
+    posts(site, tag)
+        .into_iter()
+        .map(last_changed)
+        .chain(newest_day)
+        .max()
+}
+
 /// Post HTML links to `/posts/x` and `#section`; a feed reader needs them whole.
 pub fn absolutize(html: &str, info: &SiteInfo, page_path: &str) -> String {
     html.replace("href=\"/", &format!("href=\"{}/", info.url))
@@ -40,7 +63,7 @@ pub fn atom(site: &Site, info: &SiteInfo, tag: Option<&str>) -> Option<String> {
         return None;
     }
     let (self_path, alternate) = match tag {
-        Some(t) => (super::documents::tag_feed_path(t), format!("/tags/{t}")),
+        Some(t) => (TagPosts::feed_path(t), TagPosts::path(t, 1)),
         None => (
             super::documents::ATOM_FEED_PATH.to_string(),
             "/".to_string(),
@@ -54,8 +77,8 @@ pub fn atom(site: &Site, info: &SiteInfo, tag: Option<&str>) -> Option<String> {
             Entry {
                 title: Text::plain(e.post.meta.title.clone()),
                 id: url.clone(),
-                updated: midnight_utc(e.updated.unwrap_or(e.date).max(e.date)),
-                published: Some(midnight_utc(e.date)),
+                updated: last_changed(e),
+                published: Some(published(e)),
                 links: vec![Link {
                     href: url,
                     rel: "alternate".into(),
@@ -92,10 +115,7 @@ pub fn atom(site: &Site, info: &SiteInfo, tag: Option<&str>) -> Option<String> {
         title: Text::plain(feed_title(tag)),
         subtitle: Some(Text::plain(info.description.clone())),
         id: info.absolute(&self_path),
-        updated: site
-            .newest_date(tag)
-            .map(midnight_utc)
-            .unwrap_or_else(|| midnight_utc(NaiveDate::MIN)),
+        updated: feed_updated(site, tag).unwrap_or_else(|| midnight_utc(NaiveDate::MIN)),
         authors: vec![Person {
             name: info.author.clone(),
             uri: Some(info.absolute("/about")),
@@ -138,7 +158,7 @@ pub fn rss(site: &Site, info: &SiteInfo) -> String {
                 value: url,
                 permalink: true,
             });
-            item.set_pub_date(midnight_utc(e.date).to_rfc2822());
+            item.set_pub_date(published(e).to_rfc2822());
             item.set_description(e.post.meta.summary.clone());
             // RSS `author` must be an e-mail address; Dublin Core's creator
             // is the name, which is what feed readers show.
@@ -166,8 +186,8 @@ pub fn rss(site: &Site, info: &SiteInfo) -> String {
     channel.set_link(info.absolute("/"));
     channel.set_description(info.description.clone());
     channel.set_language("en".to_string());
-    if let Some(d) = site.newest_date(None) {
-        channel.set_last_build_date(midnight_utc(d).to_rfc2822());
+    if let Some(d) = feed_updated(site, None) {
+        channel.set_last_build_date(d.to_rfc2822());
     }
     channel.set_namespaces(BTreeMap::from([
         (

@@ -61,11 +61,10 @@ impl Saver {
 
 /// Background threads yield to the request workers: on a saturated machine
 /// they run in their idle moments instead of adding to their latency.
+/// On Linux, `setpriority(PRIO_PROCESS, 0)` names the calling thread only.
 pub(crate) fn lower_priority() {
     #[cfg(target_os = "linux")]
-    // SAFETY: setpriority takes plain integers; on Linux, `who = 0` with
-    // PRIO_PROCESS names the calling thread only.
-    unsafe {
-        libc::setpriority(libc::PRIO_PROCESS, 0, 10);
+    if let Err(e) = rustix::process::setpriority_process(None, 10) {
+        tracing::debug!("background thread keeps its priority: {e}");
     }
 }

@@ -291,13 +291,26 @@ fn author_and_image_are_kept_and_checked() {
     );
     write(
         dir.path(),
-        "posts/b.md",
+        "posts/b/index.md",
         &post("B", "2024-01-02", "image: ./cover.png\n"),
     );
+    png(dir.path(), "posts/b/cover.png", 64, 32);
     write(
         dir.path(),
         "posts/c.md",
         &post("C", "2024-01-03", "image: /images/c.png\n"),
+    );
+    png(dir.path(), "images/c.png", 64, 32);
+    // Files the site owns must exist; another host's are not checked.
+    write(
+        dir.path(),
+        "posts/f/index.md",
+        &post("F", "2024-01-06", "image: gone.png\n"),
+    );
+    write(
+        dir.path(),
+        "posts/g.md",
+        &post("G", "2024-01-07", "image: /images/gone.png\n"),
     );
     write(
         dir.path(),
@@ -329,8 +342,11 @@ fn author_and_image_are_kept_and_checked() {
         [
             "posts/d.md:4:1: error: empty `author`: name the author or remove the key for the site's default",
             "posts/e.md:5:1: error: invalid `image` `../../etc/passwd`: use a file beside the post, a /site/path or an https:// URL",
+            "posts/f/index.md:4:1: error: `image`: image not found: `gone.png` (looked for posts/f/gone.png)",
+            "posts/g.md:4:1: error: `image`: image not found: `/images/gone.png`",
         ]
     );
+    assert!(site.post("f").is_none() && site.post("g").is_none());
 }
 
 pub(super) fn png(dir: &Path, rel: &str, width: u32, height: u32) {
