@@ -7,29 +7,17 @@ use super::post_islands::{CopyButtons, TermCards, TocHighlight, TERM_CARDS_ID};
 use leptos_router::hooks::use_params_map;
 
 use crate::api::get_post;
-use crate::components::{
-    post_image, post_ld, site_info, ErrorView, Loading, PageKind, PageMeta, TagList,
-};
+use crate::components::{data_page, post_image, post_ld, PageKind, PageMeta, TagList};
 use crate::model::{Post, SiteInfo, TermCard, TocEntry};
 
 #[component]
 pub fn PostPage() -> impl IntoView {
     let params = use_params_map();
-    let post = Resource::new(
+    data_page(
         move || params.read().get("slug").unwrap_or_default(),
         get_post,
-    );
-    view! {
-        <Transition fallback=Loading>
-            {move || Suspend::new(async move {
-                let site = site_info();
-                match post.await {
-                    Ok(post) => view! { <PostView post site /> }.into_any(),
-                    Err(e) => view! { <ErrorView error=e /> }.into_any(),
-                }
-            })}
-        </Transition>
-    }
+        |post, site| view! { <PostView post site /> },
+    )
 }
 
 #[component]
