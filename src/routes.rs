@@ -9,6 +9,5 @@ pub mod home;
 pub mod not_found;
 pub mod post;
 mod post_extras;
-mod post_islands;
 pub mod search;
 pub mod tags;

@@ -3,12 +3,14 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 
 use super::post_extras::{RelatedList, SeriesBox};
-use super::post_islands::{CopyButtons, TermCards, TocHighlight, TERM_CARDS_ID};
 use leptos_router::hooks::use_params_map;
 
 use crate::api::get_post;
-use crate::components::{data_page, post_image, post_ld, PageKind, PageMeta, TagList};
-use crate::model::{Post, SiteInfo, TermCard, TocEntry};
+use crate::components::{
+    data_page, post_image, post_ld, CopyButtons, PageKind, PageMeta, TagList, TermCardList,
+    TermCards, TocHighlight,
+};
+use crate::model::{Post, SiteInfo, TocEntry};
 
 #[component]
 pub fn PostPage() -> impl IntoView {
@@ -122,27 +124,5 @@ fn Toc(entries: Vec<TocEntry>, locale: crate::i18n::Locale) -> impl IntoView {
                     .collect_view()}
             </ol>
         </nav>
-    }
-}
-
-/// The definitions of the glossary terms the post links to. Without
-/// JavaScript they stay hidden and the links lead to the glossary.
-#[component]
-fn TermCardList(cards: Vec<TermCard>) -> impl IntoView {
-    view! {
-        <div id=TERM_CARDS_ID class="term-cards">
-            {cards
-                .into_iter()
-                .map(|card| {
-                    view! {
-                        <div class="term-card" role="tooltip" id=crate::ids::term_card(&card.id) hidden>
-                            <strong>{card.term}</strong>
-                            " "
-                            {card.summary}
-                        </div>
-                    }
-                })
-                .collect_view()}
-        </div>
     }
 }
