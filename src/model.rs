@@ -401,3 +401,11 @@ impl SearchResults {
 pub const ATOM_FEED_PATH: &str = "/feed.xml";
 /// The same posts as RSS 2.0.
 pub const RSS_FEED_PATH: &str = "/rss.xml";
+
+/// The slug a social-card path names: the inverse of [`card_path`], read off
+/// its output so the shape is spelled once.
+pub fn card_slug(path: &str) -> Option<&str> {
+    let shape = card_path("\0");
+    let (prefix, suffix) = shape.split_once('\0')?;
+    path.strip_prefix(prefix)?.strip_suffix(suffix)
+}
