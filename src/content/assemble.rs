@@ -16,6 +16,7 @@ use super::{
     Built, Diagnostic, Kind, LoadOptions, Site,
 };
 use crate::markdown::RenderContext;
+use crate::model::{Glossary, Page, Post};
 
 /// Builds the snapshot of `sources` (see the module doc); `dir` is the
 /// content folder, `previous` the snapshot whose unchanged files are reused.
@@ -150,7 +151,7 @@ fn build_search(site: &Site) -> search::SearchIndex {
     let posts = site.posts.iter().map(|e| Entry {
         kind: Kind::Post,
         title: &e.post.meta.title,
-        url: format!("/posts/{}", e.post.meta.slug),
+        url: Post::path(&e.post.meta.slug),
         date: Some(e.date),
         tags: &e.post.meta.tags,
         body: html_text(&e.post.html),
@@ -159,7 +160,7 @@ fn build_search(site: &Site) -> search::SearchIndex {
         g.terms.iter().map(|t| Entry {
             kind: Kind::Term,
             title: &t.term,
-            url: format!("/glossary#{}", t.id),
+            url: Glossary::term_path(&t.id),
             date: None,
             tags: &t.aliases,
             body: html_text(&t.definition_html),
@@ -168,7 +169,7 @@ fn build_search(site: &Site) -> search::SearchIndex {
     let pages = site.about.iter().map(|p| Entry {
         kind: Kind::Page,
         title: &p.title,
-        url: "/about".to_string(),
+        url: Page::ABOUT_PATH.to_string(),
         date: None,
         tags: &[],
         body: html_text(&p.html),

@@ -344,7 +344,8 @@ fn post_image(p: &Parsed, slug: &str) -> Result<Option<String>, String> {
         ));
     }
     Ok(Some(format!(
-        "/posts/{slug}/{}",
+        "{}/{}",
+        Post::path(slug),
         raw.trim_start_matches("./")
     )))
 }

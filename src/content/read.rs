@@ -8,6 +8,7 @@ use std::time::SystemTime;
 use super::front_matter::{self, FrontMatter, Split};
 use super::{diag, fingerprint, Diagnostic, Error, Kind};
 use crate::markdown::Severity;
+use crate::model::{Glossary, Page, Post};
 
 /// A file as read from disk, before rendering.
 #[derive(Clone)]
@@ -309,9 +310,9 @@ impl Parsed {
 
     pub(super) fn url(&self) -> String {
         match self.kind {
-            Kind::Post => format!("/posts/{}", self.slug()),
-            Kind::About => "/about".to_string(),
-            Kind::Glossary => "/glossary".to_string(),
+            Kind::Post => Post::path(&self.slug()),
+            Kind::About => Page::ABOUT_PATH.to_string(),
+            Kind::Glossary => Glossary::PATH.to_string(),
         }
     }
 }
