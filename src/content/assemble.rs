@@ -10,7 +10,8 @@ use chrono::Utc;
 use rayon::prelude::*;
 
 use super::index::PageIndex;
-use super::read::{parse_source, Parsed, Source};
+use super::parse::{parse_source, Parsed};
+use super::read::Source;
 use super::{
     assets, build, fingerprint, glossary, memo, page_updated, redirects, related, schedule, search,
     Built, Diagnostic, Kind, LoadOptions, Site,

@@ -8,7 +8,7 @@ use rayon::prelude::*;
 use super::assets::Assets;
 use super::index::{valid_slug, PageIndex};
 use super::memo::{self, Memo, Outcome};
-use super::read::Parsed;
+use super::parse::Parsed;
 use super::{diag, Diagnostic, Kind, PostEntry, Site};
 use crate::markdown::{self, EmojiRenderer, RenderContext, Severity, TermLinker};
 use crate::model::{Page, Post, PostSummary};

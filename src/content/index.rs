@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 
-use super::read::Parsed;
+use super::parse::Parsed;
 use super::{diag, Diagnostic, Kind};
 use crate::markdown::{self, RefResolver, ResolveError, Severity};
 use crate::model::{Glossary, Page, Post};

@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 
-use super::read::Parsed;
+use super::parse::Parsed;
 use super::{Kind, Site};
 use crate::model::{Glossary, Page, Post, PostListPage, TagPosts, TAGS_PATH};
 

@@ -1,3 +1,6 @@
+//! `/about`: the About page, rendered from `content/about.md` like a post
+//! body, with its own title, summary and language.
+
 use leptos::prelude::*;
 
 use crate::api::get_about;

@@ -1,3 +1,6 @@
+//! `/emoji`: every shortcode a post can use, grouped like an emoji keyboard,
+//! with a filter, so authors can find a code without leaving the site.
+
 use leptos::prelude::*;
 
 use crate::api::get_emoji;

@@ -1,3 +1,7 @@
+//! `/glossary`: every term with its definition under an A–Z index, and a
+//! filter. Term links and cards in posts point here, so each term's entry
+//! keeps a stable id.
+
 use leptos::prelude::*;
 
 use crate::api::get_glossary;

@@ -1,3 +1,6 @@
+//! `/` and `/page/:n`: the list of posts, newest first, a page at a time;
+//! the entry point of the site.
+
 use leptos::prelude::*;
 
 use leptos_meta::Link;

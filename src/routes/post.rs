@@ -1,3 +1,6 @@
+//! `/posts/:slug`: one post — header, table of contents, body with its
+//! islands (copy buttons, term cards), series, related posts and neighbours.
+
 use leptos::prelude::*;
 
 use leptos_router::components::A;

@@ -1,3 +1,6 @@
+//! `/search?q=…`: search results rendered on the server, so the header's
+//! form works without JavaScript and on a static copy says what to do.
+
 use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_query_map;

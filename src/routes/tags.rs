@@ -1,3 +1,6 @@
+//! `/tags` (every tag with its count) and `/tags/:tag[/page/:n]` (a tag's
+//! posts, a page at a time, with its feed linked).
+
 use leptos::prelude::*;
 
 use leptos_router::components::A;
