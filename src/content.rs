@@ -80,6 +80,9 @@ pub struct PostEntry {
     /// The `series:` name (trimmed) and the file line it is set on.
     pub series: Option<(String, usize)>,
     pub post: Post,
+    /// The body's text as the page shows it, collected by the Markdown pass:
+    /// what the search index reads.
+    pub search_text: String,
 }
 
 /// One immutable, fully rendered view of the content folder.
@@ -91,7 +94,12 @@ pub struct Site {
     /// Tag → indexes into `posts`, newest first.
     tags: BTreeMap<String, Vec<usize>>,
     about: Option<Page>,
+    /// The About page's text, for search (like [`PostEntry::search_text`]).
+    about_text: String,
     glossary: Option<Glossary>,
+    /// Each glossary term's definition text by term id: search reads it,
+    /// and each term's card shows its start.
+    term_texts: HashMap<String, String>,
     diagnostics: Vec<Diagnostic>,
     drafts: usize,
     /// Posts dated in the future, soonest first: not served until then.
