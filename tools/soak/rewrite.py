@@ -14,6 +14,7 @@ generation to the next in well under the server's 60 ms reload debounce.
 A page rendered from one snapshot therefore carries one generation only.
 """
 import argparse
+import datetime
 import os
 import time
 
@@ -31,9 +32,12 @@ log = open(os.path.join(root, ".soak-rewrites.log"), "a")
 
 
 def post(slug, gen, day):
+    # In the past (a future date would schedule the post: 404 until then) and
+    # newer than the shipped posts, so the soak posts lead the home page.
+    date = datetime.date.today() - datetime.timedelta(days=32 - day)
     return f"""---
 title: "Soak {slug} gen-{gen};"
-date: 2099-01-{day:02d}
+date: {date.isoformat()}
 tags: [soak]
 summary: "Summary of {slug} at gen-{gen};"
 ---
