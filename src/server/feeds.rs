@@ -1,11 +1,17 @@
 //! Atom, RSS, sitemap and robots.txt, built from the same snapshot as the
-//! pages. Every URL in them is absolute (`SITE_URL`).
+//! pages. Every URL in them is absolute (`SITE_URL`). The builders are
+//! plain functions of a snapshot (the static export calls them too); the
+//! `serve_*` handlers answer them over HTTP.
 
 use std::collections::BTreeMap;
 
+use axum::extract::{Extension, Path, State};
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, FixedOffset, NaiveDate, NaiveTime};
 
-use crate::content::{PostEntry, Site, FEED_LIMIT};
+use super::{site_for, AppState};
+use crate::content::{Pinned, PostEntry, Site, FEED_LIMIT};
 use crate::model::{PostListPage, SiteInfo, TagPosts};
 
 fn midnight_utc(d: NaiveDate) -> DateTime<FixedOffset> {
@@ -264,4 +270,52 @@ pub fn robots(info: &SiteInfo) -> String {
         "User-agent: *\nAllow: /\nDisallow: /api/\n\nSitemap: {}\n",
         info.absolute(super::documents::SITEMAP_PATH)
     )
+}
+
+// ---- Handlers -------------------------------------------------------------
+
+type PinnedExt = Option<Extension<Pinned>>;
+
+fn xml(content_type: &'static str, body: String) -> Response {
+    ([(header::CONTENT_TYPE, content_type)], body).into_response()
+}
+
+pub async fn serve_atom(State(state): State<AppState>, pinned: PinnedExt) -> Response {
+    let site = site_for(&state.store, pinned.as_deref());
+    match atom(&site, &state.settings.info, None) {
+        Some(body) => xml("application/atom+xml; charset=utf-8", body),
+        None => StatusCode::NOT_FOUND.into_response(),
+    }
+}
+
+pub async fn serve_tag_atom(
+    State(state): State<AppState>,
+    pinned: PinnedExt,
+    Path(tag): Path<String>,
+) -> Response {
+    let site = site_for(&state.store, pinned.as_deref());
+    match atom(&site, &state.settings.info, Some(&tag)) {
+        Some(body) => xml("application/atom+xml; charset=utf-8", body),
+        None => (StatusCode::NOT_FOUND, "no such tag").into_response(),
+    }
+}
+
+pub async fn serve_rss(State(state): State<AppState>, pinned: PinnedExt) -> Response {
+    let site = site_for(&state.store, pinned.as_deref());
+    xml(
+        "application/rss+xml; charset=utf-8",
+        rss(&site, &state.settings.info),
+    )
+}
+
+pub async fn serve_sitemap(State(state): State<AppState>, pinned: PinnedExt) -> Response {
+    let site = site_for(&state.store, pinned.as_deref());
+    xml(
+        "application/xml; charset=utf-8",
+        sitemap(&site, &state.settings.info, state.settings.posts_per_page),
+    )
+}
+
+pub async fn serve_robots(State(state): State<AppState>) -> Response {
+    xml("text/plain; charset=utf-8", robots(&state.settings.info))
 }
