@@ -4,10 +4,11 @@ use leptos::nonce::use_nonce;
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, HashedStylesheet, Link, MetaTags, Title};
 use leptos_router::components::{Route, Router, Routes};
-use leptos_router::{path, SsrMode};
+use leptos_router::{ParamSegment, SsrMode, StaticSegment};
 
 use crate::components::{site_info, Footer, Header};
 use crate::live::LiveReload;
+use crate::model::segment::{ABOUT, EMOJI, GLOSSARY, N, PAGE, POSTS, SEARCH, SLUG, TAG, TAGS};
 use crate::model::{ATOM_FEED_PATH, RSS_FEED_PATH};
 use crate::routes::search::SearchPage;
 use crate::routes::{
@@ -79,16 +80,22 @@ pub fn App() -> impl IntoView {
                 // Content pages wait for their data (`SsrMode::Async`) so the
                 // first response carries the whole text and head tags.
                 <Routes fallback=NotFound>
-                    <Route path=path!("/") view=HomePage ssr=SsrMode::Async />
-                    <Route path=path!("/page/:n") view=HomePage ssr=SsrMode::Async />
-                    <Route path=path!("/posts/:slug") view=PostPage ssr=SsrMode::Async />
-                    <Route path=path!("/about") view=AboutPage ssr=SsrMode::Async />
-                    <Route path=path!("/glossary") view=GlossaryPage ssr=SsrMode::Async />
-                    <Route path=path!("/emoji") view=EmojiPage ssr=SsrMode::Async />
-                    <Route path=path!("/tags") view=TagsPage ssr=SsrMode::Async />
-                    <Route path=path!("/search") view=SearchPage ssr=SsrMode::Async />
-                    <Route path=path!("/tags/:tag") view=TagPage ssr=SsrMode::Async />
-                    <Route path=path!("/tags/:tag/page/:n") view=TagPage ssr=SsrMode::Async />
+                    // Patterns from the route table (`model::Route`); checked
+                    // against it by tests/route_table.rs.
+                    <Route path=() view=HomePage ssr=SsrMode::Async />
+                    <Route path=(StaticSegment(PAGE), ParamSegment(N)) view=HomePage ssr=SsrMode::Async />
+                    <Route path=(StaticSegment(POSTS), ParamSegment(SLUG)) view=PostPage ssr=SsrMode::Async />
+                    <Route path=StaticSegment(ABOUT) view=AboutPage ssr=SsrMode::Async />
+                    <Route path=StaticSegment(GLOSSARY) view=GlossaryPage ssr=SsrMode::Async />
+                    <Route path=StaticSegment(EMOJI) view=EmojiPage ssr=SsrMode::Async />
+                    <Route path=StaticSegment(TAGS) view=TagsPage ssr=SsrMode::Async />
+                    <Route path=StaticSegment(SEARCH) view=SearchPage ssr=SsrMode::Async />
+                    <Route path=(StaticSegment(TAGS), ParamSegment(TAG)) view=TagPage ssr=SsrMode::Async />
+                    <Route
+                        path=(StaticSegment(TAGS), ParamSegment(TAG), StaticSegment(PAGE), ParamSegment(N))
+                        view=TagPage
+                        ssr=SsrMode::Async
+                    />
                 </Routes>
             </main>
             <Footer />

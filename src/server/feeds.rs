@@ -12,7 +12,9 @@ use chrono::{DateTime, FixedOffset, NaiveDate, NaiveTime};
 
 use super::{site_for, AppState};
 use crate::content::{Pinned, PostEntry, Site, FEED_LIMIT};
-use crate::model::{PostListPage, SiteInfo, TagPosts};
+use crate::model::{
+    EmojiGallery, Glossary, Page, Post, PostListPage, SiteInfo, TagPosts, TAGS_PATH,
+};
 
 fn midnight_utc(d: NaiveDate) -> DateTime<FixedOffset> {
     d.and_time(NaiveTime::MIN).and_utc().fixed_offset()
@@ -221,14 +223,14 @@ pub fn sitemap_entries(site: &Site, posts_per_page: usize) -> Vec<(String, Optio
             .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
     };
     if let Some(about) = site.about() {
-        out.push(("/about".into(), parse(&about.updated)));
+        out.push((Page::ABOUT_PATH.into(), parse(&about.updated)));
     }
     if let Some(g) = site.glossary() {
-        out.push(("/glossary".into(), parse(&g.updated)));
+        out.push((Glossary::PATH.into(), parse(&g.updated)));
     }
-    out.push(("/tags".into(), newest));
+    out.push((TAGS_PATH.into(), newest));
     // The emoji set is compiled in; it has no date of its own.
-    out.push(("/emoji".into(), None));
+    out.push((EmojiGallery::PATH.into(), None));
     for (tag, _) in site.tag_counts() {
         let date = site.newest_date(Some(&tag));
         for n in 1..=site.tag_pages(&tag, posts_per_page) {
@@ -237,7 +239,7 @@ pub fn sitemap_entries(site: &Site, posts_per_page: usize) -> Vec<(String, Optio
     }
     for e in site.posts() {
         out.push((
-            format!("/posts/{}", e.post.meta.slug),
+            Post::path(&e.post.meta.slug),
             Some(e.updated.unwrap_or(e.date).max(e.date)),
         ));
     }

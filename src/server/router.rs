@@ -11,9 +11,10 @@ use axum::Router;
 use leptos::prelude::*;
 use leptos_axum::{generate_route_list, LeptosRoutes};
 
-use super::{cache, documents, feeds, guard, http, images, ops, watch};
+use super::{cache, feeds, guard, http, images, ops, watch};
 use super::{AppState, Shared};
 use crate::app::{shell, App};
+use crate::model::Route;
 
 /// The same request, bodiless, to look for a file (GET and HEAD only).
 fn file_probe(req: &axum::extract::Request) -> Option<axum::extract::Request> {
@@ -201,19 +202,33 @@ pub fn assemble(state: AppState) -> Assembled {
     };
     let options = state.leptos_options.clone();
     let mut router = Router::new()
-        .route("/healthz", get(ops::healthz))
-        .route("/readyz", get(ops::readyz))
-        .route(documents::ATOM_FEED_PATH, get(feeds::serve_atom))
-        .route(documents::RSS_FEED_PATH, get(feeds::serve_rss))
-        .route(
-            &crate::model::TagPosts::feed_path("{tag}"),
-            get(feeds::serve_tag_atom),
-        )
-        .route(documents::SITEMAP_PATH, get(feeds::serve_sitemap))
-        .route(documents::ROBOTS_PATH, get(feeds::serve_robots))
-        .route("/images/{*path}", get(images::serve))
-        .route("/cards/{file}", get(images::card))
-        .route("/posts/{slug}/{*file}", get(images::serve))
+        .route(ops::HEALTHZ_PATH, get(ops::healthz))
+        .route(ops::READYZ_PATH, get(ops::readyz));
+    // Every route of the table the app does not render; the app's pages
+    // come from `generate_route_list` (the app builds them from the table).
+    for route in Route::ALL {
+        let handler = match route {
+            Route::AtomFeed => get(feeds::serve_atom),
+            Route::RssFeed => get(feeds::serve_rss),
+            Route::TagFeed => get(feeds::serve_tag_atom),
+            Route::Sitemap => get(feeds::serve_sitemap),
+            Route::Robots => get(feeds::serve_robots),
+            Route::Image | Route::PostFile => get(images::serve),
+            Route::Card => get(images::card),
+            Route::Home
+            | Route::ListPage
+            | Route::Post
+            | Route::About
+            | Route::Glossary
+            | Route::Emoji
+            | Route::Tags
+            | Route::Search
+            | Route::Tag
+            | Route::TagPage => continue,
+        };
+        router = router.route(route.template(), handler);
+    }
+    let mut router = router
         .leptos_routes_with_context(&shared, routes, context.clone(), move || {
             shell(options.clone())
         })
