@@ -9,16 +9,12 @@ use leptos_router::{ParamSegment, SsrMode, StaticSegment};
 use crate::components::{site_info, Footer, Header};
 use crate::live::LiveReload;
 use crate::model::segment::{ABOUT, EMOJI, GLOSSARY, N, PAGE, POSTS, SEARCH, SLUG, TAG, TAGS};
-use crate::model::{ATOM_FEED_PATH, RSS_FEED_PATH};
+use crate::model::{ATOM_FEED_PATH, RSS_FEED_PATH, SITE_NAME};
 use crate::routes::search::SearchPage;
 use crate::routes::{
     about::AboutPage, emoji::EmojiPage, glossary::GlossaryPage, home::HomePage,
     not_found::NotFound, post::PostPage, tags::TagPage, tags::TagsPage,
 };
-
-/// Where it was first defined; the server and the content loader still name
-/// it here.
-pub use crate::model::SITE_NAME;
 
 /// Applies the reader's stored theme choice (`localStorage`, else the
 /// `theme` cookie) to `<html data-theme>` before the first paint; without a

@@ -341,7 +341,7 @@ impl Site {
         Some(cards::cached(
             &post.meta.title,
             &date,
-            crate::app::SITE_NAME,
+            crate::model::SITE_NAME,
         ))
     }
 

@@ -179,6 +179,15 @@ impl SiteInfo {
     }
 }
 
+/// How the data layer pages its lists (`POSTS_PER_PAGE`): all it needs of
+/// the site's configuration. The server provides it as leptos context to
+/// every render and server function, so the data layer (`api`) depends on
+/// this leaf module and never on the server's settings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Paging {
+    pub posts_per_page: usize,
+}
+
 /// One page of the home list.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PostListPage {

@@ -14,7 +14,7 @@ use leptos_axum::{generate_route_list, LeptosRoutes};
 use super::{cache, feeds, guard, http, images, ops, watch};
 use super::{AppState, Shared};
 use crate::app::{shell, App};
-use crate::model::Route;
+use crate::model::{Paging, Route};
 
 /// The same request, bodiless, to look for a file (GET and HEAD only).
 fn file_probe(req: &axum::extract::Request) -> Option<axum::extract::Request> {
@@ -197,7 +197,11 @@ pub fn assemble(state: AppState) -> Assembled {
         move || {
             provide_context(store.clone());
             provide_context(settings.info.clone());
-            provide_context(settings.clone());
+            // The data layer reads only this of the settings (no import of
+            // `server` from `api`).
+            provide_context(Paging {
+                posts_per_page: settings.posts_per_page,
+            });
         }
     };
     let options = state.leptos_options.clone();
