@@ -5,9 +5,7 @@ use leptos::prelude::*;
 use leptos::server_fn::codec::GetUrl;
 
 use crate::error::AppError;
-use crate::model::{
-    EmojiGallery, Glossary, Page, Post, PostListPage, SearchResults, SiteInfo, TagPosts,
-};
+use crate::model::{EmojiGallery, Glossary, Page, Post, PostListPage, SearchResults, TagPosts};
 
 /// Longest slug or tag accepted; anything longer cannot exist.
 pub const MAX_KEY_LEN: usize = 200;
@@ -73,11 +71,6 @@ pub async fn list_posts(page: u32) -> Result<PostListPage, AppError> {
         page,
         total_pages,
     })
-}
-
-#[server(input = GetUrl, endpoint = "site")]
-pub async fn get_site_info() -> Result<SiteInfo, AppError> {
-    use_context::<SiteInfo>().ok_or_else(|| fail(AppError::Internal("site info missing".into())))
 }
 
 #[server(input = GetUrl, endpoint = "post")]
