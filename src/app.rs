@@ -9,7 +9,7 @@ use leptos_router::{ParamSegment, SsrMode, StaticSegment};
 use crate::components::{site_info, Footer, Header};
 use crate::live::LiveReload;
 use crate::model::segment::{ABOUT, EMOJI, GLOSSARY, N, PAGE, POSTS, SEARCH, SLUG, TAG, TAGS};
-use crate::model::{ATOM_FEED_PATH, RSS_FEED_PATH, SITE_NAME};
+use crate::model::{ATOM_FEED_PATH, FAVICON_PATH, RSS_FEED_PATH, SITE_NAME};
 use crate::routes::search::SearchPage;
 use crate::routes::{
     about::AboutPage, emoji::EmojiPage, glossary::GlossaryPage, home::HomePage,
@@ -59,7 +59,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 pub fn App() -> impl IntoView {
     provide_meta_context();
     view! {
-        <Link rel="icon" href="/favicon.svg" type_="image/svg+xml" />
+        <Link rel="icon" href=FAVICON_PATH type_="image/svg+xml" />
         <Link rel="alternate" type_="application/atom+xml" href=ATOM_FEED_PATH title=format!("{SITE_NAME} (Atom)") />
         <Link rel="alternate" type_="application/rss+xml" href=RSS_FEED_PATH title=format!("{SITE_NAME} (RSS)") />
         // The one place every page's title is written: escaped here because

@@ -329,6 +329,13 @@ pub const RSS_FEED_PATH: &str = concatcp!("/", RSS_XML);
 pub const SITEMAP_PATH: &str = concatcp!("/", SITEMAP_XML);
 pub const ROBOTS_PATH: &str = concatcp!("/", ROBOTS_TXT);
 
+// Files of the site root (`public/`), served as they are (no route).
+
+/// The site's icon (`public/favicon.svg`).
+pub const FAVICON_PATH: &str = "/favicon.svg";
+/// The site-wide social image (`public/social.png`).
+pub const SOCIAL_IMAGE_PATH: &str = "/social.png";
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -13,7 +13,8 @@ use chrono::{DateTime, FixedOffset, NaiveDate, NaiveTime};
 use super::{site_for, AppState};
 use crate::content::{Pinned, PostEntry, Site, FEED_LIMIT};
 use crate::model::{
-    EmojiGallery, Glossary, Page, Post, PostListPage, SiteInfo, TagPosts, TAGS_PATH,
+    EmojiGallery, Glossary, Page, Post, PostListPage, SiteInfo, TagPosts, ATOM_FEED_PATH,
+    FAVICON_PATH, SITEMAP_PATH, SOCIAL_IMAGE_PATH, TAGS_PATH,
 };
 
 fn midnight_utc(d: NaiveDate) -> DateTime<FixedOffset> {
@@ -72,15 +73,12 @@ pub fn atom(site: &Site, info: &SiteInfo, tag: Option<&str>) -> Option<String> {
     }
     let (self_path, alternate) = match tag {
         Some(t) => (TagPosts::feed_path(t), TagPosts::path(t, 1)),
-        None => (
-            super::documents::ATOM_FEED_PATH.to_string(),
-            "/".to_string(),
-        ),
+        None => (ATOM_FEED_PATH.to_string(), PostListPage::path(1)),
     };
     let entries = posts(site, tag)
         .into_iter()
         .map(|e| {
-            let path = format!("/posts/{}", e.post.meta.slug);
+            let path = Post::path(&e.post.meta.slug);
             let url = info.absolute(&path);
             Entry {
                 title: Text::plain(e.post.meta.title.clone()),
@@ -96,7 +94,7 @@ pub fn atom(site: &Site, info: &SiteInfo, tag: Option<&str>) -> Option<String> {
                 summary: Some(Text::plain(e.post.meta.summary.clone())),
                 authors: vec![Person {
                     name: info.author_of(&e.post).to_string(),
-                    uri: Some(info.absolute("/about")),
+                    uri: Some(info.absolute(Page::ABOUT_PATH)),
                     ..Default::default()
                 }],
                 content: Some(Content {
@@ -126,7 +124,7 @@ pub fn atom(site: &Site, info: &SiteInfo, tag: Option<&str>) -> Option<String> {
         updated: feed_updated(site, tag).unwrap_or_else(|| midnight_utc(NaiveDate::MIN)),
         authors: vec![Person {
             name: info.author.clone(),
-            uri: Some(info.absolute("/about")),
+            uri: Some(info.absolute(Page::ABOUT_PATH)),
             ..Default::default()
         }],
         links: vec![
@@ -143,8 +141,8 @@ pub fn atom(site: &Site, info: &SiteInfo, tag: Option<&str>) -> Option<String> {
                 ..Default::default()
             },
         ],
-        icon: Some(info.absolute("/favicon.svg")),
-        logo: Some(info.absolute("/social.png")),
+        icon: Some(info.absolute(FAVICON_PATH)),
+        logo: Some(info.absolute(SOCIAL_IMAGE_PATH)),
         entries,
         ..Default::default()
     };
@@ -157,7 +155,7 @@ pub fn rss(site: &Site, info: &SiteInfo) -> String {
     let items = posts(site, None)
         .into_iter()
         .map(|e| {
-            let path = format!("/posts/{}", e.post.meta.slug);
+            let path = Post::path(&e.post.meta.slug);
             let url = info.absolute(&path);
             let mut item = Item::default();
             item.set_title(e.post.meta.title.clone());
@@ -191,7 +189,7 @@ pub fn rss(site: &Site, info: &SiteInfo) -> String {
         .collect::<Vec<_>>();
     let mut channel = Channel::default();
     channel.set_title(feed_title(None));
-    channel.set_link(info.absolute("/"));
+    channel.set_link(info.absolute(&PostListPage::path(1)));
     channel.set_description(info.description.clone());
     channel.set_language("en".to_string());
     if let Some(d) = feed_updated(site, None) {
@@ -270,7 +268,7 @@ pub fn sitemap(site: &Site, info: &SiteInfo, posts_per_page: usize) -> String {
 pub fn robots(info: &SiteInfo) -> String {
     format!(
         "User-agent: *\nAllow: /\nDisallow: /api/\n\nSitemap: {}\n",
-        info.absolute(super::documents::SITEMAP_PATH)
+        info.absolute(SITEMAP_PATH)
     )
 }
 
