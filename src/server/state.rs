@@ -12,7 +12,8 @@ use super::{cache, config, ops, watch};
 use crate::content::{ContentStore, Pinned, Site};
 use crate::model::SiteInfo;
 
-/// Site-wide settings that pages and server functions read.
+/// Site-wide settings. Pages and server functions see only the parts the
+/// router provides as context (`SiteInfo`, `model::Paging`), never this.
 #[derive(Debug, Clone)]
 pub struct SiteSettings {
     pub info: SiteInfo,
