@@ -5,12 +5,14 @@ mod assemble;
 pub mod assets;
 mod build;
 pub mod cards;
+mod diagnostic;
 pub mod disk;
 pub mod fingerprint;
 pub mod front_matter;
 pub mod glossary;
 mod index;
 mod memo;
+mod parse;
 mod read;
 mod redirects;
 pub mod related;
@@ -18,7 +20,10 @@ pub mod schedule;
 pub mod search;
 mod store;
 
+pub use diagnostic::Diagnostic;
 pub use disk::RenderCache;
+
+use diagnostic::diag;
 pub use fingerprint::{PageKey, FEED_LIMIT};
 pub use read::{normalize_source, Sources, MAX_FILE_BYTES};
 
@@ -28,7 +33,6 @@ use index::PageIndex;
 pub use store::{ContentStore, Pinned};
 
 use std::collections::{BTreeMap, HashMap};
-use std::fmt;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
@@ -37,36 +41,6 @@ use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::markdown::{EmojiRenderer, Severity};
 use crate::model::{Glossary, Page, Post, PostSummary, TagPosts, TermCard};
-
-/// A content problem with the file and position it comes from.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct Diagnostic {
-    /// Content-relative path, `/`-separated (e.g. `posts/netlify.md`).
-    pub path: String,
-    pub line: usize,
-    pub col: usize,
-    pub severity: Severity,
-    pub message: String,
-}
-
-impl fmt::Display for Diagnostic {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let level = match self.severity {
-            Severity::Error => "error",
-            Severity::Warning => "warning",
-        };
-        // Messages quote content (a slug, a tag, a ref target): keep each
-        // diagnostic on one line in logs and `check` output.
-        write!(
-            f,
-            "{}:{}:{}: {level}: {}",
-            crate::escape::log_text(&self.path),
-            self.line,
-            self.col,
-            crate::escape::log_text(&self.message)
-        )
-    }
-}
 
 /// Loading failed before any file could be judged.
 #[derive(Debug, thiserror::Error)]
@@ -106,6 +80,9 @@ pub struct PostEntry {
     /// The `series:` name (trimmed) and the file line it is set on.
     pub series: Option<(String, usize)>,
     pub post: Post,
+    /// The body's text as the page shows it, collected by the Markdown pass:
+    /// what the search index reads.
+    pub search_text: String,
 }
 
 /// One immutable, fully rendered view of the content folder.
@@ -117,7 +94,12 @@ pub struct Site {
     /// Tag → indexes into `posts`, newest first.
     tags: BTreeMap<String, Vec<usize>>,
     about: Option<Page>,
+    /// The About page's text, for search (like [`PostEntry::search_text`]).
+    about_text: String,
     glossary: Option<Glossary>,
+    /// Each glossary term's definition text by term id: search reads it,
+    /// and each term's card shows its start.
+    term_texts: HashMap<String, String>,
     diagnostics: Vec<Diagnostic>,
     drafts: usize,
     /// Posts dated in the future, soonest first: not served until then.
@@ -444,22 +426,6 @@ fn release_free_memory() {
     // ours is involved and it is safe to call from any thread.
     unsafe {
         libc::malloc_trim(0);
-    }
-}
-
-fn diag(
-    path: &str,
-    line: usize,
-    col: usize,
-    severity: Severity,
-    message: impl Into<String>,
-) -> Diagnostic {
-    Diagnostic {
-        path: path.to_string(),
-        line,
-        col,
-        severity,
-        message: message.into(),
     }
 }
 

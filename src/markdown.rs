@@ -68,6 +68,10 @@ pub struct Rendered {
     pub first_paragraph: String,
     /// Words outside code blocks and inline code.
     pub words: usize,
+    /// The whole text as the page shows it, white space collapsed: what the
+    /// search index reads (prose, link text, code as written, formulas as
+    /// their TeX source, emoji glyphs; not image alt text or markup).
+    pub text: String,
     pub diagnostics: Vec<Diagnostic>,
     /// Ids of the glossary terms linked from the text, in order of first mention.
     pub terms: Vec<String>,

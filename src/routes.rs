@@ -1,5 +1,6 @@
-//! One module per page. Each page loads its data through a server function in a
-//! `Resource`, so the same code renders on the server and after client navigation.
+//! One module per page, holding only that page's view. Each page loads its data
+//! through a server function with `components::data_page` (a `Resource`), so the
+//! same code renders on the server and after client navigation.
 
 pub mod about;
 pub mod emoji;
@@ -8,6 +9,5 @@ pub mod home;
 pub mod not_found;
 pub mod post;
 mod post_extras;
-mod post_islands;
 pub mod search;
 pub mod tags;

@@ -10,12 +10,14 @@ use chrono::Utc;
 use rayon::prelude::*;
 
 use super::index::PageIndex;
-use super::read::{parse_source, Parsed, Source};
+use super::parse::{parse_source, Parsed};
+use super::read::Source;
 use super::{
     assets, build, fingerprint, glossary, memo, page_updated, redirects, related, schedule, search,
     Built, Diagnostic, Kind, LoadOptions, Site,
 };
 use crate::markdown::RenderContext;
+use crate::model::{Glossary, Page, Post};
 
 /// Builds the snapshot of `sources` (see the module doc); `dir` is the
 /// content folder, `previous` the snapshot whose unchanged files are reused.
@@ -66,7 +68,7 @@ pub(super) fn from_sources(
             terms: None,
             images: Some(&assets),
         };
-        let mut g = glossary::build(
+        let (mut g, texts) = glossary::build(
             &p.path,
             &p.fm,
             &p.body,
@@ -76,12 +78,13 @@ pub(super) fn from_sources(
         );
         g.updated = page_updated(p, &mut diags);
         site.glossary = Some(g);
+        site.term_texts = texts;
     }
     let linker = site.glossary.as_ref().map(glossary::term_linker);
     site.term_cards = site
         .glossary
         .as_ref()
-        .map(glossary::term_cards)
+        .map(|g| glossary::term_cards(g, &site.term_texts))
         .unwrap_or_default();
 
     // Rendering is the expensive part and each file is independent: spread
@@ -105,7 +108,10 @@ pub(super) fn from_sources(
         match built {
             Built::Post(entry) => posts.push(*entry),
             Built::Draft => site.drafts += 1,
-            Built::About(page) => site.about = Some(page),
+            Built::About(page, text) => {
+                site.about = Some(page);
+                site.about_text = text;
+            }
             Built::Nothing => {}
         }
     }
@@ -146,32 +152,32 @@ pub(super) fn from_sources(
 
 /// Posts, glossary terms and the About page, as plain text.
 fn build_search(site: &Site) -> search::SearchIndex {
-    use search::{html_text, Entry, Kind};
+    use search::{Entry, Kind};
     let posts = site.posts.iter().map(|e| Entry {
         kind: Kind::Post,
         title: &e.post.meta.title,
-        url: format!("/posts/{}", e.post.meta.slug),
+        url: Post::path(&e.post.meta.slug),
         date: Some(e.date),
         tags: &e.post.meta.tags,
-        body: html_text(&e.post.html),
+        body: e.search_text.clone(),
     });
     let terms = site.glossary.iter().flat_map(|g| {
         g.terms.iter().map(|t| Entry {
             kind: Kind::Term,
             title: &t.term,
-            url: format!("/glossary#{}", t.id),
+            url: Glossary::term_path(&t.id),
             date: None,
             tags: &t.aliases,
-            body: html_text(&t.definition_html),
+            body: site.term_texts.get(&t.id).cloned().unwrap_or_default(),
         })
     });
     let pages = site.about.iter().map(|p| Entry {
         kind: Kind::Page,
         title: &p.title,
-        url: "/about".to_string(),
+        url: Page::ABOUT_PATH.to_string(),
         date: None,
         tags: &[],
-        body: html_text(&p.html),
+        body: site.about_text.clone(),
     });
     search::SearchIndex::build(posts.chain(terms).chain(pages))
 }

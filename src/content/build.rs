@@ -8,7 +8,7 @@ use rayon::prelude::*;
 use super::assets::Assets;
 use super::index::{valid_slug, PageIndex};
 use super::memo::{self, Memo, Outcome};
-use super::read::Parsed;
+use super::parse::Parsed;
 use super::{diag, Diagnostic, Kind, PostEntry, Site};
 use crate::markdown::{self, EmojiRenderer, RenderContext, Severity, TermLinker};
 use crate::model::{Page, Post, PostSummary};
@@ -17,7 +17,8 @@ use crate::model::{Page, Post, PostSummary};
 pub(super) enum Built {
     Post(Box<PostEntry>),
     Draft,
-    About(Page),
+    /// The page and its text for search.
+    About(Page, String),
     Nothing,
 }
 
@@ -77,7 +78,10 @@ fn build_file(p: &Parsed, inputs: &Inputs<'_>) -> (Built, Vec<Diagnostic>, Memo)
             None => (Built::Nothing, Outcome::Nothing),
         },
         Kind::About => (
-            Built::About(build_page(p, &ctx, &mut found)),
+            {
+                let (page, text) = build_page(p, &ctx, &mut found);
+                Built::About(page, text)
+            },
             Outcome::About,
         ),
         Kind::Glossary => (Built::Nothing, Outcome::Nothing),
@@ -120,7 +124,7 @@ fn reuse(prev: &Site, p: &Parsed, inputs: &Inputs<'_>) -> Option<(Built, Vec<Dia
             Built::Post(Box::new(entry))
         }
         Outcome::Draft => Built::Draft,
-        Outcome::About => Built::About(prev.about.clone()?),
+        Outcome::About => Built::About(prev.about.clone()?, prev.about_text.clone()),
         Outcome::Nothing => Built::Nothing,
     };
     Some((built, m.diagnostics.clone(), m.clone()))
@@ -287,6 +291,7 @@ pub(super) fn build_post(
     let words = rendered.words;
     let title = plain_text(ctx.emoji, p.fm.title.as_deref().unwrap_or_default().trim());
     Some(PostEntry {
+        search_text: rendered.text,
         term_ids: rendered.terms,
         series,
         path: p.path.clone(),
@@ -344,7 +349,8 @@ fn post_image(p: &Parsed, slug: &str) -> Result<Option<String>, String> {
         ));
     }
     Ok(Some(format!(
-        "/posts/{slug}/{}",
+        "{}/{}",
+        Post::path(slug),
         raw.trim_start_matches("./")
     )))
 }
@@ -365,7 +371,12 @@ pub(super) fn page_updated(p: &Parsed, diags: &mut Vec<Diagnostic>) -> Option<St
     }
 }
 
-pub(super) fn build_page(p: &Parsed, ctx: &RenderContext<'_>, diags: &mut Vec<Diagnostic>) -> Page {
+/// The page, and its text for search.
+pub(super) fn build_page(
+    p: &Parsed,
+    ctx: &RenderContext<'_>,
+    diags: &mut Vec<Diagnostic>,
+) -> (Page, String) {
     let rendered = markdown::render(&p.body, ctx);
     push_render_diags(&p.path, p.body_line_offset, rendered.diagnostics, diags);
     let summary =
@@ -374,11 +385,12 @@ pub(super) fn build_page(p: &Parsed, ctx: &RenderContext<'_>, diags: &mut Vec<Di
             .or(p.fm.description.as_deref())
             .map(|s| plain_text(ctx.emoji, s))
             .unwrap_or(rendered.first_paragraph);
-    Page {
+    let page = Page {
         updated: page_updated(p, diags),
         title: plain_text(ctx.emoji, p.fm.title.as_deref().unwrap_or_default().trim()),
         summary: truncate_chars(&summary, SUMMARY_MAX_CHARS),
         lang: p.fm.lang.clone().unwrap_or_else(|| "en".to_string()),
         html: rendered.html,
-    }
+    };
+    (page, rendered.text)
 }

@@ -20,7 +20,7 @@ pub fn url(slug: &str) -> String {
 
 /// The slug a card URL names (`/cards/<slug>.png`).
 pub fn slug_of(path: &str) -> Option<&str> {
-    path.strip_prefix("/cards/")?.strip_suffix(".png")
+    crate::model::card_slug(path)
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -141,6 +141,15 @@ pub fn cached(title: &str, date: &str, site: &str) -> Result<Arc<Vec<u8>>, CardE
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_card_path_names_its_slug_and_nothing_else_does() {
+        assert_eq!(url("k8s-upgrade"), "/cards/k8s-upgrade.png");
+        assert_eq!(slug_of(&url("k8s-upgrade")), Some("k8s-upgrade"));
+        assert_eq!(slug_of("/cards/k8s-upgrade.jpg"), None);
+        assert_eq!(slug_of("/posts/k8s-upgrade.png"), None);
+        assert_eq!(slug_of("/cards/k8s-upgrade.png/x"), None);
+    }
 
     #[test]
     fn titles_wrap_on_words_and_long_ones_are_cut() {

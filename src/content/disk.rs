@@ -82,6 +82,8 @@ struct Stored {
     memo: Memo,
     post: Option<PostEntry>,
     about: Option<Page>,
+    /// The About page's search text (with `about`).
+    about_text: String,
 }
 
 /// This build's identity: crate version and a hash of the executable, so a
@@ -171,6 +173,7 @@ impl RenderCache {
             }
             if s.about.is_some() {
                 site.about = s.about;
+                site.about_text = s.about_text;
             }
             site.memos.insert(s.memo.path.clone(), s.memo);
         }
@@ -196,6 +199,11 @@ impl RenderCache {
                 about: (memo.outcome == Outcome::About)
                     .then_some(site.about.as_ref())
                     .flatten(),
+                about_text: if memo.outcome == Outcome::About {
+                    &site.about_text
+                } else {
+                    ""
+                },
             })
             .collect();
         let body = serde_json::to_vec(&stored).map_err(|source| CacheFileError::Body {
@@ -238,4 +246,5 @@ struct StoredRef<'a> {
     memo: &'a Memo,
     post: Option<&'a PostEntry>,
     about: Option<&'a Page>,
+    about_text: &'a str,
 }

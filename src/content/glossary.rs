@@ -131,12 +131,14 @@ pub fn build(
     body_line_offset: usize,
     ctx: &RenderContext<'_>,
     diags: &mut Vec<Diagnostic>,
-) -> Glossary {
+) -> (Glossary, HashMap<String, String>) {
     let (intro, sections) = sections(body, body_line_offset);
     let intro_rendered = markdown::render(&intro, ctx);
     push_render_diags(path, body_line_offset, intro_rendered.diagnostics, diags);
 
     let mut terms: Vec<(GlossaryTerm, Vec<String>, usize)> = Vec::new();
+    // Each definition's text as the pass collected it, by term id.
+    let mut texts: HashMap<String, String> = HashMap::new();
     let mut seen: HashMap<String, usize> = HashMap::new();
     for s in sections {
         let (term, explicit_id) = split_heading(&s.heading);
@@ -191,6 +193,7 @@ pub fn build(
             })
             .unwrap_or_default();
         let see_also_ids = see_also.as_deref().map(link_ids).unwrap_or_default();
+        texts.insert(id.clone(), rendered.text);
         terms.push((
             GlossaryTerm {
                 id,
@@ -232,14 +235,15 @@ pub fn build(
         .or(fm.description.as_deref())
         .map(|s| plain_text(ctx.emoji, s))
         .unwrap_or(intro_rendered.first_paragraph);
-    Glossary {
+    let glossary = Glossary {
         updated: None,
         title: plain_text(ctx.emoji, fm.title.as_deref().unwrap_or("Glossary").trim()),
         summary: truncate_chars(&summary, SUMMARY_MAX_CHARS),
         lang: fm.lang.clone().unwrap_or_else(|| "en".to_string()),
         intro_html: intro_rendered.html,
         terms: out,
-    }
+    };
+    (glossary, texts)
 }
 
 /// Longest definition shown in a post's hover card, in characters.
@@ -257,17 +261,17 @@ pub fn term_linker(g: &Glossary) -> TermLinker {
     }))
 }
 
-/// The card each term shows in posts, by id.
-pub fn term_cards(g: &Glossary) -> HashMap<String, TermCard> {
+/// The card each term shows in posts, by id; `texts`: each definition's
+/// text (from [`build`]).
+pub fn term_cards(g: &Glossary, texts: &HashMap<String, String>) -> HashMap<String, TermCard> {
     g.terms
         .iter()
         .map(|t| {
-            let text = super::search::html_text(&t.definition_html);
-            let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+            let text = texts.get(&t.id).map_or("", String::as_str);
             let card = TermCard {
                 id: t.id.clone(),
                 term: t.term.clone(),
-                summary: truncate_chars(&text, CARD_MAX_CHARS),
+                summary: truncate_chars(text, CARD_MAX_CHARS),
             };
             (t.id.clone(), card)
         })

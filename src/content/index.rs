@@ -2,9 +2,10 @@
 
 use std::collections::HashMap;
 
-use super::read::Parsed;
+use super::parse::Parsed;
 use super::{diag, Diagnostic, Kind};
 use crate::markdown::{self, RefResolver, ResolveError, Severity};
+use crate::model::{Glossary, Page, Post};
 
 pub(super) fn valid_slug(slug: &str) -> bool {
     !slug.is_empty()
@@ -52,9 +53,9 @@ impl PageIndex {
         };
         for path in unparsed {
             let url = match path.as_str() {
-                "about.md" => "/about".to_string(),
-                "glossary.md" => "/glossary".to_string(),
-                _ => format!("/posts/{}", stem_of(path)),
+                "about.md" => Page::ABOUT_PATH.to_string(),
+                "glossary.md" => Glossary::PATH.to_string(),
+                _ => Post::path(&stem_of(path)),
             };
             index
                 .unparsed_by_name

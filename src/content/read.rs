@@ -1,12 +1,12 @@
 //! Reading the content folder: which files are content, how they are read
 //! (no symlinks, no special files, a size limit, UTF-8 checked with the
-//! position of the first bad byte), and each file's front matter parsed.
+//! position of the first bad byte). The file IO of a load, kept apart from
+//! parsing (`parse.rs`) so a reload's reads can be reasoned about alone.
 
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
-use super::front_matter::{self, FrontMatter, Split};
-use super::{diag, fingerprint, Diagnostic, Error, Kind};
+use super::{diag, Diagnostic, Error};
 use crate::markdown::Severity;
 
 /// A file as read from disk, before rendering.
@@ -59,19 +59,6 @@ impl Sources {
             _ => false,
         }
     }
-}
-
-/// Front matter parsed, body not yet rendered.
-pub(super) struct Parsed {
-    pub(super) path: String,
-    /// Hash of the normalised source (the memo's check of the file itself).
-    pub(super) text_hash: u64,
-    pub(super) kind: Kind,
-    pub(super) fm: FrontMatter,
-    pub(super) body: String,
-    pub(super) body_line_offset: usize,
-    pub(super) split_front: String,
-    pub(super) split_format: front_matter::Format,
 }
 
 /// Largest content file read (a post is text; anything bigger is a mistake
@@ -228,90 +215,5 @@ pub fn normalize_source(text: &str) -> String {
         text.replace("\r\n", "\n").replace('\r', "\n")
     } else {
         text.to_string()
-    }
-}
-
-pub(super) fn parse_source(source: Source, diags: &mut Vec<Diagnostic>) -> Option<Parsed> {
-    let kind = match source.path.as_str() {
-        "about.md" => Kind::About,
-        "glossary.md" => Kind::Glossary,
-        _ => Kind::Post,
-    };
-    let text = normalize_source(&source.text);
-    let fail = |diags: &mut Vec<Diagnostic>, e: front_matter::FrontMatterError| {
-        diags.push(diag(
-            &source.path,
-            e.line,
-            e.col,
-            Severity::Error,
-            e.message,
-        ));
-    };
-    let split: Split<'_> = match front_matter::split(&text) {
-        Ok(s) => s,
-        Err(e) => {
-            fail(diags, e);
-            return None;
-        }
-    };
-    let fm = match front_matter::parse(&split) {
-        Ok(fm) => fm,
-        Err(e) => {
-            fail(diags, e);
-            return None;
-        }
-    };
-    match &fm.title {
-        Some(t) if !t.trim().is_empty() => {}
-        _ => {
-            diags.push(diag(
-                &source.path,
-                1,
-                1,
-                Severity::Error,
-                "missing required field `title`",
-            ));
-            return None;
-        }
-    }
-    Some(Parsed {
-        text_hash: fingerprint::hash_of(&text),
-        kind,
-        fm,
-        body: split.body.to_string(),
-        body_line_offset: split.body_line_offset,
-        split_front: split.front.to_string(),
-        split_format: split.format,
-        path: source.path,
-    })
-}
-
-impl Parsed {
-    pub(super) fn key_line(&self, key: &str) -> usize {
-        let split = Split {
-            format: self.split_format,
-            front: &self.split_front,
-            front_line: 2,
-            body: "",
-            body_line_offset: self.body_line_offset,
-        };
-        front_matter::key_line(&split, key)
-    }
-
-    pub(super) fn slug(&self) -> String {
-        self.fm.slug.clone().unwrap_or_else(|| {
-            // A page bundle (`posts/<folder>/index.md`) is named by its folder.
-            let path = self.path.strip_suffix("/index.md").unwrap_or(&self.path);
-            let stem = path.rsplit('/').next().unwrap_or(path);
-            stem.trim_end_matches(".md").to_string()
-        })
-    }
-
-    pub(super) fn url(&self) -> String {
-        match self.kind {
-            Kind::Post => format!("/posts/{}", self.slug()),
-            Kind::About => "/about".to_string(),
-            Kind::Glossary => "/glossary".to_string(),
-        }
     }
 }

@@ -2,9 +2,9 @@
 
 use std::collections::HashMap;
 
-use super::read::Parsed;
+use super::parse::Parsed;
 use super::{Kind, Site};
-use crate::model::TagPosts;
+use crate::model::{Glossary, Page, Post, PostListPage, TagPosts, TAGS_PATH};
 
 /// Old URLs that answer with a permanent redirect: the old Pelican/Hugo shapes
 /// (`/<slug>.html`, `/posts/<slug>.html`, `/<slug>/`), trailing slashes, and
@@ -16,9 +16,10 @@ pub(super) fn build(parsed: &[Parsed], site: &Site) -> HashMap<String, String> {
             map.entry(from).or_insert_with(|| to.to_string());
         }
     };
-    add("/index.html".into(), "/");
-    add("/page/1".into(), "/");
-    add("/tags/".into(), "/tags");
+    let home = PostListPage::path(1);
+    add("/index.html".into(), &home);
+    add("/page/1".into(), &home);
+    add(format!("{TAGS_PATH}/"), TAGS_PATH);
     for tag in site.tags.keys() {
         let url = TagPosts::path(tag, 1);
         add(format!("{url}/"), &url);
@@ -26,24 +27,23 @@ pub(super) fn build(parsed: &[Parsed], site: &Site) -> HashMap<String, String> {
     }
     for entry in &site.posts {
         let slug = &entry.post.meta.slug;
-        let url = format!("/posts/{slug}");
+        let url = Post::path(slug);
         for old in [
             format!("/{slug}.html"),
-            format!("/posts/{slug}.html"),
+            format!("{url}.html"),
             format!("/{slug}/"),
-            format!("/posts/{slug}/"),
+            format!("{url}/"),
         ] {
             add(old, &url);
         }
     }
-    for (page, present) in [
-        ("about", site.about.is_some()),
-        ("glossary", site.glossary.is_some()),
+    for (url, present) in [
+        (Page::ABOUT_PATH, site.about.is_some()),
+        (Glossary::PATH, site.glossary.is_some()),
     ] {
         if present {
-            let url = format!("/{page}");
-            add(format!("/{page}/"), &url);
-            add(format!("/{page}.html"), &url);
+            add(format!("{url}/"), url);
+            add(format!("{url}.html"), url);
         }
     }
     let published: HashMap<&str, String> = parsed

@@ -12,30 +12,6 @@ pub use crate::search_rank::{query_words, MAX_HITS, MAX_QUERY_CHARS};
 use crate::search_rank::{snippet, tokens};
 pub use crate::text::{fold, fold_char};
 
-/// Text of an HTML fragment (tags dropped, common entities decoded).
-pub fn html_text(html: &str) -> String {
-    let mut out = String::with_capacity(html.len());
-    let mut in_tag = false;
-    for c in html.chars() {
-        match c {
-            '<' => in_tag = true,
-            '>' if in_tag => {
-                in_tag = false;
-                out.push(' ');
-            }
-            c if !in_tag => out.push(c),
-            _ => {}
-        }
-    }
-    let decoded = out
-        .replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&quot;", "\"")
-        .replace("&#39;", "'")
-        .replace("&amp;", "&");
-    decoded.split_whitespace().collect::<Vec<_>>().join(" ")
-}
-
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
     Post,
@@ -398,13 +374,5 @@ mod tests {
         let r = idx.search("state");
         assert_eq!(r.total, 2);
         assert_eq!(r.hits[0].url, "/two", "three words begin with it, not two");
-    }
-
-    #[test]
-    fn html_text_strips_tags_and_decodes() {
-        assert_eq!(
-            html_text("<p>a &lt;b&gt; <code>c</code></p>\n<p>d</p>"),
-            "a <b> c d"
-        );
     }
 }

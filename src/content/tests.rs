@@ -1,3 +1,7 @@
+//! Unit tests of a content load: what is read, parsed, rejected with a
+//! diagnostic, reused on reload and served. Kept out of `content.rs` so the
+//! hub stays a map of the layer.
+
 use std::fs;
 use std::path::Path;
 

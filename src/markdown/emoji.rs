@@ -39,6 +39,9 @@ pub struct Replaced {
     pub html: Option<String>,
     /// The text as a reader sees it: glyphs for Unicode emoji, `:name:` for images.
     pub plain: String,
+    /// The text as the page shows it, for search: each emoji is an element of
+    /// its own (a glyph between spaces; an image, which shows no text, a space).
+    pub shown: String,
     /// Shortcode-shaped names that are not emoji, in order of appearance.
     pub unknown: Vec<String>,
     /// Byte offset in the text of each `unknown` name's opening colon.
@@ -107,6 +110,7 @@ impl EmojiRenderer {
         let bytes = text.as_bytes();
         let mut html = String::new();
         let mut plain = String::new();
+        let mut shown = String::new();
         let mut unknown = Vec::new();
         let mut unknown_at = Vec::new();
         let mut matched_any = false;
@@ -143,10 +147,19 @@ impl EmojiRenderer {
                 Some(emoji) => {
                     html.push_str(&escape_html(&text[copied..i]));
                     plain.push_str(&text[copied..i]);
+                    shown.push_str(&text[copied..i]);
                     html.push_str(&self.markup(name, &emoji));
                     match emoji {
-                        Emoji::Unicode(glyph) => plain.push_str(glyph),
-                        Emoji::Custom(_) => plain.push_str(&text[i..=close]),
+                        Emoji::Unicode(glyph) => {
+                            plain.push_str(glyph);
+                            shown.push(' ');
+                            shown.push_str(glyph);
+                            shown.push(' ');
+                        }
+                        Emoji::Custom(_) => {
+                            plain.push_str(&text[i..=close]);
+                            shown.push(' ');
+                        }
                     }
                     matched_any = true;
                     copied = close + 1;
@@ -164,9 +177,11 @@ impl EmojiRenderer {
         }
         html.push_str(&escape_html(&text[copied..]));
         plain.push_str(&text[copied..]);
+        shown.push_str(&text[copied..]);
         Replaced {
             html: matched_any.then_some(html),
             plain,
+            shown,
             unknown,
             unknown_at,
         }

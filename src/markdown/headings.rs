@@ -130,12 +130,20 @@ pub(super) fn open_tag(level: u8, id: &str, classes: &[pulldown_cmark::CowStr<'_
     format!("<h{level} id=\"{}\"{class}>", escape_html(id))
 }
 
-/// `</hN>`, after a `#` link to the section for the levels a reader would
+/// The text of a heading's link to its own section.
+pub(super) const ANCHOR_TEXT: &str = "#";
+
+/// Whether a heading gets a link to its section: the levels a reader would
 /// link to (2 to 4).
+pub(super) fn has_anchor(level: u8) -> bool {
+    (2..=4).contains(&level)
+}
+
+/// `</hN>`, after a `#` link to the section when [`has_anchor`].
 pub(super) fn close_tag(level: u8, id: &str) -> String {
-    let anchor = if (2..=4).contains(&level) {
+    let anchor = if has_anchor(level) {
         format!(
-            "<a class=\"anchor\" href=\"#{}\" aria-label=\"Link to this section\">#</a>",
+            "<a class=\"anchor\" href=\"#{}\" aria-label=\"Link to this section\">{ANCHOR_TEXT}</a>",
             escape_html(id)
         )
     } else {

@@ -5,7 +5,7 @@
 //! of those jobs lives in its own module; this one routes events to them and
 //! keeps the state that spans events (open heading, image, links).
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 
 use pulldown_cmark::{CodeBlockKind, CowStr, Event, LinkType, Tag, TagEnd};
@@ -59,6 +59,8 @@ pub(super) struct State<'c, 'a> {
     /// Per glossary term: already linked in this document.
     terms_done: Vec<bool>,
     terms_found: Vec<usize>,
+    /// Footnote labels in order of first use: the number the HTML shows.
+    footnotes: HashMap<String, usize>,
 }
 
 impl<'c, 'a> State<'c, 'a> {
@@ -88,6 +90,7 @@ impl<'c, 'a> State<'c, 'a> {
             unknown_emoji: HashSet::new(),
             terms_done: vec![false; ctx.terms.map_or(0, TermLinker::len)],
             terms_found: Vec::new(),
+            footnotes: HashMap::new(),
         }
     }
 
@@ -112,6 +115,7 @@ impl<'c, 'a> State<'c, 'a> {
             more_summary: summary.more,
             first_paragraph: summary.first_paragraph,
             words: summary.words,
+            text: summary.text,
             diagnostics,
             terms,
         }
@@ -134,6 +138,31 @@ impl<'a> State<'_, 'a> {
     }
 
     pub(super) fn event(&mut self, event: Event<'a>, range: Range<usize>) {
+        // Every event but text is markup in the HTML: an element boundary.
+        let boundary = !matches!(event, Event::Text(_));
+        if boundary {
+            self.text.separate();
+        }
+        if let Event::FootnoteReference(label) | Event::Start(Tag::FootnoteDefinition(label)) =
+            &event
+        {
+            self.footnote_number(label);
+        }
+        self.route(event, range);
+        if boundary {
+            self.text.separate();
+        }
+    }
+
+    /// The number the HTML shows for a footnote (its reference and its
+    /// definition both show it), numbered by first use like pulldown-cmark.
+    fn footnote_number(&mut self, label: &str) {
+        let next = self.footnotes.len() + 1;
+        let number = *self.footnotes.entry(label.to_string()).or_insert(next);
+        self.text.push_shown(&number.to_string());
+    }
+
+    fn route(&mut self, event: Event<'a>, range: Range<usize>) {
         match event {
             Event::Start(Tag::CodeBlock(kind)) => {
                 let lang = match kind {
@@ -220,7 +249,11 @@ impl<'a> State<'_, 'a> {
                 if let Some(h) = &mut self.heading {
                     h.text.push_str(&code);
                 }
-                self.text.push(&code, true);
+                if self.image_depth > 0 {
+                    self.text.push_alt(&code, true);
+                } else {
+                    self.text.push(&code, true);
+                }
                 self.emit(Event::Code(code));
             }
             Event::Html(html) | Event::InlineHtml(html)
@@ -391,7 +424,9 @@ impl<'a> State<'_, 'a> {
                 terms::link_open(linker.id(term), "").into(),
             ));
             let name = rest[start..end].to_string();
+            self.text.separate();
             self.text.push(&name, true);
+            self.text.separate();
             self.emit(Event::Text(name.into()));
             self.emit(Event::InlineHtml("</a>".into()));
             rest = &rest[end..];
@@ -412,7 +447,11 @@ impl<'a> State<'_, 'a> {
             if let Some(h) = &mut self.heading {
                 h.text.push_str(&text);
             }
-            self.text.push(&text, !count_words);
+            if self.image_depth > 0 {
+                self.text.push_alt(&text, !count_words);
+            } else {
+                self.text.push(&text, !count_words);
+            }
             self.emit(Event::Text(text));
             return;
         }
@@ -430,7 +469,7 @@ impl<'a> State<'_, 'a> {
         if let Some(h) = &mut self.heading {
             h.text.push_str(&out.plain);
         }
-        self.text.push(&out.plain, !count_words);
+        self.text.push_as(&out.plain, &out.shown, !count_words);
         match out.html {
             Some(html) => self.emit(Event::InlineHtml(html.into())),
             None => self.emit(Event::Text(text)),
@@ -471,6 +510,10 @@ impl<'a> State<'_, 'a> {
         self.out.extend(h.events);
         self.out
             .push(Event::Html(headings::close_tag(level, &id).into()));
+        if headings::has_anchor(level) {
+            self.text.separate();
+            self.text.push_shown(headings::ANCHOR_TEXT);
+        }
         self.text.push(" ", true);
     }
 }

@@ -1,7 +1,7 @@
-//! The plain text a document yields besides its HTML: the word count and the
+//! The plain text a document yields besides its HTML: the word count, the
 //! two summary sources (the text before `<!--more-->`, and the first
-//! paragraph). Collected from the events during the rendering pass, not from
-//! the rendered HTML.
+//! paragraph) and the whole text the search index is built from. Collected
+//! from the events during the rendering pass, not from the rendered HTML.
 
 /// Plain text and word count, fed by the rendering pass as it sees text.
 #[derive(Default)]
@@ -13,6 +13,9 @@ pub(super) struct TextStats {
     /// Plain text collected until the `<!--more-->` marker.
     before_more: String,
     more: Option<String>,
+    /// Everything a reader reads, for search: words in different elements
+    /// are kept apart (see [`TextStats::separate`]).
+    all: String,
 }
 
 /// What [`TextStats`] found, with white space collapsed.
@@ -20,6 +23,7 @@ pub(super) struct Summary {
     pub more: Option<String>,
     pub first_paragraph: String,
     pub words: usize,
+    pub text: String,
 }
 
 impl TextStats {
@@ -34,6 +38,40 @@ impl TextStats {
         }
         if self.more.is_none() {
             self.before_more.push_str(text);
+        }
+        self.all.push_str(text);
+    }
+
+    /// Image alt text: part of the summaries (a reader of the summary does
+    /// not see the image) but not of the search text, which holds what the
+    /// page shows.
+    pub(super) fn push_alt(&mut self, text: &str, in_code: bool) {
+        let len = self.all.len();
+        self.push(text, in_code);
+        self.all.truncate(len);
+    }
+
+    /// Text whose search form differs from its summary form (emoji: each in
+    /// its own element on the page).
+    pub(super) fn push_as(&mut self, text: &str, shown: &str, in_code: bool) {
+        let len = self.all.len();
+        self.push(text, in_code);
+        self.all.truncate(len);
+        self.all.push_str(shown);
+    }
+
+    /// Text the page shows that is not the author's text (a heading's `#`
+    /// anchor, footnote numbers, emoji in their own element): search text only.
+    pub(super) fn push_shown(&mut self, text: &str) {
+        self.all.push_str(text);
+    }
+
+    /// An element starts or ends: words on either side stay apart in the
+    /// search text (`**a**b` is two words there), as a page's words are when
+    /// read element by element. Summaries keep the text as written.
+    pub(super) fn separate(&mut self) {
+        if !self.all.ends_with(' ') {
+            self.all.push(' ');
         }
     }
 
@@ -82,6 +120,7 @@ impl TextStats {
             more: self.more.map(|s| collapse_ws(&s)),
             first_paragraph: collapse_ws(&self.first_paragraph),
             words: self.words,
+            text: collapse_ws(&self.all),
         }
     }
 }

@@ -280,6 +280,14 @@ pub fn card_path(slug: &str) -> String {
     Route::Card.path(&[&format!("{slug}.png")])
 }
 
+/// The slug a social-card path names: the inverse of [`card_path`], read off
+/// its output so the shape is spelled once.
+pub fn card_slug(path: &str) -> Option<&str> {
+    let shape = card_path("\0");
+    let (prefix, suffix) = shape.split_once('\0')?;
+    path.strip_prefix(prefix)?.strip_suffix(suffix)
+}
+
 impl TagPosts {
     /// The URL of page `n` of a tag: page 1 is `/tags/<tag>`.
     pub fn path(tag: &str, n: u32) -> String {

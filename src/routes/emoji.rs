@@ -1,9 +1,10 @@
+//! `/emoji`: every shortcode a post can use, grouped like an emoji keyboard,
+//! with a filter, so authors can find a code without leaving the site.
+
 use leptos::prelude::*;
 
 use crate::api::get_emoji;
-use crate::components::{
-    query_filter, site_info, visibility, ErrorView, FilterKind, ListFilter, Loading, PageMeta,
-};
+use crate::components::{data_page, query_filter, visibility, FilterKind, ListFilter, PageMeta};
 use crate::model::{EmojiGallery, EmojiItem, SiteInfo};
 use crate::text;
 
@@ -11,18 +12,11 @@ use crate::text;
 #[component]
 pub fn EmojiPage() -> impl IntoView {
     // The emoji set is compiled in: it never changes with the content.
-    let gallery = Resource::new(|| (), |_| get_emoji());
-    view! {
-        <Transition fallback=Loading>
-            {move || Suspend::new(async move {
-                let site = site_info();
-                match gallery.await {
-                    Ok(g) => view! { <GalleryView gallery=g site /> }.into_any(),
-                    Err(e) => view! { <ErrorView error=e /> }.into_any(),
-                }
-            })}
-        </Transition>
-    }
+    data_page(
+        || (),
+        |_| get_emoji(),
+        |g, site| view! { <GalleryView gallery=g site /> },
+    )
 }
 
 /// The shortcode a button copies: the emoji's first name.

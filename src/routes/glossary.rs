@@ -1,27 +1,23 @@
+//! `/glossary`: every term with its definition under an A–Z index, and a
+//! filter. Term links and cards in posts point here, so each term's entry
+//! keeps a stable id.
+
 use leptos::prelude::*;
 
 use crate::api::get_glossary;
 use crate::components::{
-    glossary_ld, query_filter, site_info, visibility, ErrorView, FilterKind, ListFilter, Loading,
-    PageMeta,
+    data_page, glossary_ld, query_filter, visibility, FilterKind, ListFilter, PageMeta,
 };
 use crate::model::{Glossary, GlossaryTerm, SiteInfo};
 use crate::text;
 
 #[component]
 pub fn GlossaryPage() -> impl IntoView {
-    let glossary = Resource::new(|| (), |_| get_glossary());
-    view! {
-        <Transition fallback=Loading>
-            {move || Suspend::new(async move {
-                let site = site_info();
-                match glossary.await {
-                    Ok(g) => view! { <GlossaryView glossary=g site /> }.into_any(),
-                    Err(e) => view! { <ErrorView error=e /> }.into_any(),
-                }
-            })}
-        </Transition>
-    }
+    data_page(
+        || (),
+        |_| get_glossary(),
+        |g, site| view! { <GlossaryView glossary=g site /> },
+    )
 }
 
 /// Terms under one letter of the A–Z index.

@@ -1,11 +1,13 @@
+//! `/` and `/page/:n`: the list of posts, newest first, a page at a time;
+//! the entry point of the site.
+
 use leptos::prelude::*;
 
 use leptos_meta::Link;
 use leptos_router::hooks::use_params_map;
 
 use crate::api::list_posts;
-use crate::components::{site_info, website_ld, ErrorView, Loading, PageMeta, Pager, PostList};
-use crate::error::AppError;
+use crate::components::{data_page, no_such_page, website_ld, PageMeta, Pager, PostList};
 use crate::model::{page_number, PostListPage};
 
 /// `/` (page 1) and `/page/:n`: the posts, newest first, a page at a time.
@@ -13,27 +15,16 @@ use crate::model::{page_number, PostListPage};
 pub fn HomePage() -> impl IntoView {
     let params = use_params_map();
     let page = move || page_number(params.read().get("n").as_deref());
-    let posts = Resource::new(page, |page| async move {
-        match page {
-            Some(p) => list_posts(p).await,
-            None => {
-                let e = AppError::NotFound("no such page".into());
-                e.set_response_status();
-                Err(e)
+    data_page(
+        page,
+        |page| async move {
+            match page {
+                Some(p) => list_posts(p).await,
+                None => no_such_page(),
             }
-        }
-    });
-    view! {
-        <Transition fallback=Loading>
-            {move || Suspend::new(async move {
-                let site = site_info();
-                match posts.await {
-                    Ok(list) => view! { <HomeView list site /> }.into_any(),
-                    Err(e) => view! { <ErrorView error=e /> }.into_any(),
-                }
-            })}
-        </Transition>
-    }
+        },
+        |list, site| view! { <HomeView list site /> },
+    )
 }
 
 #[component]

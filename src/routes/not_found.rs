@@ -1,3 +1,6 @@
+//! The router's fallback page: any path no route matches gets the site's
+//! "not found" page with a 404 status.
+
 use leptos::prelude::*;
 
 use crate::components::NotFoundBody;

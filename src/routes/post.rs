@@ -1,35 +1,28 @@
+//! `/posts/:slug`: one post — header, table of contents, body with its
+//! islands (copy buttons, term cards), series, related posts and neighbours.
+
 use leptos::prelude::*;
 
 use leptos_router::components::A;
 
 use super::post_extras::{RelatedList, SeriesBox};
-use super::post_islands::{CopyButtons, TermCards, TocHighlight, TERM_CARDS_ID};
 use leptos_router::hooks::use_params_map;
 
 use crate::api::get_post;
 use crate::components::{
-    post_image, post_ld, site_info, ErrorView, Loading, PageKind, PageMeta, TagList,
+    data_page, post_image, post_ld, CopyButtons, PageKind, PageMeta, TagList, TermCardList,
+    TermCards, TocHighlight,
 };
-use crate::model::{Post, SiteInfo, TermCard, TocEntry};
+use crate::model::{Post, SiteInfo, TocEntry};
 
 #[component]
 pub fn PostPage() -> impl IntoView {
     let params = use_params_map();
-    let post = Resource::new(
+    data_page(
         move || params.read().get("slug").unwrap_or_default(),
         get_post,
-    );
-    view! {
-        <Transition fallback=Loading>
-            {move || Suspend::new(async move {
-                let site = site_info();
-                match post.await {
-                    Ok(post) => view! { <PostView post site /> }.into_any(),
-                    Err(e) => view! { <ErrorView error=e /> }.into_any(),
-                }
-            })}
-        </Transition>
-    }
+        |post, site| view! { <PostView post site /> },
+    )
 }
 
 #[component]
@@ -134,27 +127,5 @@ fn Toc(entries: Vec<TocEntry>, locale: crate::i18n::Locale) -> impl IntoView {
                     .collect_view()}
             </ol>
         </nav>
-    }
-}
-
-/// The definitions of the glossary terms the post links to. Without
-/// JavaScript they stay hidden and the links lead to the glossary.
-#[component]
-fn TermCardList(cards: Vec<TermCard>) -> impl IntoView {
-    view! {
-        <div id=TERM_CARDS_ID class="term-cards">
-            {cards
-                .into_iter()
-                .map(|card| {
-                    view! {
-                        <div class="term-card" role="tooltip" id=crate::ids::term_card(&card.id) hidden>
-                            <strong>{card.term}</strong>
-                            " "
-                            {card.summary}
-                        </div>
-                    }
-                })
-                .collect_view()}
-        </div>
     }
 }

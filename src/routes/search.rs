@@ -1,9 +1,12 @@
+//! `/search?q=…`: search results rendered on the server, so the header's
+//! form works without JavaScript and on a static copy says what to do.
+
 use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_query_map;
 
 use crate::api::search;
-use crate::components::{site_info, ErrorView, Loading, PageMeta, Snippet};
+use crate::components::{data_page, PageMeta, Snippet};
 use crate::model::{Glossary, SearchHit, SearchResults, TAGS_PATH};
 
 /// `/search?q=…`: the same results as the header's live search, rendered on
@@ -12,18 +15,7 @@ use crate::model::{Glossary, SearchHit, SearchResults, TAGS_PATH};
 pub fn SearchPage() -> impl IntoView {
     let query = use_query_map();
     let q = move || query.read().get("q").unwrap_or_default();
-    let results = Resource::new(q, search);
-    view! {
-        <Transition fallback=Loading>
-            {move || Suspend::new(async move {
-                let site = site_info();
-                match results.await {
-                    Ok(r) => view! { <SearchView results=r site /> }.into_any(),
-                    Err(e) => view! { <ErrorView error=e /> }.into_any(),
-                }
-            })}
-        </Transition>
-    }
+    data_page(q, search, |r, site| view! { <SearchView results=r site /> })
 }
 
 /// What `/search` says to a reader without JavaScript before a query.

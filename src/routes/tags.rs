@@ -1,3 +1,6 @@
+//! `/tags` (every tag with its count) and `/tags/:tag[/page/:n]` (a tag's
+//! posts, a page at a time, with its feed linked).
+
 use leptos::prelude::*;
 
 use leptos_router::components::A;
@@ -6,8 +9,7 @@ use leptos_router::hooks::use_params_map;
 use crate::api::{get_tag, list_tags};
 use leptos_meta::Link;
 
-use crate::components::{site_info, ErrorView, Loading, PageMeta, Pager, PostList};
-use crate::error::AppError;
+use crate::components::{data_page, no_such_page, PageMeta, Pager, PostList};
 use crate::model::{page_number, TagPosts, SITE_NAME, TAGS_PATH};
 
 /// `/tags/:tag` (page 1) and `/tags/:tag/page/:n`: a tag's posts, newest
@@ -15,7 +17,7 @@ use crate::model::{page_number, TagPosts, SITE_NAME, TAGS_PATH};
 #[component]
 pub fn TagPage() -> impl IntoView {
     let params = use_params_map();
-    let tag = Resource::new(
+    data_page(
         move || {
             let p = params.read();
             (
@@ -26,25 +28,11 @@ pub fn TagPage() -> impl IntoView {
         |(tag, page)| async move {
             match page {
                 Some(page) => get_tag(tag, Some(page)).await,
-                None => {
-                    let e = AppError::NotFound("no such page".into());
-                    e.set_response_status();
-                    Err(e)
-                }
+                None => no_such_page(),
             }
         },
-    );
-    view! {
-        <Transition fallback=Loading>
-            {move || Suspend::new(async move {
-                let site = site_info();
-                match tag.await {
-                    Ok(t) => view! { <TagView t site /> }.into_any(),
-                    Err(e) => view! { <ErrorView error=e /> }.into_any(),
-                }
-            })}
-        </Transition>
-    }
+        |t, site| view! { <TagView t site /> },
+    )
 }
 
 #[component]
@@ -74,40 +62,38 @@ fn TagView(t: TagPosts, site: crate::model::SiteInfo) -> impl IntoView {
 
 #[component]
 pub fn TagsPage() -> impl IntoView {
-    let tags = Resource::new(|| (), |_| list_tags());
+    data_page(
+        || (),
+        |_| list_tags(),
+        |tags, site| view! { <TagsView tags site /> },
+    )
+}
+
+/// Every tag with its number of posts.
+#[component]
+fn TagsView(tags: Vec<(String, usize)>, site: crate::model::SiteInfo) -> impl IntoView {
     view! {
-        <Transition fallback=Loading>
-            {move || Suspend::new(async move {
-                let site = site_info();
-                match tags.await {
-                    Ok(tags) => view! {
-                        <PageMeta
-                            title="Tags"
-                            description="Every topic on this blog, with its number of posts."
-                            path=TAGS_PATH
-                            site
-                        />
-                        <h1 class="page-title">"Tags"</h1>
-                        <ul class="tag-index">
-                            {tags
-                                .into_iter()
-                                .map(|(tag, n)| {
-                                    let href = TagPosts::path(&tag, 1);
-                                    view! {
-                                        <li>
-                                            <A href=href>"#"{tag}</A>
-                                            " "
-                                            <span class="count">{n}</span>
-                                        </li>
-                                    }
-                                })
-                                .collect_view()}
-                        </ul>
+        <PageMeta
+            title="Tags"
+            description="Every topic on this blog, with its number of posts."
+            path=TAGS_PATH
+            site
+        />
+        <h1 class="page-title">"Tags"</h1>
+        <ul class="tag-index">
+            {tags
+                .into_iter()
+                .map(|(tag, n)| {
+                    let href = TagPosts::path(&tag, 1);
+                    view! {
+                        <li>
+                            <A href=href>"#"{tag}</A>
+                            " "
+                            <span class="count">{n}</span>
+                        </li>
                     }
-                    .into_any(),
-                    Err(e) => view! { <ErrorView error=e /> }.into_any(),
-                }
-            })}
-        </Transition>
+                })
+                .collect_view()}
+        </ul>
     }
 }

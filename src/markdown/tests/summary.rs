@@ -19,3 +19,38 @@ fn word_count_skips_code() {
     let r = render_plain("one two three\n\n```\nnot counted at all\n```\n\nfour `skip` five\n");
     assert_eq!(r.words, 5);
 }
+
+/// A post with code, links, emoji, a footnote, a formula and a table.
+const SEARCH_SAMPLE: &str = "## Rolling out :rocket:\n\n\
+Read the [runbook](https://example.com/run) and **check**`kubectl` first.[^1]\n\n\
+```rust\nfn main() { println!(\"a<b\"); }\n```\n\n\
+The budget is $1 - \\frac{good}{total}$ per month.\n\n\
+| Tier | SLO |\n|---|---|\n| gold | 99.9% |\n\n\
+![a dashboard](/images/d.png)\n\n\
+[^1]: Or ask :ghost: on call.\n";
+
+/// The search text is what the page shows, element by element: the same as
+/// the tag-stripped HTML the index used to read (heading anchor, footnote
+/// numbers, emoji glyphs, link and table text, no image alt), except in two
+/// places where that was an artefact of the markup: code reads as written
+/// (not split at every highlighting span: `main ( ) ;`), and a formula reads
+/// once, as its TeX source (not also as MathML, letter by letter: `g o o d`).
+#[test]
+fn search_text_is_collected_by_the_pass() {
+    let r = render_plain(SEARCH_SAMPLE);
+    assert_eq!(
+        r.text,
+        "Rolling out 🚀 # Read the runbook and check kubectl first. 1 \
+         fn main() { println!(\"a<b\"); } \
+         The budget is 1 - \\frac{good}{total} per month. \
+         Tier SLO gold 99.9% 1 Or ask 👻 on call."
+    );
+    // Alt text is not on the page, but its words still count for reading time.
+    let alt = render_plain("one ![two three](/x.png)\n");
+    assert_eq!((alt.text.as_str(), alt.words), ("one", 3));
+    // Summaries keep the text as written: no element breaks, no anchors.
+    assert_eq!(
+        r.first_paragraph,
+        "Read the runbook and checkkubectl first."
+    );
+}

@@ -1,9 +1,11 @@
-//! The reactive parts of a post page, as islands around server HTML: the
-//! table of contents' "you are here", glossary cards and copy buttons. Each
-//! receives the server-rendered markup as children and only adds behaviour
-//! to it, so the post's text is in the page once.
+//! Glossary cards on a post page: the hidden card markup the server renders
+//! (`TermCardList`) and the island that shows a card beside its term link
+//! (`TermCards`). Browser code, apart from the page that uses it, so routes/
+//! holds pages only.
 
 use leptos::prelude::*;
+
+use crate::model::TermCard;
 
 /// Id of the container of a post's term cards (cards are placed relative to it).
 pub use crate::ids::TERM_CARDS as TERM_CARDS_ID;
@@ -11,73 +13,6 @@ pub use crate::ids::TERM_CARDS as TERM_CARDS_ID;
 /// Room kept for a card when placing it near the right edge.
 #[cfg(feature = "hydrate")]
 const CARD_WIDTH_PX: f64 = 320.0;
-
-/// Marks the table-of-contents link of the section being read while scrolling.
-#[island]
-pub fn TocHighlight(children: Children) -> impl IntoView {
-    let root: NodeRef<leptos::html::Div> = NodeRef::new();
-    Effect::new(move |_| {
-        #[cfg(feature = "hydrate")]
-        if let Some(root) = root.get() {
-            let update = move || mark_current(&root);
-            update();
-            let handle = window_event_listener(leptos::ev::scroll, move |_| update());
-            on_cleanup(move || handle.remove());
-        }
-    });
-    view! { <div class="toc-wrap" node_ref=root>{children()}</div> }
-}
-
-/// Sets `aria-current="location"` on the link of the current section.
-#[cfg(feature = "hydrate")]
-fn mark_current(root: &web_sys::HtmlDivElement) {
-    use wasm_bindgen::JsCast;
-    let Ok(list) = root.query_selector_all("a[href^='#']") else {
-        return;
-    };
-    let links: Vec<web_sys::Element> = (0..list.length())
-        .filter_map(|i| list.item(i)?.dyn_into::<web_sys::Element>().ok())
-        .collect();
-    let ids: Vec<String> = links
-        .iter()
-        .filter_map(|a| a.get_attribute("href"))
-        .map(|h| h.trim_start_matches('#').to_string())
-        .collect();
-    let current = current_section(&ids);
-    for (link, id) in links.iter().zip(&ids) {
-        let _ = if current.as_deref() == Some(id.as_str()) {
-            link.set_attribute("aria-current", "location")
-        } else {
-            link.remove_attribute("aria-current")
-        };
-    }
-}
-
-/// The last heading whose top has scrolled near the top of the window.
-#[cfg(feature = "hydrate")]
-fn current_section(ids: &[String]) -> Option<String> {
-    let window = web_sys::window()?;
-    let doc = window.document()?;
-    let height = window.inner_height().ok()?.as_f64().unwrap_or(0.0);
-    let root = doc.document_element()?;
-    // At the very bottom the last sections cannot reach the top: the last
-    // heading in view is the one being read. Otherwise, the last heading just
-    // below the top (where an anchor or the reader scrolled it).
-    let at_bottom = f64::from(root.scroll_top()) + height >= f64::from(root.scroll_height()) - 2.0;
-    let line = if at_bottom { height } else { 64.0 };
-    let mut current = None;
-    for id in ids {
-        let Some(el) = doc.get_element_by_id(id) else {
-            continue;
-        };
-        if el.get_bounding_client_rect().top() <= line {
-            current = Some(id.clone());
-        } else {
-            break;
-        }
-    }
-    current
-}
 
 /// Glossary cards for the terms linked in the post body: shown on hover,
 /// keyboard focus and a first tap; hidden on leaving, Escape and blur. The
@@ -252,68 +187,24 @@ fn closest(ev: &web_sys::Event, selector: &str) -> Option<web_sys::Element> {
         .ok()?
 }
 
-/// Adds a "Copy" button to every code block of the body (its children).
-/// Without JavaScript the blocks stay plain.
-#[island]
-pub fn CopyButtons(children: Children, locale: crate::i18n::Locale) -> impl IntoView {
-    let root: NodeRef<leptos::html::Div> = NodeRef::new();
-    // The buttons exist only in the browser; their words follow the page.
-    let _strings = locale.strings();
-    Effect::new(move |_| {
-        #[cfg(feature = "hydrate")]
-        if let Some(root) = root.get() {
-            add_copy_buttons(&root, _strings);
-        }
-    });
-    view! { <div class="code-copy" node_ref=root>{children()}</div> }
-}
-
-#[cfg(feature = "hydrate")]
-fn add_copy_buttons(root: &web_sys::HtmlDivElement, s: &'static crate::i18n::Strings) {
-    use wasm_bindgen::closure::Closure;
-    use wasm_bindgen::JsCast;
-
-    let doc = document();
-    let Ok(blocks) = root.query_selector_all("pre") else {
-        return;
-    };
-    for i in 0..blocks.length() {
-        let Some(pre) = blocks
-            .item(i)
-            .and_then(|n| n.dyn_into::<web_sys::Element>().ok())
-        else {
-            continue;
-        };
-        if pre
-            .query_selector("button.copy-code")
-            .ok()
-            .flatten()
-            .is_some()
-        {
-            continue;
-        }
-        let Ok(button) = doc.create_element("button") else {
-            continue;
-        };
-        let _ = button.set_attribute("type", "button");
-        let _ = button.set_attribute("class", "copy-code");
-        let _ = button.set_attribute("aria-label", s.copy_label);
-        button.set_text_content(Some(s.copy));
-        let target = pre.clone();
-        let label = button.clone();
-        let on_click = Closure::<dyn FnMut()>::new(move || {
-            let text = target
-                .query_selector("code")
-                .ok()
-                .flatten()
-                .and_then(|c| c.text_content())
-                .unwrap_or_default();
-            let _ = window().navigator().clipboard().write_text(&text);
-            label.set_text_content(Some(s.copied));
-        });
-        let _ = button.add_event_listener_with_callback("click", on_click.as_ref().unchecked_ref());
-        // The listener lives as long as the button.
-        on_click.forget();
-        let _ = pre.append_child(&button);
+/// The definitions of the glossary terms the post links to. Without
+/// JavaScript they stay hidden and the links lead to the glossary.
+#[component]
+pub fn TermCardList(cards: Vec<TermCard>) -> impl IntoView {
+    view! {
+        <div id=TERM_CARDS_ID class="term-cards">
+            {cards
+                .into_iter()
+                .map(|card| {
+                    view! {
+                        <div class="term-card" role="tooltip" id=crate::ids::term_card(&card.id) hidden>
+                            <strong>{card.term}</strong>
+                            " "
+                            {card.summary}
+                        </div>
+                    }
+                })
+                .collect_view()}
+        </div>
     }
 }

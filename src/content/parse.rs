@@ -1,0 +1,111 @@
+//! A file's text into a [`Parsed`] document: its kind from its path, the
+//! front matter split off and parsed (`front_matter.rs` knows the YAML and
+//! TOML formats), the required `title` checked, and what later steps ask of a
+//! parsed file (its slug, URL, and the line a front-matter key is on, for
+//! diagnostics). Reading the files is `read.rs`; rendering them `build.rs`.
+
+use super::front_matter::{self, FrontMatter, Split};
+use super::read::{normalize_source, Source};
+use super::{diag, fingerprint, Diagnostic, Kind};
+use crate::markdown::Severity;
+use crate::model::{Glossary, Page, Post};
+
+/// Front matter parsed, body not yet rendered.
+pub(super) struct Parsed {
+    pub(super) path: String,
+    /// Hash of the normalised source (the memo's check of the file itself).
+    pub(super) text_hash: u64,
+    pub(super) kind: Kind,
+    pub(super) fm: FrontMatter,
+    pub(super) body: String,
+    pub(super) body_line_offset: usize,
+    pub(super) split_front: String,
+    pub(super) split_format: front_matter::Format,
+}
+
+/// Parses one file read; `None` (with an error at the file's line) when its
+/// front matter is missing, malformed or has no `title`.
+pub(super) fn parse_source(source: Source, diags: &mut Vec<Diagnostic>) -> Option<Parsed> {
+    let kind = match source.path.as_str() {
+        "about.md" => Kind::About,
+        "glossary.md" => Kind::Glossary,
+        _ => Kind::Post,
+    };
+    let text = normalize_source(&source.text);
+    let fail = |diags: &mut Vec<Diagnostic>, e: front_matter::FrontMatterError| {
+        diags.push(diag(
+            &source.path,
+            e.line,
+            e.col,
+            Severity::Error,
+            e.message,
+        ));
+    };
+    let split: Split<'_> = match front_matter::split(&text) {
+        Ok(s) => s,
+        Err(e) => {
+            fail(diags, e);
+            return None;
+        }
+    };
+    let fm = match front_matter::parse(&split) {
+        Ok(fm) => fm,
+        Err(e) => {
+            fail(diags, e);
+            return None;
+        }
+    };
+    match &fm.title {
+        Some(t) if !t.trim().is_empty() => {}
+        _ => {
+            diags.push(diag(
+                &source.path,
+                1,
+                1,
+                Severity::Error,
+                "missing required field `title`",
+            ));
+            return None;
+        }
+    }
+    Some(Parsed {
+        text_hash: fingerprint::hash_of(&text),
+        kind,
+        fm,
+        body: split.body.to_string(),
+        body_line_offset: split.body_line_offset,
+        split_front: split.front.to_string(),
+        split_format: split.format,
+        path: source.path,
+    })
+}
+
+impl Parsed {
+    pub(super) fn key_line(&self, key: &str) -> usize {
+        let split = Split {
+            format: self.split_format,
+            front: &self.split_front,
+            front_line: 2,
+            body: "",
+            body_line_offset: self.body_line_offset,
+        };
+        front_matter::key_line(&split, key)
+    }
+
+    pub(super) fn slug(&self) -> String {
+        self.fm.slug.clone().unwrap_or_else(|| {
+            // A page bundle (`posts/<folder>/index.md`) is named by its folder.
+            let path = self.path.strip_suffix("/index.md").unwrap_or(&self.path);
+            let stem = path.rsplit('/').next().unwrap_or(path);
+            stem.trim_end_matches(".md").to_string()
+        })
+    }
+
+    pub(super) fn url(&self) -> String {
+        match self.kind {
+            Kind::Post => Post::path(&self.slug()),
+            Kind::About => Page::ABOUT_PATH.to_string(),
+            Kind::Glossary => Glossary::PATH.to_string(),
+        }
+    }
+}
