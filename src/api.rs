@@ -5,9 +5,7 @@ use leptos::prelude::*;
 use leptos::server_fn::codec::GetUrl;
 
 use crate::error::AppError;
-use crate::model::{
-    EmojiGallery, Glossary, Page, Post, PostListPage, SearchResults, SiteInfo, TagPosts,
-};
+use crate::model::{EmojiGallery, Glossary, Page, Post, PostListPage, SearchResults, TagPosts};
 
 /// Longest slug or tag accepted; anything longer cannot exist.
 pub const MAX_KEY_LEN: usize = 200;
@@ -49,16 +47,19 @@ fn check_key(kind: &str, key: &str) -> Result<(), AppError> {
     Ok(())
 }
 
+/// Posts per list page, as the server provides it (see
+/// [`crate::model::Paging`]).
 #[cfg(feature = "ssr")]
-fn settings() -> Result<std::sync::Arc<crate::server::SiteSettings>, AppError> {
-    use_context::<std::sync::Arc<crate::server::SiteSettings>>()
-        .ok_or_else(|| fail(AppError::Internal("site settings missing".into())))
+fn posts_per_page() -> Result<usize, AppError> {
+    use_context::<crate::model::Paging>()
+        .map(|p| p.posts_per_page.max(1))
+        .ok_or_else(|| fail(AppError::Internal("paging settings missing".into())))
 }
 
 /// One page of the post list, newest first; page 1 is the home page.
 #[server(input = GetUrl, endpoint = "posts")]
 pub async fn list_posts(page: u32) -> Result<PostListPage, AppError> {
-    let per_page = settings()?.posts_per_page.max(1);
+    let per_page = posts_per_page()?;
     let site = site()?;
     let total_pages = site.posts().len().div_ceil(per_page).max(1) as u32;
     if page == 0 || page > total_pages {
@@ -70,11 +71,6 @@ pub async fn list_posts(page: u32) -> Result<PostListPage, AppError> {
         page,
         total_pages,
     })
-}
-
-#[server(input = GetUrl, endpoint = "site")]
-pub async fn get_site_info() -> Result<SiteInfo, AppError> {
-    Ok(settings()?.info.clone())
 }
 
 #[server(input = GetUrl, endpoint = "post")]
@@ -105,7 +101,7 @@ pub async fn get_glossary() -> Result<Glossary, AppError> {
 #[server(input = GetUrl, endpoint = "tag")]
 pub async fn get_tag(tag: String, page: Option<u32>) -> Result<TagPosts, AppError> {
     check_key("tag", &tag)?;
-    let per_page = settings()?.posts_per_page;
+    let per_page = posts_per_page()?;
     let page = page.unwrap_or(1);
     site()?.tag(&tag, page, per_page).ok_or_else(|| {
         fail(AppError::NotFound(if page <= 1 {

@@ -4,20 +4,17 @@ use leptos::nonce::use_nonce;
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, HashedStylesheet, Link, MetaTags, Title};
 use leptos_router::components::{Route, Router, Routes};
-use leptos_router::{path, SsrMode};
+use leptos_router::{ParamSegment, SsrMode, StaticSegment};
 
 use crate::components::{site_info, Footer, Header};
 use crate::live::LiveReload;
-use crate::model::{ATOM_FEED_PATH, RSS_FEED_PATH};
+use crate::model::segment::{ABOUT, EMOJI, GLOSSARY, N, PAGE, POSTS, SEARCH, SLUG, TAG, TAGS};
+use crate::model::{ATOM_FEED_PATH, FAVICON_PATH, RSS_FEED_PATH, SITE_NAME};
 use crate::routes::search::SearchPage;
 use crate::routes::{
     about::AboutPage, emoji::EmojiPage, glossary::GlossaryPage, home::HomePage,
     not_found::NotFound, post::PostPage, tags::TagPage, tags::TagsPage,
 };
-
-/// Where it was first defined; the server and the content loader still name
-/// it here.
-pub use crate::model::SITE_NAME;
 
 /// Applies the reader's stored theme choice (`localStorage`, else the
 /// `theme` cookie) to `<html data-theme>` before the first paint; without a
@@ -62,7 +59,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 pub fn App() -> impl IntoView {
     provide_meta_context();
     view! {
-        <Link rel="icon" href="/favicon.svg" type_="image/svg+xml" />
+        <Link rel="icon" href=FAVICON_PATH type_="image/svg+xml" />
         <Link rel="alternate" type_="application/atom+xml" href=ATOM_FEED_PATH title=format!("{SITE_NAME} (Atom)") />
         <Link rel="alternate" type_="application/rss+xml" href=RSS_FEED_PATH title=format!("{SITE_NAME} (RSS)") />
         // The one place every page's title is written: escaped here because
@@ -79,16 +76,22 @@ pub fn App() -> impl IntoView {
                 // Content pages wait for their data (`SsrMode::Async`) so the
                 // first response carries the whole text and head tags.
                 <Routes fallback=NotFound>
-                    <Route path=path!("/") view=HomePage ssr=SsrMode::Async />
-                    <Route path=path!("/page/:n") view=HomePage ssr=SsrMode::Async />
-                    <Route path=path!("/posts/:slug") view=PostPage ssr=SsrMode::Async />
-                    <Route path=path!("/about") view=AboutPage ssr=SsrMode::Async />
-                    <Route path=path!("/glossary") view=GlossaryPage ssr=SsrMode::Async />
-                    <Route path=path!("/emoji") view=EmojiPage ssr=SsrMode::Async />
-                    <Route path=path!("/tags") view=TagsPage ssr=SsrMode::Async />
-                    <Route path=path!("/search") view=SearchPage ssr=SsrMode::Async />
-                    <Route path=path!("/tags/:tag") view=TagPage ssr=SsrMode::Async />
-                    <Route path=path!("/tags/:tag/page/:n") view=TagPage ssr=SsrMode::Async />
+                    // Patterns from the route table (`model::Route`); checked
+                    // against it by tests/route_table.rs.
+                    <Route path=() view=HomePage ssr=SsrMode::Async />
+                    <Route path=(StaticSegment(PAGE), ParamSegment(N)) view=HomePage ssr=SsrMode::Async />
+                    <Route path=(StaticSegment(POSTS), ParamSegment(SLUG)) view=PostPage ssr=SsrMode::Async />
+                    <Route path=StaticSegment(ABOUT) view=AboutPage ssr=SsrMode::Async />
+                    <Route path=StaticSegment(GLOSSARY) view=GlossaryPage ssr=SsrMode::Async />
+                    <Route path=StaticSegment(EMOJI) view=EmojiPage ssr=SsrMode::Async />
+                    <Route path=StaticSegment(TAGS) view=TagsPage ssr=SsrMode::Async />
+                    <Route path=StaticSegment(SEARCH) view=SearchPage ssr=SsrMode::Async />
+                    <Route path=(StaticSegment(TAGS), ParamSegment(TAG)) view=TagPage ssr=SsrMode::Async />
+                    <Route
+                        path=(StaticSegment(TAGS), ParamSegment(TAG), StaticSegment(PAGE), ParamSegment(N))
+                        view=TagPage
+                        ssr=SsrMode::Async
+                    />
                 </Routes>
             </main>
             <Footer />

@@ -202,10 +202,6 @@ impl Site {
         self.posts.iter()
     }
 
-    pub fn post_summaries(&self) -> Vec<PostSummary> {
-        self.posts.iter().map(|p| p.post.meta.clone()).collect()
-    }
-
     /// Summaries of `take` posts from index `skip`, newest first: a page of
     /// the list clones only what it shows.
     pub fn post_summaries_page(&self, skip: usize, take: usize) -> Vec<PostSummary> {
@@ -323,7 +319,7 @@ impl Site {
         Some(cards::cached(
             &post.meta.title,
             &date,
-            crate::app::SITE_NAME,
+            crate::model::SITE_NAME,
         ))
     }
 

@@ -282,6 +282,7 @@ pub static ES: Strings = Strings {
 /// its language from the snapshot being published, not the live one.
 #[cfg(feature = "ssr")]
 pub fn page_locale() -> Locale {
+    use crate::model::Route;
     use leptos::prelude::use_context;
     let (Some(parts), Some(site)) = (
         use_context::<axum::http::request::Parts>(),
@@ -289,13 +290,11 @@ pub fn page_locale() -> Locale {
     ) else {
         return Locale::En;
     };
-    let lang = match parts.uri.path() {
-        "/glossary" => site.glossary().map(|g| g.lang.clone()),
-        "/about" => site.about().map(|p| p.lang.clone()),
-        path => path
-            .strip_prefix("/posts/")
-            .and_then(|slug| site.post(slug))
-            .map(|p| p.lang.clone()),
+    let lang = match Route::find(parts.uri.path()) {
+        Some((Route::Glossary, _)) => site.glossary().map(|g| g.lang.clone()),
+        Some((Route::About, _)) => site.about().map(|p| p.lang.clone()),
+        Some((Route::Post, [slug, _])) => site.post(slug).map(|p| p.lang.clone()),
+        _ => None,
     };
     lang.map_or(Locale::En, |l| Locale::from_lang(&l))
 }

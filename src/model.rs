@@ -179,6 +179,15 @@ impl SiteInfo {
     }
 }
 
+/// How the data layer pages its lists (`POSTS_PER_PAGE`): all it needs of
+/// the site's configuration. The server provides it as leptos context to
+/// every render and server function, so the data layer (`api`) depends on
+/// this leaf module and never on the server's settings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Paging {
+    pub posts_per_page: usize,
+}
+
 /// One page of the home list.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PostListPage {
@@ -322,90 +331,7 @@ pub struct EmojiItem {
     pub image: Option<String>,
 }
 
-// ---- The site's name and the paths of its pages ---------------------------
-//
-// One builder per kind of page, next to the type the page shows: every link,
-// canonical URL, feed entry and sitemap line is spelled here. The route
-// patterns (`app.rs`, `server::router`) must match these.
+// ---- The site's name, the route table and the paths of its pages --------
 
-/// The site's name: header, page titles, feeds, structured data.
-pub const SITE_NAME: &str = "microblog";
-
-impl PostListPage {
-    /// The URL of list page `n`: page 1 is the home page.
-    pub fn path(n: u32) -> String {
-        if n <= 1 {
-            "/".to_string()
-        } else {
-            format!("/page/{n}")
-        }
-    }
-}
-
-impl Post {
-    /// The page of the post with this slug.
-    pub fn path(slug: &str) -> String {
-        format!("/posts/{slug}")
-    }
-}
-
-/// Site path of the generated social card of post `slug` (used when the
-/// post has no `image:`).
-pub fn card_path(slug: &str) -> String {
-    format!("/cards/{slug}.png")
-}
-
-impl TagPosts {
-    /// The URL of page `n` of a tag: page 1 is `/tags/<tag>`.
-    pub fn path(tag: &str, n: u32) -> String {
-        if n <= 1 {
-            format!("/tags/{tag}")
-        } else {
-            format!("/tags/{tag}/page/{n}")
-        }
-    }
-
-    /// The Atom feed of one tag.
-    pub fn feed_path(tag: &str) -> String {
-        format!("/tags/{tag}/feed.xml")
-    }
-}
-
-/// Every tag with its number of posts.
-pub const TAGS_PATH: &str = "/tags";
-
-impl Page {
-    /// The About page (`content/about.md`).
-    pub const ABOUT_PATH: &'static str = "/about";
-}
-
-impl Glossary {
-    pub const PATH: &'static str = "/glossary";
-
-    /// A term's entry on the glossary page.
-    pub fn term_path(id: &str) -> String {
-        format!("{}#{id}", Self::PATH)
-    }
-}
-
-impl EmojiGallery {
-    pub const PATH: &'static str = "/emoji";
-}
-
-impl SearchResults {
-    /// The search page; the query is `?q=`.
-    pub const PATH: &'static str = "/search";
-}
-
-/// The Atom feed of every post.
-pub const ATOM_FEED_PATH: &str = "/feed.xml";
-/// The same posts as RSS 2.0.
-pub const RSS_FEED_PATH: &str = "/rss.xml";
-
-/// The slug a social-card path names: the inverse of [`card_path`], read off
-/// its output so the shape is spelled once.
-pub fn card_slug(path: &str) -> Option<&str> {
-    let shape = card_path("\0");
-    let (prefix, suffix) = shape.split_once('\0')?;
-    path.strip_prefix(prefix)?.strip_suffix(suffix)
-}
+mod paths;
+pub use paths::*;

@@ -47,6 +47,7 @@ pub use layer::{front, page_cache};
 pub use warm::{WarmReport, Warmer};
 
 use crate::content::{PageKey, Site};
+use crate::model::Route;
 
 /// `x-cache: hit|miss` on cacheable routes, for operators and tests.
 pub static X_CACHE: HeaderName = HeaderName::from_static("x-cache");
@@ -304,53 +305,37 @@ impl<'a> Request<'a> {
     }
 }
 
-/// The page a path names, with its route template; `None` for anything not
-/// cached. One place maps the cached URL shapes (see `app.rs` and
-/// `server::router` for the routes themselves).
+/// The page a path names, with its route template (`model::Route`); `None`
+/// for anything not cached.
 pub fn page_of(path: &str) -> Option<(PageKey<'_>, &'static str)> {
     const MAX_PATH: usize = 256;
     if path.len() > MAX_PATH {
         return None;
     }
-    let rest = path.strip_prefix('/')?;
-    let mut it = rest.split('/');
-    let segments = [it.next(), it.next(), it.next(), it.next()];
-    if it.next().is_some() {
-        return None;
-    }
-    let found = match segments {
-        [Some(""), None, None, None] => (PageKey::List(1), "/"),
-        [Some("about"), None, None, None] => (PageKey::About, "/about"),
-        [Some("glossary"), None, None, None] => (PageKey::Glossary, "/glossary"),
-        [Some("emoji"), None, None, None] => (PageKey::Emoji, "/emoji"),
-        [Some("tags"), None, None, None] => (PageKey::Tags, "/tags"),
-        [Some("feed.xml"), None, None, None] => (PageKey::Feed, "/feed.xml"),
-        [Some("rss.xml"), None, None, None] => (PageKey::Feed, "/rss.xml"),
-        [Some("sitemap.xml"), None, None, None] => (PageKey::Sitemap, "/sitemap.xml"),
-        [Some("posts"), Some(slug), None, None] if !slug.is_empty() => {
-            (PageKey::Post(slug), "/posts/{slug}")
+    let (route, [first, second]) = Route::find(path)?;
+    // A page number of 2 or more: `/page/1` and `/tags/{tag}/page/1`
+    // redirect to the unnumbered page.
+    let number = |n: &str| n.parse::<u32>().ok().filter(|n| *n >= 2);
+    let page = match route {
+        Route::Home => PageKey::List(1),
+        Route::ListPage => PageKey::List(number(first)?),
+        Route::Post => PageKey::Post(first),
+        Route::About => PageKey::About,
+        Route::Glossary => PageKey::Glossary,
+        Route::Emoji => PageKey::Emoji,
+        Route::Tags => PageKey::Tags,
+        Route::Tag => PageKey::Tag(first, 1),
+        Route::TagPage => PageKey::Tag(first, number(second)?),
+        Route::AtomFeed | Route::RssFeed => PageKey::Feed,
+        Route::TagFeed => PageKey::TagFeed(first),
+        Route::Sitemap => PageKey::Sitemap,
+        // Search depends on its query; robots.txt is tiny; files are
+        // served from disk with their own validators.
+        Route::Search | Route::Robots | Route::PostFile | Route::Image | Route::Card => {
+            return None
         }
-        [Some("tags"), Some(tag), None, None] if !tag.is_empty() => {
-            (PageKey::Tag(tag, 1), "/tags/{tag}")
-        }
-        // `/tags/{tag}/page/1` redirects to `/tags/{tag}`.
-        [Some("tags"), Some(tag), Some("page"), Some(n)] if !tag.is_empty() => {
-            match n.parse::<u32>() {
-                Ok(n) if n >= 2 => (PageKey::Tag(tag, n), "/tags/{tag}/page/{n}"),
-                _ => return None,
-            }
-        }
-        [Some("tags"), Some(tag), Some("feed.xml"), None] if !tag.is_empty() => {
-            (PageKey::TagFeed(tag), "/tags/{tag}/feed.xml")
-        }
-        // `/page/1` redirects to `/`.
-        [Some("page"), Some(n), None, None] => match n.parse::<u32>() {
-            Ok(n) if n >= 2 => (PageKey::List(n), "/page/{n}"),
-            _ => return None,
-        },
-        _ => return None,
     };
-    Some(found)
+    Some((page, route.template()))
 }
 
 /// The cacheable request `method uri` names, or `None` when it must not be

@@ -6,7 +6,7 @@ use crate::markdown::emoji::DEFAULT_EMOJI_BASE_URL;
 
 /// Author of posts that name none, until `SITE_AUTHOR` says otherwise: the
 /// site's name, which is what the feeds and JSON-LD said before authors.
-pub const DEFAULT_AUTHOR: &str = crate::app::SITE_NAME;
+pub const DEFAULT_AUTHOR: &str = crate::model::SITE_NAME;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LogFormat {

@@ -1,16 +1,13 @@
 //! Every document the site answers at a fixed URL, in one list: the sitemap's
 //! pages plus what a sitemap does not list (search, feeds, the sitemap
 //! itself, robots.txt, the content's images and the generated social cards).
-//! The static export writes exactly these; the router serves them. The
-//! paths of pages and feeds are `model.rs`'s; the server-only documents'
-//! are here.
+//! The static export writes exactly these; the router serves them. Every
+//! path is the route table's (`model::Route`).
 
 use crate::content::Site;
 use crate::model::{SearchResults, TagPosts};
-pub use crate::model::{ATOM_FEED_PATH, RSS_FEED_PATH};
+pub use crate::model::{ATOM_FEED_PATH, ROBOTS_PATH, RSS_FEED_PATH, SITEMAP_PATH};
 
-pub const SITEMAP_PATH: &str = "/sitemap.xml";
-pub const ROBOTS_PATH: &str = "/robots.txt";
 /// A path no route, redirect or file answers: asking for it gives the
 /// not-found page, which the export writes as `404.html`.
 pub const NOT_FOUND_PROBE: &str = "/_microblog/not-found";

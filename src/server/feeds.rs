@@ -1,12 +1,21 @@
 //! Atom, RSS, sitemap and robots.txt, built from the same snapshot as the
-//! pages. Every URL in them is absolute (`SITE_URL`).
+//! pages. Every URL in them is absolute (`SITE_URL`). The builders are
+//! plain functions of a snapshot (the static export calls them too); the
+//! `serve_*` handlers answer them over HTTP.
 
 use std::collections::BTreeMap;
 
+use axum::extract::{Extension, Path, State};
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, FixedOffset, NaiveDate, NaiveTime};
 
-use crate::content::{PostEntry, Site, FEED_LIMIT};
-use crate::model::{PostListPage, SiteInfo, TagPosts};
+use super::{site_for, AppState};
+use crate::content::{Pinned, PostEntry, Site, FEED_LIMIT};
+use crate::model::{
+    EmojiGallery, Glossary, Page, Post, PostListPage, SiteInfo, TagPosts, ATOM_FEED_PATH,
+    FAVICON_PATH, SITEMAP_PATH, SOCIAL_IMAGE_PATH, TAGS_PATH,
+};
 
 fn midnight_utc(d: NaiveDate) -> DateTime<FixedOffset> {
     d.and_time(NaiveTime::MIN).and_utc().fixed_offset()
@@ -64,15 +73,12 @@ pub fn atom(site: &Site, info: &SiteInfo, tag: Option<&str>) -> Option<String> {
     }
     let (self_path, alternate) = match tag {
         Some(t) => (TagPosts::feed_path(t), TagPosts::path(t, 1)),
-        None => (
-            super::documents::ATOM_FEED_PATH.to_string(),
-            "/".to_string(),
-        ),
+        None => (ATOM_FEED_PATH.to_string(), PostListPage::path(1)),
     };
     let entries = posts(site, tag)
         .into_iter()
         .map(|e| {
-            let path = format!("/posts/{}", e.post.meta.slug);
+            let path = Post::path(&e.post.meta.slug);
             let url = info.absolute(&path);
             Entry {
                 title: Text::plain(e.post.meta.title.clone()),
@@ -88,7 +94,7 @@ pub fn atom(site: &Site, info: &SiteInfo, tag: Option<&str>) -> Option<String> {
                 summary: Some(Text::plain(e.post.meta.summary.clone())),
                 authors: vec![Person {
                     name: info.author_of(&e.post).to_string(),
-                    uri: Some(info.absolute("/about")),
+                    uri: Some(info.absolute(Page::ABOUT_PATH)),
                     ..Default::default()
                 }],
                 content: Some(Content {
@@ -118,7 +124,7 @@ pub fn atom(site: &Site, info: &SiteInfo, tag: Option<&str>) -> Option<String> {
         updated: feed_updated(site, tag).unwrap_or_else(|| midnight_utc(NaiveDate::MIN)),
         authors: vec![Person {
             name: info.author.clone(),
-            uri: Some(info.absolute("/about")),
+            uri: Some(info.absolute(Page::ABOUT_PATH)),
             ..Default::default()
         }],
         links: vec![
@@ -135,8 +141,8 @@ pub fn atom(site: &Site, info: &SiteInfo, tag: Option<&str>) -> Option<String> {
                 ..Default::default()
             },
         ],
-        icon: Some(info.absolute("/favicon.svg")),
-        logo: Some(info.absolute("/social.png")),
+        icon: Some(info.absolute(FAVICON_PATH)),
+        logo: Some(info.absolute(SOCIAL_IMAGE_PATH)),
         entries,
         ..Default::default()
     };
@@ -149,7 +155,7 @@ pub fn rss(site: &Site, info: &SiteInfo) -> String {
     let items = posts(site, None)
         .into_iter()
         .map(|e| {
-            let path = format!("/posts/{}", e.post.meta.slug);
+            let path = Post::path(&e.post.meta.slug);
             let url = info.absolute(&path);
             let mut item = Item::default();
             item.set_title(e.post.meta.title.clone());
@@ -183,7 +189,7 @@ pub fn rss(site: &Site, info: &SiteInfo) -> String {
         .collect::<Vec<_>>();
     let mut channel = Channel::default();
     channel.set_title(feed_title(None));
-    channel.set_link(info.absolute("/"));
+    channel.set_link(info.absolute(&PostListPage::path(1)));
     channel.set_description(info.description.clone());
     channel.set_language("en".to_string());
     if let Some(d) = feed_updated(site, None) {
@@ -215,14 +221,14 @@ pub fn sitemap_entries(site: &Site, posts_per_page: usize) -> Vec<(String, Optio
             .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
     };
     if let Some(about) = site.about() {
-        out.push(("/about".into(), parse(&about.updated)));
+        out.push((Page::ABOUT_PATH.into(), parse(&about.updated)));
     }
     if let Some(g) = site.glossary() {
-        out.push(("/glossary".into(), parse(&g.updated)));
+        out.push((Glossary::PATH.into(), parse(&g.updated)));
     }
-    out.push(("/tags".into(), newest));
+    out.push((TAGS_PATH.into(), newest));
     // The emoji set is compiled in; it has no date of its own.
-    out.push(("/emoji".into(), None));
+    out.push((EmojiGallery::PATH.into(), None));
     for (tag, _) in site.tag_counts() {
         let date = site.newest_date(Some(&tag));
         for n in 1..=site.tag_pages(&tag, posts_per_page) {
@@ -231,7 +237,7 @@ pub fn sitemap_entries(site: &Site, posts_per_page: usize) -> Vec<(String, Optio
     }
     for e in site.posts() {
         out.push((
-            format!("/posts/{}", e.post.meta.slug),
+            Post::path(&e.post.meta.slug),
             Some(e.updated.unwrap_or(e.date).max(e.date)),
         ));
     }
@@ -262,6 +268,54 @@ pub fn sitemap(site: &Site, info: &SiteInfo, posts_per_page: usize) -> String {
 pub fn robots(info: &SiteInfo) -> String {
     format!(
         "User-agent: *\nAllow: /\nDisallow: /api/\n\nSitemap: {}\n",
-        info.absolute(super::documents::SITEMAP_PATH)
+        info.absolute(SITEMAP_PATH)
     )
+}
+
+// ---- Handlers -------------------------------------------------------------
+
+type PinnedExt = Option<Extension<Pinned>>;
+
+fn xml(content_type: &'static str, body: String) -> Response {
+    ([(header::CONTENT_TYPE, content_type)], body).into_response()
+}
+
+pub async fn serve_atom(State(state): State<AppState>, pinned: PinnedExt) -> Response {
+    let site = site_for(&state.store, pinned.as_deref());
+    match atom(&site, &state.settings.info, None) {
+        Some(body) => xml("application/atom+xml; charset=utf-8", body),
+        None => StatusCode::NOT_FOUND.into_response(),
+    }
+}
+
+pub async fn serve_tag_atom(
+    State(state): State<AppState>,
+    pinned: PinnedExt,
+    Path(tag): Path<String>,
+) -> Response {
+    let site = site_for(&state.store, pinned.as_deref());
+    match atom(&site, &state.settings.info, Some(&tag)) {
+        Some(body) => xml("application/atom+xml; charset=utf-8", body),
+        None => (StatusCode::NOT_FOUND, "no such tag").into_response(),
+    }
+}
+
+pub async fn serve_rss(State(state): State<AppState>, pinned: PinnedExt) -> Response {
+    let site = site_for(&state.store, pinned.as_deref());
+    xml(
+        "application/rss+xml; charset=utf-8",
+        rss(&site, &state.settings.info),
+    )
+}
+
+pub async fn serve_sitemap(State(state): State<AppState>, pinned: PinnedExt) -> Response {
+    let site = site_for(&state.store, pinned.as_deref());
+    xml(
+        "application/xml; charset=utf-8",
+        sitemap(&site, &state.settings.info, state.settings.posts_per_page),
+    )
+}
+
+pub async fn serve_robots(State(state): State<AppState>) -> Response {
+    xml("text/plain; charset=utf-8", robots(&state.settings.info))
 }

@@ -240,6 +240,11 @@ pub fn content_security_policy(
     )
 }
 
+/// Liveness probe (`healthz`).
+pub const HEALTHZ_PATH: &str = "/healthz";
+/// Readiness probe (`readyz`): `503` once the server drains.
+pub const READYZ_PATH: &str = "/readyz";
+
 /// Liveness: the process answers.
 pub async fn healthz() -> &'static str {
     "ok\n"

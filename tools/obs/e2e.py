@@ -129,7 +129,7 @@ def traffic(base, round_no, pages, misses):
         hit(path, method="HEAD")
     for path in ["/", "/about", "/glossary", "/tags", "/emoji", "/feed.xml", "/rss.xml",
                  "/robots.txt", "/search?q=slo", "/glossary?q=kube", "/api/posts?page=1",
-                 "/api/search?q=prometheus", "/api/tags", "/api/site", "/healthz", "/readyz",
+                 "/api/search?q=prometheus", "/api/tags", "/healthz", "/readyz",
                  "/favicon.ico"]:
         hit(path, headers={"Accept-Encoding": "br, gzip"})
     _, _, home = hit("/")

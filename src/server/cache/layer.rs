@@ -12,6 +12,7 @@ use axum::response::{IntoResponse, Response};
 use http_body_util::BodyExt;
 
 use headers::{HeaderMapExt as _, IfModifiedSince, IfNoneMatch};
+use http_encoding_headers::{AcceptEncoding, Encoding};
 
 use super::super::http::none_match;
 use super::{compress, request_of, Entry, PageCache, X_CACHE};
@@ -119,38 +120,17 @@ fn uncached(res: Response, request: &HeaderMap, is_head: bool) -> Response {
     Response::from_parts(parts, Body::empty())
 }
 
-/// Which stored encoding to send: the client's preference among br and gzip
-/// (a `q=0` refuses), else the plain body.
+/// Which stored encoding to send: the one the client weighs highest (a
+/// `q=0` refuses), brotli when it wants both equally, else the plain body
+/// (also when the header does not parse).
 pub(super) fn choose_encoding(headers: &HeaderMap) -> Option<&'static str> {
-    let mut br = false;
-    let mut gz = false;
-    for value in headers
-        .get_all(header::ACCEPT_ENCODING)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-    {
-        for item in value.split(',') {
-            let mut parts = item.split(';');
-            let name = parts.next().unwrap_or_default().trim().to_ascii_lowercase();
-            let refused = parts.any(|p| {
-                p.trim()
-                    .strip_prefix("q=")
-                    .and_then(|q| q.trim().parse::<f32>().ok())
-                    .is_some_and(|q| q <= 0.0)
-            });
-            match name.as_str() {
-                "br" => br = !refused,
-                "gzip" => gz = !refused,
-                _ => {}
-            }
-        }
-    }
-    if br {
-        Some("br")
-    } else if gz {
-        Some("gzip")
-    } else {
-        None
+    let accept = headers.typed_get::<AcceptEncoding>()?;
+    // The server's weights only break the client's ties: brotli is smaller.
+    let stored = [(Encoding::Br, 1.0), (Encoding::Gzip, 0.5)];
+    match accept.preferred_allowed_weighted(stored.iter().map(|(e, w)| (e, *w)))? {
+        Encoding::Br => Some("br"),
+        Encoding::Gzip => Some("gzip"),
+        _ => None,
     }
 }
 

@@ -173,6 +173,12 @@ fn encoding_follows_accept_encoding() {
     assert_eq!(with("gzip, deflate, br, zstd"), Some("br"));
     assert_eq!(with("gzip"), Some("gzip"));
     assert_eq!(with("br;q=0, gzip"), Some("gzip"));
+    assert_eq!(with("gzip;q=0.5, br;q=0.9"), Some("br"));
+    // The client's weights decide, whatever the server prefers.
+    assert_eq!(with("br;q=0.5, gzip;q=0.9"), Some("gzip"));
+    assert_eq!(with("gzip;q=0, br;q=0"), None);
+    assert_eq!(with("BR"), Some("br"));
+    assert_eq!(with("*"), None);
     assert_eq!(with("identity"), None);
     assert_eq!(choose_encoding(&HeaderMap::new()), None);
 }
