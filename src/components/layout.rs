@@ -16,7 +16,7 @@ pub fn Header() -> impl IntoView {
         <header class="site-header">
             <a class="skip-link" href="#content">{s.skip_to_content}</a>
             <A href=PostListPage::path(1) attr:class="site-name">
-                <img src="/favicon.svg" width="28" height="28" alt="" />
+                <img src=crate::model::FAVICON_PATH width="28" height="28" alt="" />
                 {SITE_NAME}
             </A>
             <nav aria-label=s.nav_main>

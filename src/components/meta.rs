@@ -71,7 +71,7 @@ pub fn post_image(site: &SiteInfo, post: &Post) -> String {
 }
 
 /// The site-wide social image (`public/social.png`).
-pub const DEFAULT_SOCIAL_IMAGE: &str = "/social.png";
+pub const DEFAULT_SOCIAL_IMAGE: &str = crate::model::SOCIAL_IMAGE_PATH;
 
 pub fn glossary_ld(site: &SiteInfo, glossary: &Glossary) -> String {
     let set_url = site.absolute(Glossary::PATH);

@@ -14,7 +14,7 @@ use crate::model::{page_number, PostListPage};
 #[component]
 pub fn HomePage() -> impl IntoView {
     let params = use_params_map();
-    let page = move || page_number(params.read().get("n").as_deref());
+    let page = move || page_number(params.read().get(crate::model::segment::N).as_deref());
     data_page(
         page,
         |page| async move {

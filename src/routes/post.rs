@@ -19,7 +19,12 @@ use crate::model::{Post, SiteInfo, TocEntry};
 pub fn PostPage() -> impl IntoView {
     let params = use_params_map();
     data_page(
-        move || params.read().get("slug").unwrap_or_default(),
+        move || {
+            params
+                .read()
+                .get(crate::model::segment::SLUG)
+                .unwrap_or_default()
+        },
         get_post,
         |post, site| view! { <PostView post site /> },
     )

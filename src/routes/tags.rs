@@ -21,8 +21,8 @@ pub fn TagPage() -> impl IntoView {
         move || {
             let p = params.read();
             (
-                p.get("tag").unwrap_or_default(),
-                page_number(p.get("n").as_deref()),
+                p.get(crate::model::segment::TAG).unwrap_or_default(),
+                page_number(p.get(crate::model::segment::N).as_deref()),
             )
         },
         |(tag, page)| async move {
