@@ -16,6 +16,17 @@
 //!   to the end of `<body>`, where a parser would put it anyway, and still
 //!   runs before the (idle-time, module) island loader.
 //!
+//! - **The WASM preload.** leptos puts `<link rel="preload" as="fetch">` for
+//!   the app's WASM (~125 KB) in the head, so the browser downloads it at
+//!   once, beside the page's own stylesheet and images, although the island
+//!   loader only starts the app in the browser's idle time, after the page is
+//!   shown. The preload is dropped: the WASM is fetched when the loader runs,
+//!   and the content comes first on a slow link (Lighthouse's mobile
+//!   simulation counted the preloaded WASM on the way to the largest paint,
+//!   BENCHMARKS.md). The small JS module keeps its `modulepreload`: under the
+//!   pages' `'strict-dynamic'` policy, the loader's `import()` of it is only
+//!   allowed for a module the document already preloaded.
+//!
 //! The rewrite uses a real HTML tokenizer (lol_html), so `<!>` inside a
 //! `<script>`, `<pre>` or an attribute value is never touched.
 
@@ -58,8 +69,16 @@ pub fn finish(html: &str) -> Result<String, MarkupError> {
         }
         Ok(())
     };
+    let drop = |el: &mut Element<'_, '_>| {
+        el.remove();
+        Ok(())
+    };
     let settings = RewriteStrSettings::new()
         .append_element_content_handler(element!(ISLAND_TAG, enter))
+        .append_element_content_handler(element!(
+            r#"link[rel="preload"][as="fetch"][type="application/wasm"]"#,
+            drop
+        ))
         .append_document_content_handler(doc_comments!(marker));
     Ok(rewrite_str(&html, settings)?)
 }
@@ -104,6 +123,20 @@ fn scripts_into_body(html: &str) -> std::borrow::Cow<'_, str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_wasm_is_not_preloaded_but_the_module_is() {
+        let head = "<html><head><link rel=\"stylesheet\" href=\"/pkg/a.css\">\
+                    <link rel=\"modulepreload\" href=\"/pkg/a.js\" crossorigin=\"anonymous\">";
+        let page = format!(
+            "{head}<link rel=\"preload\" href=\"/pkg/a.wasm\" as=\"fetch\" \
+             type=\"application/wasm\" crossorigin=\"anonymous\"></head><body></body></html>"
+        );
+        assert_eq!(
+            finish(&page).unwrap(),
+            format!("{head}</head><body></body></html>")
+        );
+    }
 
     #[test]
     fn markers_outside_islands_are_dropped() {
