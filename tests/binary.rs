@@ -114,40 +114,19 @@ fn startup_errors_are_one_line_and_exit_2() {
 #[cfg(unix)]
 #[test]
 fn sigterm_lets_a_slow_request_finish_then_exits_0() {
-    use std::io::Read;
     let mut server = start(&fixture("site"));
     // A slow client: the request is on its way when the signal arrives.
-    let mut stream = TcpStream::connect(&server.addr).expect("connect");
-    stream
-        .set_read_timeout(Some(Duration::from_secs(10)))
-        .expect("timeout");
-    write!(stream, "GET /posts/hello HTTP/1.1\r\nHost: x\r\n").expect("send start");
-    std::thread::sleep(Duration::from_millis(200));
-    let pid = server.child.id().to_string();
-    assert!(Command::new("kill")
-        .args(["-TERM", &pid])
-        .status()
-        .expect("kill")
-        .success());
+    let stream = start_slow_request(&server.addr, "/posts/hello");
+    sigterm(&server);
     std::thread::sleep(Duration::from_millis(500));
-    write!(stream, "Connection: close\r\n\r\n").expect("send rest");
-    let mut reply = String::new();
-    stream.read_to_string(&mut reply).expect("read reply");
+    let reply = finish_slow_request(stream);
     assert!(
         reply.starts_with("HTTP/1.1 200"),
         "{}",
         reply.lines().next().unwrap_or("")
     );
     assert!(reply.contains("The hello fixture body text"));
-    let deadline = Instant::now() + Duration::from_secs(10);
-    let code = loop {
-        if let Some(s) = server.child.try_wait().expect("wait") {
-            break s.code();
-        }
-        assert!(Instant::now() < deadline, "still running after SIGTERM");
-        std::thread::sleep(Duration::from_millis(50));
-    };
-    assert_eq!(code, Some(0));
+    assert_eq!(exit_code(&mut server, Duration::from_secs(10)), Some(0));
 }
 
 #[cfg(unix)]
@@ -159,24 +138,8 @@ fn sigterm_exits_0_within_the_grace_period() {
     let mut stream = TcpStream::connect(&server.addr).expect("connect");
     write!(stream, "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n").expect("send");
     let started = Instant::now();
-    let pid = server.child.id().to_string();
-    let status = Command::new("kill")
-        .args(["-TERM", &pid])
-        .status()
-        .expect("kill runs");
-    assert!(status.success());
-    let deadline = Instant::now() + Duration::from_secs(15);
-    let code = loop {
-        if let Some(s) = server.child.try_wait().expect("wait") {
-            break s.code();
-        }
-        assert!(
-            Instant::now() < deadline,
-            "still running 15 s after SIGTERM"
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    };
-    assert_eq!(code, Some(0));
+    sigterm(&server);
+    assert_eq!(exit_code(&mut server, Duration::from_secs(15)), Some(0));
     assert!(
         started.elapsed() < Duration::from_secs(5),
         "took {:?}",
@@ -263,6 +226,29 @@ fn check_lists_scheduled_posts_with_their_times() {
     );
 }
 
+/// Sends the first half of a GET of `path` (headers not yet ended) and gives
+/// the server time to start reading it.
+#[cfg(unix)]
+fn start_slow_request(addr: &str, path: &str) -> TcpStream {
+    let mut stream = TcpStream::connect(addr).expect("connect");
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .expect("timeout");
+    write!(stream, "GET {path} HTTP/1.1\r\nHost: x\r\n").expect("send start");
+    std::thread::sleep(Duration::from_millis(200));
+    stream
+}
+
+/// Ends a request begun by `start_slow_request` and reads the whole answer.
+#[cfg(unix)]
+fn finish_slow_request(mut stream: TcpStream) -> String {
+    use std::io::Read;
+    write!(stream, "Connection: close\r\n\r\n").expect("send rest");
+    let mut reply = String::new();
+    stream.read_to_string(&mut reply).expect("read reply");
+    reply
+}
+
 #[cfg(unix)]
 fn sigterm(server: &common::process::Server) {
     let pid = server.child.id().to_string();
@@ -321,19 +307,11 @@ fn readyz_answers_503_from_sigterm_while_the_server_drains() {
 #[cfg(unix)]
 #[test]
 fn a_readyz_in_flight_at_sigterm_answers_503_without_a_drain() {
-    use std::io::Read;
     let mut server = start(&fixture("site"));
-    let mut stream = TcpStream::connect(&server.addr).expect("connect");
-    stream
-        .set_read_timeout(Some(Duration::from_secs(10)))
-        .expect("timeout");
-    write!(stream, "GET /readyz HTTP/1.1\r\nHost: x\r\n").expect("send start");
-    std::thread::sleep(Duration::from_millis(200));
+    let stream = start_slow_request(&server.addr, "/readyz");
     sigterm(&server);
     std::thread::sleep(Duration::from_millis(300));
-    write!(stream, "Connection: close\r\n\r\n").expect("send rest");
-    let mut reply = String::new();
-    stream.read_to_string(&mut reply).expect("read reply");
+    let reply = finish_slow_request(stream);
     assert!(
         reply.starts_with("HTTP/1.1 503"),
         "{}",

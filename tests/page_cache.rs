@@ -10,7 +10,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use axum::http::{header, HeaderName, Method, StatusCode};
-use common::{get, send, Reply};
+use common::{get, send, CachedSite, Reply};
 use microblog::content::{ContentStore, LoadOptions, Site};
 use microblog::server::cache::{Limits, PageCache, Warmer};
 
@@ -29,30 +29,14 @@ fn write_tagged_post(dir: &Path, slug: &str, title: &str, tag: &str, body: &str)
     .expect("write post");
 }
 
-struct Fixture {
-    app: axum::Router,
-    store: ContentStore,
-    pages: Arc<PageCache>,
-    warmer: Warmer,
-    content: tempfile::TempDir,
-    root: tempfile::TempDir,
-}
-
-fn fixture(limits: Limits) -> Fixture {
+fn fixture(limits: Limits) -> CachedSite {
     let content = tempfile::tempdir().expect("tempdir");
     write_post(content.path(), "one", "First title", "First body.");
     write_post(content.path(), "two", "Second title", "Second body.");
     write_post(content.path(), "three", "Third title", "Third body.");
-    let root = tempfile::tempdir().expect("tempdir");
-    let (app, store, pages, warmer) = over(content.path(), root.path(), limits);
-    Fixture {
-        app,
-        store,
-        pages,
-        warmer,
-        content,
-        root,
-    }
+    let mut settings = common::settings(2);
+    settings.page_cache = limits;
+    common::cached_site(content, settings)
 }
 
 /// A router over `content` with the given cache budget, and its handles.

@@ -115,6 +115,32 @@ pub fn assembled_from_state(state: AppState) -> microblog::server::Assembled {
     microblog::server::assemble(state)
 }
 
+/// The real router with its page cache over a content folder the test owns
+/// (and edits), with the handles to reload and publish.
+pub struct CachedSite {
+    pub app: axum::Router,
+    pub store: ContentStore,
+    pub pages: Arc<microblog::server::cache::PageCache>,
+    pub warmer: microblog::server::cache::Warmer,
+    pub content: tempfile::TempDir,
+    pub root: tempfile::TempDir,
+}
+
+pub fn cached_site(content: tempfile::TempDir, settings: SiteSettings) -> CachedSite {
+    let root = tempfile::tempdir().expect("tempdir");
+    let state = state(content.path(), root.path(), settings, false);
+    let store = state.store.clone();
+    let built = assembled_from_state(state);
+    CachedSite {
+        app: built.app,
+        store,
+        pages: built.pages,
+        warmer: built.warmer,
+        content,
+        root,
+    }
+}
+
 pub fn app(content: &Path, site_root: &Path) -> axum::Router {
     app_with(content, site_root, settings(10))
 }
@@ -136,6 +162,19 @@ pub struct Reply {
 }
 
 impl Reply {
+    /// Reads a router's whole answer.
+    async fn read(res: axum::response::Response) -> Self {
+        let status = res.status();
+        let headers = res.headers().clone();
+        let bytes = res.into_body().collect().await.expect("body").to_bytes();
+        Reply {
+            status,
+            headers,
+            body: String::from_utf8_lossy(&bytes).into_owned(),
+            bytes: bytes.to_vec(),
+        }
+    }
+
     pub fn header(&self, name: header::HeaderName) -> String {
         self.headers
             .get(name)
@@ -169,15 +208,7 @@ pub async fn send(
             .await
             .expect("router answers")
     };
-    let status = res.status();
-    let headers = res.headers().clone();
-    let bytes = res.into_body().collect().await.expect("body").to_bytes();
-    Reply {
-        status,
-        headers,
-        body: String::from_utf8_lossy(&bytes).into_owned(),
-        bytes: bytes.to_vec(),
-    }
+    Reply::read(res).await
 }
 
 /// `'sha256-…'` CSP sources of the inline scripts a browser would execute
@@ -219,15 +250,7 @@ pub async fn get_concurrently(app: &axum::Router, uri: &str, n: usize) -> Vec<Re
             .body(Body::empty())
             .expect("request");
         let res = app.clone().oneshot(req).await.expect("router answers");
-        let status = res.status();
-        let headers = res.headers().clone();
-        let bytes = res.into_body().collect().await.expect("body").to_bytes();
-        Reply {
-            status,
-            headers,
-            body: String::from_utf8_lossy(&bytes).into_owned(),
-            bytes: bytes.to_vec(),
-        }
+        Reply::read(res).await
     };
     futures::future::join_all((0..n).map(|_| one())).await
 }

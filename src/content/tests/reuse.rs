@@ -7,7 +7,7 @@ use std::fs;
 use std::path::Path;
 
 use super::super::*;
-use super::writing::{load_at, png};
+use super::writing::{at, load_at, png};
 use super::{load, post, write};
 
 /// Posts as a reader sees them (cards attached), for comparing two loads.
@@ -136,14 +136,7 @@ fn a_cache_from_another_engine_version_is_refused() {
 /// What the publisher does when a scheduled post is due: reload at `now`
 /// with the live snapshot as `previous`.
 fn reload_at(dir: &Path, now: &str, previous: &Site) -> Site {
-    let now = chrono::DateTime::parse_from_rfc3339(now)
-        .expect("test instant")
-        .with_timezone(&chrono::Utc);
-    let options = LoadOptions {
-        now: Some(now),
-        ..LoadOptions::default()
-    };
-    Site::reload(dir, &options, Some(previous)).expect("reload")
+    Site::reload(dir, &at(now), Some(previous)).expect("reload")
 }
 
 fn reload(dir: &Path, previous: &Site) -> Site {

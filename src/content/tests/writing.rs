@@ -7,15 +7,29 @@ use std::path::Path;
 use super::super::*;
 use super::{errors, load, post, write};
 
-pub(super) fn load_at(dir: &Path, now: &str) -> Site {
+/// Loading options with the clock set to `now` (RFC 3339), for schedules.
+pub(super) fn at(now: &str) -> LoadOptions {
     let now = chrono::DateTime::parse_from_rfc3339(now)
         .expect("test instant")
         .with_timezone(&chrono::Utc);
-    let options = LoadOptions {
+    LoadOptions {
         now: Some(now),
         ..LoadOptions::default()
-    };
-    Site::load(dir, &options).expect("folder loads")
+    }
+}
+
+pub(super) fn load_at(dir: &Path, now: &str) -> Site {
+    Site::load(dir, &at(now)).expect("folder loads")
+}
+
+/// The slugs of the posts shown as related to `slug`, in order.
+fn related_slugs(site: &Site, slug: &str) -> Vec<String> {
+    site.post(slug)
+        .expect("post")
+        .related
+        .iter()
+        .map(|r| r.slug.clone())
+        .collect()
 }
 
 #[test]
@@ -234,13 +248,7 @@ fn related_posts_rank_shared_tags_over_shared_terms_and_skip_the_series() {
     );
     let site = load(dir.path());
     assert!(errors(&site).is_empty(), "{:?}", errors(&site));
-    let related: Vec<String> = site
-        .post("main")
-        .expect("main")
-        .related
-        .iter()
-        .map(|r| r.slug.clone())
-        .collect();
+    let related = related_slugs(&site, "main");
     // two_tags: 2+2 = 4; one_tag_terms: 2+1+1 = 4 (newer wins the tie);
     // tie_newer: 2 beats tie_older: 2 (newer) and terms_only: 1.
     assert_eq!(related, ["one_tag_terms", "two_tags", "tie_newer"]);
@@ -267,13 +275,7 @@ fn related_posts_rank_shared_tags_over_shared_terms_and_skip_the_series() {
         ),
     );
     let site = load(dir.path());
-    let related: Vec<String> = site
-        .post("main")
-        .expect("main")
-        .related
-        .iter()
-        .map(|r| r.slug.clone())
-        .collect();
+    let related = related_slugs(&site, "main");
     assert_eq!(related, ["one_tag_terms", "tie_newer", "tie_older"]);
 }
 
