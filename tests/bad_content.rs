@@ -93,23 +93,22 @@ async fn assert_fixture_posts_served(app: &axum::Router) {
     assert!(home.body.contains("/posts/hello") && home.body.contains("/posts/older"));
 }
 
-/// A broken post: exactly `expected` is reported, the post is not served,
-/// everything else is.
-async fn broken_post(fixture_name: &str, rel: &str, slug: &str, expected: &[&str]) {
-    let case = Case::new().with_fixture(fixture_name, rel);
+/// A broken post, the fixture `{name}.md` copied to `posts/{name}.md`:
+/// exactly `expected` is reported, `/posts/{name}` is a 404, everything else
+/// is served.
+async fn broken_post(name: &str, expected: &[&str]) {
+    let case = Case::new().with_fixture(&format!("{name}.md"), &format!("posts/{name}.md"));
     assert_eq!(case.diagnostics(), expected);
     let app = case.app();
     assert_fixture_posts_served(&app).await;
     assert_eq!(
-        get(&app, &format!("/posts/{slug}")).await.status,
+        get(&app, &format!("/posts/{name}")).await.status,
         StatusCode::NOT_FOUND
     );
 }
 
 async fn malformed_yaml_body() {
     broken_post(
-        "malformed_yaml.md",
-        "posts/malformed_yaml.md",
         "malformed_yaml",
         &["posts/malformed_yaml.md:2:8: error: unclosed quote"],
     )
@@ -118,8 +117,6 @@ async fn malformed_yaml_body() {
 
 async fn missing_title_body() {
     broken_post(
-        "missing_title.md",
-        "posts/missing_title.md",
         "missing_title",
         &["posts/missing_title.md:1:1: error: missing required field `title`"],
     )
@@ -128,8 +125,6 @@ async fn missing_title_body() {
 
 async fn invalid_date_body() {
     broken_post(
-        "invalid_date.md",
-        "posts/invalid_date.md",
         "invalid_date",
         &["posts/invalid_date.md:3:1: error: invalid date `2024-13-45`: expected YYYY-MM-DD or RFC 3339"],
     )
@@ -138,8 +133,6 @@ async fn invalid_date_body() {
 
 async fn unknown_key_body() {
     broken_post(
-        "unknown_key.md",
-        "posts/unknown_key.md",
         "unknown_key",
         &["posts/unknown_key.md:5:1: error: unknown field `authors`, expected one of title, date, updated, draft, tags, summary, description, slug, aliases, lang, series, author, image"],
     )
@@ -162,8 +155,6 @@ async fn duplicate_slug_body() {
 
 async fn slug_with_slash_body() {
     broken_post(
-        "slug_with_slash.md",
-        "posts/slug_with_slash.md",
         "slug_with_slash",
         &["posts/slug_with_slash.md:4:1: error: invalid slug `nested/path`: use lower-case letters, digits, `-` and `_` only"],
     )
@@ -178,8 +169,6 @@ async fn slug_with_slash_body() {
 
 async fn slug_with_dots_body() {
     broken_post(
-        "slug_with_dots.md",
-        "posts/slug_with_dots.md",
         "slug_with_dots",
         &["posts/slug_with_dots.md:4:1: error: invalid slug `../../etc/passwd`: use lower-case letters, digits, `-` and `_` only"],
     )
@@ -195,8 +184,7 @@ async fn broken_ref_body() {
     // A broken reference does not hide the post: it renders a struck-out link.
     let app = case.app();
     assert_fixture_posts_served(&app).await;
-    let page = get(&app, "/posts/broken_ref").await;
-    assert_eq!(page.status, StatusCode::OK);
+    let page = common::get_ok(&app, "/posts/broken_ref").await;
     assert!(page.body.contains("class=\"broken-ref\""), "{}", page.body);
 }
 
@@ -211,8 +199,7 @@ async fn broken_math_body() {
     // The post is served: the good formula as MathML, the bad one as typed.
     let app = case.app();
     assert_fixture_posts_served(&app).await;
-    let page = get(&app, "/posts/broken_math").await;
-    assert_eq!(page.status, StatusCode::OK);
+    let page = common::get_ok(&app, "/posts/broken_math").await;
     assert!(page.body.contains("<math"), "{}", page.body);
     assert!(
         page.body.contains("$1 - \\fracc{good}{total}$</code>"),
@@ -229,8 +216,7 @@ async fn ref_escaping_the_root_body() {
     );
     let app = case.app();
     assert_fixture_posts_served(&app).await;
-    let page = get(&app, "/posts/ref_escapes_root").await;
-    assert_eq!(page.status, StatusCode::OK);
+    let page = common::get_ok(&app, "/posts/ref_escapes_root").await;
     // Climbing out never reads a file: only a page's *name* can match.
     assert!(!page.body.contains("root:x:0:0"));
     assert!(page.body.contains("href=\"/posts/hello\""), "{}", page.body);
@@ -258,8 +244,7 @@ async fn utf8_bom_is_accepted_body() {
     assert_eq!(case.diagnostics(), Vec::<String>::new());
     let app = case.app();
     assert_fixture_posts_served(&app).await;
-    let page = get(&app, "/posts/bom").await;
-    assert_eq!(page.status, StatusCode::OK);
+    let page = common::get_ok(&app, "/posts/bom").await;
     assert!(page
         .body
         .contains("<title>With a byte-order mark — microblog</title>"));
@@ -276,8 +261,7 @@ async fn crlf_line_endings_are_accepted_body() {
     );
     let app = case.app();
     assert_fixture_posts_served(&app).await;
-    let page = get(&app, "/posts/crlf").await;
-    assert_eq!(page.status, StatusCode::OK);
+    let page = common::get_ok(&app, "/posts/crlf").await;
     assert!(page
         .body
         .contains("<title>Windows line endings — microblog</title>"));
@@ -288,8 +272,6 @@ async fn crlf_line_endings_are_accepted_body() {
 
 async fn empty_file_body() {
     broken_post(
-        "empty.md",
-        "posts/empty.md",
         "empty",
         &["posts/empty.md:1:1: error: empty file: expected front matter with a title"],
     )
@@ -318,14 +300,12 @@ async fn ten_megabyte_post_body() {
     assert_eq!(huge.toc.len(), n.div_ceil(1000));
     let app = case.app();
     assert_fixture_posts_served(&app).await;
-    let page = get(&app, "/posts/huge").await;
-    assert_eq!(page.status, StatusCode::OK);
+    let page = common::get_ok(&app, "/posts/huge").await;
     assert!(page.body.contains("The very last paragraph."));
     assert!(page.body.starts_with("<!DOCTYPE html>"));
     assert!(page.body.contains("</html>"));
     // Too big for the page cache: rendered again, never stored.
-    let again = get(&app, "/posts/huge").await;
-    assert_eq!(again.status, StatusCode::OK);
+    let again = common::get_ok(&app, "/posts/huge").await;
     assert_ne!(
         again.header(axum::http::HeaderName::from_static("x-cache")),
         "hit"
@@ -395,8 +375,7 @@ async fn deeply_nested_body() {
     assert!(deep.html.matches("<blockquote>").count() >= 1000);
     let app = case.app();
     assert_fixture_posts_served(&app).await;
-    let page = get(&app, "/posts/deep").await;
-    assert_eq!(page.status, StatusCode::OK);
+    let page = common::get_ok(&app, "/posts/deep").await;
     assert!(page.body.contains("deepest list item"));
     assert!(page.body.contains("The end of the deep post."));
 }

@@ -22,6 +22,13 @@ fn copy_dir(from: &Path, to: &Path) {
     }
 }
 
+/// A copy of the fixture site the test may edit.
+fn fixture_copy() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("tempdir");
+    copy_dir(&common::fixture("site"), dir.path());
+    dir
+}
+
 fn start(content: &Path) -> Server {
     common::process::start(content, &[("CONTENT_WATCH", "1"), ("RUST_LOG", "info")])
 }
@@ -54,11 +61,7 @@ fn save(path: &Path, text: &str) {
 
 #[test]
 fn edits_appear_broken_files_keep_the_last_good_page() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    copy_dir(
-        &Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/site"),
-        dir.path(),
-    );
+    let dir = fixture_copy();
     let server = start(dir.path());
     let post = dir.path().join("posts/hello.md");
     let original = std::fs::read_to_string(&post).expect("read post");
@@ -166,11 +169,7 @@ fn edits_appear_broken_files_keep_the_last_good_page() {
 
 #[test]
 fn one_save_is_one_reload_and_pages_are_told() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    copy_dir(
-        &Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/site"),
-        dir.path(),
-    );
+    let dir = fixture_copy();
     let server = start(dir.path());
 
     let mut events = TcpStream::connect(&server.addr).expect("connect");
@@ -219,11 +218,7 @@ fn one_save_is_one_reload_and_pages_are_told() {
 
 #[test]
 fn a_broken_file_does_not_freeze_edits_to_other_posts() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    copy_dir(
-        &Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/site"),
-        dir.path(),
-    );
+    let dir = fixture_copy();
     // Broken from the start: there is no good version of it to keep.
     std::fs::write(
         dir.path().join("posts/broken.md"),
@@ -278,11 +273,7 @@ fn a_broken_file_does_not_freeze_edits_to_other_posts() {
 fn a_reload_is_published_unless_it_adds_an_error() {
     use microblog::content::{LoadOptions, Site};
     use microblog::server::watch::{reload, LastGood, Outcome};
-    let dir = tempfile::tempdir().expect("tempdir");
-    copy_dir(
-        &Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/site"),
-        dir.path(),
-    );
+    let dir = fixture_copy();
     let options = LoadOptions::default();
     let (served, sources) = Site::load_with_sources(dir.path(), &options, None).expect("loads");
     let mut last_good = LastGood::default();

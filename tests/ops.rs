@@ -15,10 +15,8 @@ fn fixture_app() -> (axum::Router, tempfile::TempDir) {
 
 async fn probes_body() {
     let (app, _root) = fixture_app();
-    let health = get(&app, "/healthz").await;
-    assert_eq!(health.status, StatusCode::OK);
-    let ready = get(&app, "/readyz").await;
-    assert_eq!(ready.status, StatusCode::OK);
+    common::get_ok(&app, "/healthz").await;
+    let ready = common::get_ok(&app, "/readyz").await;
     assert!(ready.body.contains("2 posts"), "{}", ready.body);
 }
 
@@ -45,8 +43,7 @@ async fn metrics_count_requests_by_route_template_body() {
         get(&app, "/tags/metrics-probe-nope").await.status,
         StatusCode::NOT_FOUND
     );
-    let m = get(&metrics, "/metrics").await;
-    assert_eq!(m.status, StatusCode::OK);
+    let m = common::get_ok(&metrics, "/metrics").await;
     assert_eq!(m.header(header::X_CONTENT_TYPE_OPTIONS), "nosniff");
     assert!(m.content_type().starts_with("text/plain"));
     assert_eq!(count(&m.body), before + 1, "{}", m.body);
@@ -83,8 +80,7 @@ async fn request_ids_are_propagated_or_generated_body() {
 
 async fn pages_carry_security_headers_with_script_hashes_body() {
     let (app, _root) = fixture_app();
-    let r = get(&app, "/posts/hello").await;
-    assert_eq!(r.status, StatusCode::OK);
+    let r = common::get_ok(&app, "/posts/hello").await;
     let csp = r.header(header::CONTENT_SECURITY_POLICY);
     assert!(
         !r.body.contains("nonce="),
@@ -161,8 +157,7 @@ async fn oversized_bodies_are_refused_body() {
 
 async fn static_assets_answer_conditional_requests_body() {
     let (app, _root) = fixture_app();
-    let first = get(&app, "/pkg/microblog.js").await;
-    assert_eq!(first.status, StatusCode::OK);
+    let first = common::get_ok(&app, "/pkg/microblog.js").await;
     let modified = first.header(header::LAST_MODIFIED);
     assert!(!modified.is_empty());
     let again = send(

@@ -63,8 +63,7 @@ fn cache_state(r: &Reply) -> String {
 
 async fn second_request_is_a_hit_with_the_same_bytes_body() {
     let f = fixture(Limits::default());
-    let first = get(&f.app, "/posts/one").await;
-    assert_eq!(first.status, StatusCode::OK);
+    let first = common::get_ok(&f.app, "/posts/one").await;
     assert_eq!(cache_state(&first), "miss");
     let second = get(&f.app, "/posts/one").await;
     assert_eq!(cache_state(&second), "hit");
@@ -425,8 +424,7 @@ async fn the_cache_is_bounded_body() {
         ("/posts/two", "Second body."),
         ("/posts/three", "Third body."),
     ] {
-        let r = get(&f.app, p).await;
-        assert_eq!(r.status, StatusCode::OK);
+        let r = common::get_ok(&f.app, p).await;
         assert!(r.body.contains(text), "{p}");
     }
     assert!(f.pages.len() <= 2, "{} entries", f.pages.len());

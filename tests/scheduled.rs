@@ -120,8 +120,7 @@ fn the_running_server_publishes_a_scheduled_post_at_its_time() {
             "/rss.xml",
             "/sitemap.xml",
         ] {
-            let r = get(&app, uri).await;
-            assert_eq!(r.status, StatusCode::OK, "{uri}");
+            let r = common::get_ok(&app, uri).await;
             assert!(r.body.contains("/posts/launch"), "{uri} lists the new post");
         }
         let search = get(&app, "/search?q=launch").await;
@@ -155,8 +154,7 @@ fn feeds_carry_the_time_a_post_went_live() {
     );
     let app = common::app(content.path(), root.path());
     run(async {
-        let atom = get(&app, "/feed.xml").await;
-        assert_eq!(atom.status, StatusCode::OK);
+        let atom = common::get_ok(&app, "/feed.xml").await;
         let feed = feed_rs::parser::parse(atom.bytes.as_slice()).expect("Atom parses");
         let timed = feed
             .entries

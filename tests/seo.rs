@@ -65,8 +65,7 @@ fn head(html: &str) -> &str {
 
 async fn post_head_has_canonical_open_graph_and_json_ld_body() {
     let (app, _root) = fixture_app(10);
-    let r = get(&app, "/posts/hello").await;
-    assert_eq!(r.status, StatusCode::OK);
+    let r = common::get_ok(&app, "/posts/hello").await;
     let h = head(&r.body);
     assert_eq!(h.matches("<title>").count(), 1);
     assert_eq!(canonical(h), [format!("{SITE_URL}/posts/hello")]);
@@ -112,8 +111,7 @@ async fn every_content_route_has_its_own_head_body() {
             "<title>Posts tagged #sre — microblog</title>",
         ),
     ] {
-        let r = get(&app, path).await;
-        assert_eq!(r.status, StatusCode::OK, "{path}");
+        let r = common::get_ok(&app, path).await;
         let h = head(&r.body);
         assert!(
             r.body
@@ -206,8 +204,7 @@ async fn atom_and_rss_list_exactly_the_published_posts_body() {
         format!("{SITE_URL}/posts/older"),
     ];
 
-    let atom = get(&app, "/feed.xml").await;
-    assert_eq!(atom.status, StatusCode::OK);
+    let atom = common::get_ok(&app, "/feed.xml").await;
     assert!(atom.content_type().starts_with("application/atom+xml"));
     let feed = feed_rs::parser::parse(atom.body.as_bytes()).expect("Atom parses");
     assert_eq!(feed.feed_type, feed_rs::model::FeedType::Atom);
@@ -236,8 +233,7 @@ async fn atom_and_rss_list_exactly_the_published_posts_body() {
         Some("2024-06-01T00:00:00+00:00")
     );
 
-    let rss = get(&app, "/rss.xml").await;
-    assert_eq!(rss.status, StatusCode::OK);
+    let rss = common::get_ok(&app, "/rss.xml").await;
     assert!(rss.content_type().starts_with("application/rss+xml"));
     let feed = feed_rs::parser::parse(rss.body.as_bytes()).expect("RSS parses");
     assert_eq!(feed.feed_type, feed_rs::model::FeedType::RSS2);
@@ -264,8 +260,7 @@ async fn atom_and_rss_list_exactly_the_published_posts_body() {
 
 async fn tag_feeds_and_unknown_tags_body() {
     let (app, _root) = fixture_app(10);
-    let r = get(&app, "/tags/rust/feed.xml").await;
-    assert_eq!(r.status, StatusCode::OK);
+    let r = common::get_ok(&app, "/tags/rust/feed.xml").await;
     let feed = feed_rs::parser::parse(r.body.as_bytes()).expect("parses");
     let ids: Vec<String> = feed.entries.iter().map(|e| e.id.clone()).collect();
     assert_eq!(ids, [format!("{SITE_URL}/posts/hello")]);
@@ -285,8 +280,7 @@ fn sitemap_locs(xml: &str) -> BTreeSet<String> {
 
 async fn sitemap_and_robots_body() {
     let (app, _root) = fixture_app(1);
-    let r = get(&app, "/sitemap.xml").await;
-    assert_eq!(r.status, StatusCode::OK);
+    let r = common::get_ok(&app, "/sitemap.xml").await;
     assert!(r.content_type().starts_with("application/xml"));
     let locs = sitemap_locs(&r.body);
     let expected: BTreeSet<String> = [
@@ -311,8 +305,7 @@ async fn sitemap_and_robots_body() {
     )));
     assert!(!r.body.contains("secret"), "drafts never listed");
 
-    let robots = get(&app, "/robots.txt").await;
-    assert_eq!(robots.status, StatusCode::OK);
+    let robots = common::get_ok(&app, "/robots.txt").await;
     assert!(robots
         .body
         .contains(&format!("Sitemap: {SITE_URL}/sitemap.xml")));
@@ -329,8 +322,7 @@ async fn home_is_paginated_with_prev_and_next_body() {
         first.body
     );
 
-    let second = get(&app, "/page/2").await;
-    assert_eq!(second.status, StatusCode::OK);
+    let second = common::get_ok(&app, "/page/2").await;
     assert!(second.body.contains("An older post"));
     assert!(has_link(head(&second.body), "prev", "/"));
     assert!(second.body.contains(r#"rel="prev""#), "visible pager link");
@@ -354,8 +346,7 @@ async fn home_is_paginated_with_prev_and_next_body() {
 async fn tag_pages_are_paginated_like_the_home_list_body() {
     let (app, _root) = fixture_app(1);
     // `sre` has two published posts: two pages of one.
-    let first = get(&app, "/tags/sre").await;
-    assert_eq!(first.status, StatusCode::OK);
+    let first = common::get_ok(&app, "/tags/sre").await;
     assert!(first.body.contains("Hello, fixture world"));
     assert!(!first.body.contains("An older post"));
     assert!(first.body.contains("Page 1 of 2"), "visible pager");
@@ -369,8 +360,7 @@ async fn tag_pages_are_paginated_like_the_home_list_body() {
         "counts every page"
     );
 
-    let second = get(&app, "/tags/sre/page/2").await;
-    assert_eq!(second.status, StatusCode::OK);
+    let second = common::get_ok(&app, "/tags/sre/page/2").await;
     assert!(second.body.contains("An older post"));
     assert!(!second.body.contains("Hello, fixture world"));
     assert!(has_link(head(&second.body), "prev", "/tags/sre"));

@@ -10,8 +10,7 @@ use common::{get, run, shipped_app};
 fn the_slo_post_renders_every_formula_as_mathml() {
     run(async {
         let app = shipped_app();
-        let r = get(&app, "/posts/slo_error_budget_math").await;
-        assert_eq!(r.status, StatusCode::OK);
+        let r = common::get_ok(&app, "/posts/slo_error_budget_math").await;
         assert!(
             r.body.matches("<math display=\"block\"").count() >= 8,
             "display formulas"
@@ -34,8 +33,7 @@ fn the_slo_post_renders_every_formula_as_mathml() {
 fn a_series_part_shows_its_parts_and_position_and_every_post_has_related_posts() {
     run(async {
         let app = shipped_app();
-        let first = get(&app, "/posts/observability_lmao").await;
-        assert_eq!(first.status, StatusCode::OK);
+        let first = common::get_ok(&app, "/posts/observability_lmao").await;
         assert!(
             first
                 .body
@@ -221,8 +219,7 @@ fn spanish_pages_contain_no_english_interface_string() {
         let english = english_only();
         assert!(english.len() > 40, "{english:?}");
         for path in ["/glossary", "/posts/guardias_sostenibles"] {
-            let r = get(&app, path).await;
-            assert_eq!(r.status, StatusCode::OK, "{path}");
+            let r = common::get_ok(&app, path).await;
             assert!(
                 r.body
                     .split("<head")
@@ -258,8 +255,7 @@ fn spanish_pages_contain_no_english_interface_string() {
 fn bundle_images_are_served_sized_with_copies_and_set_the_social_image() {
     run(async {
         let app = shipped_app();
-        let page = get(&app, "/posts/slo_error_budget_math").await;
-        assert_eq!(page.status, StatusCode::OK);
+        let page = common::get_ok(&app, "/posts/slo_error_budget_math").await;
         assert!(
             page.body.contains(
                 "src=\"/posts/slo_error_budget_math/budget-burn.png\" alt=\"Remaining error budget"
@@ -275,8 +271,7 @@ fn bundle_images_are_served_sized_with_copies_and_set_the_social_image() {
             ("/posts/slo_error_budget_math/budget-burn.png", 1600),
             ("/posts/slo_error_budget_math/budget-burn-960w.png", 960),
         ] {
-            let r = get(&app, uri).await;
-            assert_eq!(r.status, StatusCode::OK, "{uri}");
+            let r = common::get_ok(&app, uri).await;
             assert_eq!(r.content_type(), "image/png", "{uri}");
             let img = image::load_from_memory(&r.bytes).expect("a PNG");
             assert_eq!(img.width(), width, "{uri}");
@@ -304,8 +299,7 @@ fn posts_without_an_image_get_a_generated_1200x630_card() {
         assert!(page
             .body
             .contains(&format!("<meta name=\"twitter:image\" content=\"{card}\">")));
-        let r = get(&app, "/cards/observability_lmao.png").await;
-        assert_eq!(r.status, StatusCode::OK);
+        let r = common::get_ok(&app, "/cards/observability_lmao.png").await;
         assert_eq!(r.content_type(), "image/png");
         let img = image::load_from_memory(&r.bytes).expect("a PNG");
         assert_eq!((img.width(), img.height()), (1200, 630));

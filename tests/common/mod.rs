@@ -266,3 +266,10 @@ pub async fn no_router_built_during<F: std::future::Future>(work: F) -> F::Outpu
 pub async fn get(app: &axum::Router, uri: &str) -> Reply {
     send(app, Method::GET, uri, &[]).await
 }
+
+/// A GET that must answer `200 OK`.
+pub async fn get_ok(app: &axum::Router, uri: &str) -> Reply {
+    let reply = get(app, uri).await;
+    assert_eq!(reply.status, StatusCode::OK, "GET {uri}");
+    reply
+}

@@ -104,6 +104,15 @@ def wrk(url: str, seconds: int, connections: int, threads: int) -> dict:
             "errors": errors.group(1) if errors else ""}
 
 
+def wrk_with_cpu(url: str, args, cpu_seconds) -> tuple[dict, float]:
+    """One wrk run against `url`, with the CPU `cpu_seconds()` reports spent
+    during it, per request in µs."""
+    cpu0 = cpu_seconds()
+    stats = wrk(url, args.seconds, args.connections, args.threads)
+    cpu1 = cpu_seconds()
+    return stats, (cpu1 - cpu0) * 1e6 / max(stats["requests"], 1)
+
+
 class Server:
     """The release binary with the shipped settings (JSON logs at `info`, the
     per-request access log included). Its stdout goes through a pipe to a
@@ -288,14 +297,9 @@ def _nginx_table(server: Server, nginx, args) -> str:
     for name, path in ROUTES:
         if path.startswith("/api/"):
             continue
-        cpu0 = proc_cpu_seconds(server.proc.pid)
-        s = wrk(server.base + path, args.seconds, args.connections, args.threads)
-        cpu1 = proc_cpu_seconds(server.proc.pid)
-        n0 = tree_cpu_seconds(proc.pid)
-        n = wrk(base + path, args.seconds, args.connections, args.threads)
-        n1 = tree_cpu_seconds(proc.pid)
-        ours = (cpu1 - cpu0) * 1e6 / max(s["requests"], 1)
-        theirs = (n1 - n0) * 1e6 / max(n["requests"], 1)
+        s, ours = wrk_with_cpu(server.base + path, args,
+                               lambda: proc_cpu_seconds(server.proc.pid))
+        n, theirs = wrk_with_cpu(base + path, args, lambda: tree_cpu_seconds(proc.pid))
         row = (f"| {name} | {s['rps']:.0f} | {ours:.1f} | {n['rps']:.0f} | {theirs:.1f} | "
                f"{ours / theirs if theirs else float('nan'):.2f}× |")
         rows.append(row)
@@ -343,14 +347,10 @@ def main() -> None:
             md += [header, "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
             print(header)
             for name, path in ROUTES:
-                cpu0 = proc_cpu_seconds(server.proc.pid)
-                s = wrk(server.base + path, args.seconds, args.connections, args.threads)
-                cpu1 = proc_cpu_seconds(server.proc.pid)
-                bcpu0 = proc_cpu_seconds(baseline.pid)
-                b = wrk(base_url + path, args.seconds, args.connections, args.threads)
-                bcpu1 = proc_cpu_seconds(baseline.pid)
-                cpu_us = (cpu1 - cpu0) * 1e6 / max(s["requests"], 1)
-                bcpu_us = (bcpu1 - bcpu0) * 1e6 / max(b["requests"], 1)
+                s, cpu_us = wrk_with_cpu(server.base + path, args,
+                                         lambda: proc_cpu_seconds(server.proc.pid))
+                b, bcpu_us = wrk_with_cpu(base_url + path, args,
+                                          lambda: proc_cpu_seconds(baseline.pid))
                 row = (f"| {name} | {s['rps']:.0f} | {fmt_ms(s['p50'])} | {fmt_ms(s['p99'])} | "
                        f"{b['rps']:.0f} | {fmt_ms(b['p50'])} | {fmt_ms(b['p99'])} | "
                        f"{s['rps'] / b['rps']:.2f}× | {s['p99'] / b['p99']:.2f}× | {cpu_us:.0f} | {bcpu_us:.0f} |")
