@@ -31,6 +31,11 @@ fn load(dir: &Path) -> Site {
     Site::load(dir, &LoadOptions::default()).expect("folder loads")
 }
 
+/// Every diagnostic, errors and warnings, as printed.
+fn diagnostics(site: &Site) -> Vec<String> {
+    site.diagnostics().iter().map(ToString::to_string).collect()
+}
+
 fn errors(site: &Site) -> Vec<String> {
     site.diagnostics()
         .iter()

@@ -54,6 +54,41 @@ def fetch(url: str, encoding: str = ACCEPT_ENCODING):
         return r.status, dict(r.headers), r.read()
 
 
+def shipped_env(port: int, **extra: str) -> dict:
+    """The server's environment as shipped (production, JSON logs at `info`,
+    the access log on) listening on `port`, plus `extra`."""
+    env = dict(os.environ,
+               LEPTOS_SITE_ADDR=f"127.0.0.1:{port}",
+               LEPTOS_SITE_ROOT=str(SITE_ROOT),
+               LEPTOS_OUTPUT_NAME="microblog",
+               LEPTOS_ENV="PROD",
+               LOG_FORMAT="json",
+               RUST_LOG="info")
+    env.update(extra)
+    return env
+
+
+def stop(proc: subprocess.Popen, timeout: float = 15) -> None:
+    """SIGTERM, then SIGKILL if it is still running after `timeout` s."""
+    proc.terminate()
+    try:
+        proc.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
+def accepts_within(port: int, seconds: float) -> bool:
+    """Whether something accepts TCP connections on `port` within `seconds`."""
+    started = time.monotonic()
+    while time.monotonic() - started < seconds:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                return True
+        except OSError:
+            time.sleep(0.02)
+    return False
+
+
 def wait_ready(url: str, proc: subprocess.Popen, timeout: float = 120.0) -> float:
     started = time.monotonic()
     while time.monotonic() - started < timeout:
@@ -123,15 +158,11 @@ class Server:
     def __init__(self, content: pathlib.Path, log: pathlib.Path):
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
-        env = dict(os.environ,
-                   LEPTOS_SITE_ADDR=f"127.0.0.1:{self.port}",
-                   LEPTOS_SITE_ROOT=str(SITE_ROOT),
-                   LEPTOS_ENV="PROD",
-                   CONTENT_DIR=str(content),
-                   CONTENT_WATCH="0",
-                   LOG_FORMAT="json",
-                   # As shipped (Dockerfile, deploy/): `info`, access log on.
-                   RUST_LOG=os.environ.get("BENCH_RUST_LOG", "info"))
+        env = shipped_env(self.port,
+                          CONTENT_DIR=str(content),
+                          CONTENT_WATCH="0",
+                          # As shipped (Dockerfile, deploy/): `info`, access log on.
+                          RUST_LOG=os.environ.get("BENCH_RUST_LOG", "info"))
         self.log = log
         self.started = time.monotonic()
         self.proc = subprocess.Popen([str(SERVER)], env=env, cwd=ROOT,
@@ -157,11 +188,7 @@ class Server:
         return float("nan")
 
     def stop(self):
-        self.proc.terminate()
-        try:
-            self.proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
+        stop(self.proc)
         self.reader.wait(timeout=15)
 
 
@@ -206,13 +233,8 @@ def start_nginx(manifest: pathlib.Path, work: pathlib.Path):
     proc = subprocess.Popen([nginx, "-c", str(conf), "-p", str(work)],
                             stdout=(work / "nginx.log").open("w"), stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
-    started = time.monotonic()
-    while time.monotonic() - started < 30:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
-                return proc, base
-        except OSError:
-            time.sleep(0.02)
+    if accepts_within(port, 30):
+        return proc, base
     proc.kill()
     return None
 
@@ -235,13 +257,8 @@ def start_baseline(manifest: pathlib.Path, log: pathlib.Path):
     proc = subprocess.Popen([str(BASELINE), f"127.0.0.1:{port}", str(manifest)],
                             stdout=log.open("w"), stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
-    started = time.monotonic()
-    while time.monotonic() - started < 30:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
-                return proc, base
-        except OSError:
-            time.sleep(0.02)
+    if accepts_within(port, 30):
+        return proc, base
     sys.exit("bench: baseline did not start")
 
 

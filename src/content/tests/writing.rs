@@ -5,7 +5,7 @@ use std::fs;
 use std::path::Path;
 
 use super::super::*;
-use super::{errors, load, write, write_post};
+use super::{diagnostics, errors, load, write, write_post};
 
 /// Loading options with the clock set to `now` (RFC 3339), for schedules.
 pub(super) fn at(now: &str) -> LoadOptions {
@@ -155,9 +155,8 @@ fn series_mistakes_are_diagnostics_at_the_key_line() {
         "series: \"  \"\n",
     );
     let site = load(dir.path());
-    let all: Vec<String> = site.diagnostics().iter().map(ToString::to_string).collect();
     assert_eq!(
-        all,
+        diagnostics(&site),
         [
             "posts/a.md:5:1: warning: series `Kubernetes upgrades` has only this part",
             "posts/b.md:4:1: warning: series `kubernetes upgrades` differs from series `Kubernetes upgrades` only in case: they are two series",
@@ -371,9 +370,8 @@ fn images_get_sizes_lazy_loading_srcset_and_diagnostics() {
     png(dir.path(), "posts/k8s-upgrade/pool.png", 2000, 1000);
     png(dir.path(), "images/budget.png", 300, 120);
     let site = load(dir.path());
-    let all: Vec<String> = site.diagnostics().iter().map(ToString::to_string).collect();
     assert_eq!(
-        all,
+        diagnostics(&site),
         [
             "posts/k8s-upgrade/index.md:10:1: warning: image `../../images/budget.png` has no alt text: describe it for readers who cannot see it",
             "posts/k8s-upgrade/index.md:12:1: error: image not found: `missing.png` (looked for posts/k8s-upgrade/missing.png)",
