@@ -205,12 +205,7 @@ fn check_passes_on_the_shipped_content() {
 #[test]
 fn check_lists_scheduled_posts_with_their_times() {
     let dir = tempfile::tempdir().expect("tempdir");
-    std::fs::create_dir_all(dir.path().join("posts")).expect("mkdir");
-    std::fs::write(
-        dir.path().join("posts/soon.md"),
-        "---\ntitle: \"Quarterly capacity review\"\ndate: 2099-04-01T08:00:00-05:00\n---\n\nText.\n",
-    )
-    .expect("write");
+    common::write(dir.path(), "posts/soon.md", "---\ntitle: \"Quarterly capacity review\"\ndate: 2099-04-01T08:00:00-05:00\n---\n\nText.\n");
     let (code, out) = check(dir.path());
     assert_eq!(code, Some(0), "a scheduled post is not a problem: {out}");
     let root = dir.path().display().to_string();

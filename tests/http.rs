@@ -242,12 +242,11 @@ async fn static_files_are_served_from_the_site_root_body() {
 
 async fn another_content_dir_serves_its_own_content_body() {
     let dir = tempfile::tempdir().expect("tempdir");
-    std::fs::create_dir_all(dir.path().join("posts")).expect("posts dir");
-    std::fs::write(
-        dir.path().join("posts/only.md"),
+    common::write(
+        dir.path(),
+        "posts/only.md",
         "---\ntitle: \"Only post here\"\ndate: 2026-01-01\n---\n\nDifferent content.\n",
-    )
-    .expect("write");
+    );
     let root = tempfile::tempdir().expect("tempdir");
     let app = app(dir.path(), root.path());
     let home = get(&app, "/").await;

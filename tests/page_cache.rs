@@ -21,12 +21,11 @@ fn write_post(dir: &Path, slug: &str, title: &str, body: &str) {
 }
 
 fn write_tagged_post(dir: &Path, slug: &str, title: &str, tag: &str, body: &str) {
-    std::fs::create_dir_all(dir.join("posts")).expect("posts dir");
-    std::fs::write(
-        dir.join(format!("posts/{slug}.md")),
-        format!("---\ntitle: \"{title}\"\ndate: 2026-01-01\ntags: [{tag}]\n---\n\n{body}\n"),
-    )
-    .expect("write post");
+    common::write(
+        dir,
+        &format!("posts/{slug}.md"),
+        &format!("---\ntitle: \"{title}\"\ndate: 2026-01-01\ntags: [{tag}]\n---\n\n{body}\n"),
+    );
 }
 
 fn fixture(limits: Limits) -> CachedSite {

@@ -9,16 +9,10 @@ mod common;
 use std::path::Path;
 
 use axum::http::HeaderName;
-use common::{get, CachedSite};
+use common::{get, write, CachedSite};
 use microblog::content::{ContentStore, LoadOptions, RenderCache, Site};
 
 const X_CACHE: HeaderName = HeaderName::from_static("x-cache");
-
-fn write(dir: &Path, rel: &str, text: &str) {
-    let path = dir.join(rel);
-    std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
-    std::fs::write(path, text).expect("write");
-}
 
 fn png(dir: &Path, rel: &str, width: u32, height: u32) {
     let img = image::RgbImage::from_pixel(width, height, image::Rgb([30, 60, 90]));

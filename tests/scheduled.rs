@@ -11,16 +11,10 @@ use std::time::{Duration, Instant};
 use axum::http::HeaderName;
 use axum::http::StatusCode;
 use chrono::{SecondsFormat, SubsecRound, Utc};
-use common::{assembled_from_state, get, run, settings, state};
+use common::{assembled_from_state, get, run, settings, state, write};
 use microblog::server::schedule::Publishing;
 
 const X_CACHE: HeaderName = HeaderName::from_static("x-cache");
-
-fn write(dir: &std::path::Path, rel: &str, text: &str) {
-    let path = dir.join(rel);
-    std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
-    std::fs::write(path, text).expect("write");
-}
 
 #[test]
 fn the_running_server_publishes_a_scheduled_post_at_its_time() {

@@ -331,16 +331,8 @@ async fn home_is_paginated_with_prev_and_next_body() {
         [format!("{SITE_URL}/page/2")]
     );
 
-    for missing in ["/page/3", "/page/0", "/page/02", "/page/x"] {
-        assert_eq!(
-            get(&app, missing).await.status,
-            StatusCode::NOT_FOUND,
-            "{missing}"
-        );
-    }
-    let one = get(&app, "/page/1").await;
-    assert_eq!(one.status, StatusCode::MOVED_PERMANENTLY);
-    assert_eq!(one.header(header::LOCATION), "/");
+    common::assert_not_found(&app, &["/page/3", "/page/0", "/page/02", "/page/x"]).await;
+    common::get_moved(&app, "/page/1", "/").await;
 }
 
 async fn tag_pages_are_paginated_like_the_home_list_body() {
@@ -368,22 +360,18 @@ async fn tag_pages_are_paginated_like_the_home_list_body() {
         canonical(head(&second.body)),
         [format!("{SITE_URL}/tags/sre/page/2")]
     );
-    for missing in [
-        "/tags/sre/page/3",
-        "/tags/sre/page/0",
-        "/tags/sre/page/02",
-        "/tags/sre/page/x",
-        "/tags/nope/page/2",
-    ] {
-        assert_eq!(
-            get(&app, missing).await.status,
-            StatusCode::NOT_FOUND,
-            "{missing}"
-        );
-    }
-    let one = get(&app, "/tags/sre/page/1").await;
-    assert_eq!(one.status, StatusCode::MOVED_PERMANENTLY);
-    assert_eq!(one.header(header::LOCATION), "/tags/sre");
+    common::assert_not_found(
+        &app,
+        &[
+            "/tags/sre/page/3",
+            "/tags/sre/page/0",
+            "/tags/sre/page/02",
+            "/tags/sre/page/x",
+            "/tags/nope/page/2",
+        ],
+    )
+    .await;
+    common::get_moved(&app, "/tags/sre/page/1", "/tags/sre").await;
     // The sitemap lists every page of every tag; one page needs no pager.
     let locs = sitemap_locs(&get(&app, "/sitemap.xml").await.body);
     assert!(locs.contains(&format!("{SITE_URL}/tags/sre/page/2")));
@@ -405,9 +393,7 @@ async fn old_urls_redirect_permanently_body() {
         ("/tags/sre/", "/tags/sre"),
         ("/netlify.html?utm=x", "/posts/netlify?utm=x"),
     ] {
-        let r = get(&app, old).await;
-        assert_eq!(r.status, StatusCode::MOVED_PERMANENTLY, "{old}");
-        assert_eq!(r.header(header::LOCATION), new, "{old}");
+        let r = common::get_moved(&app, old, new).await;
         assert!(
             !r.body.contains("http-equiv"),
             "a real redirect, not a meta refresh"

@@ -3,7 +3,6 @@
 
 mod common;
 
-use axum::http::StatusCode;
 use common::{get, run, shipped_app};
 
 #[test]
@@ -276,14 +275,16 @@ fn bundle_images_are_served_sized_with_copies_and_set_the_social_image() {
             let img = image::load_from_memory(&r.bytes).expect("a PNG");
             assert_eq!(img.width(), width, "{uri}");
         }
-        for uri in [
-            "/posts/slo_error_budget_math/nope.png",
-            "/posts/slo_error_budget_math/index.md",
-            "/images/../Cargo.toml",
-            "/posts/nope/budget-burn.png",
-        ] {
-            assert_eq!(get(&app, uri).await.status, StatusCode::NOT_FOUND, "{uri}");
-        }
+        common::assert_not_found(
+            &app,
+            &[
+                "/posts/slo_error_budget_math/nope.png",
+                "/posts/slo_error_budget_math/index.md",
+                "/images/../Cargo.toml",
+                "/posts/nope/budget-burn.png",
+            ],
+        )
+        .await;
     });
 }
 
@@ -309,13 +310,15 @@ fn posts_without_an_image_get_a_generated_1200x630_card() {
             r.bytes
         );
         // A post with its own image has no card; unknown posts neither.
-        for uri in [
-            "/cards/slo_error_budget_math.png",
-            "/cards/nope.png",
-            "/cards/x.jpg",
-        ] {
-            assert_eq!(get(&app, uri).await.status, StatusCode::NOT_FOUND, "{uri}");
-        }
+        common::assert_not_found(
+            &app,
+            &[
+                "/cards/slo_error_budget_math.png",
+                "/cards/nope.png",
+                "/cards/x.jpg",
+            ],
+        )
+        .await;
     });
     let site = microblog::content::Site::load(
         &common::manifest_dir().join("content"),

@@ -44,6 +44,13 @@ pub fn manifest_dir() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
 }
 
+/// Writes `text` at `rel` below `dir`, making the folders it needs.
+pub fn write(dir: &Path, rel: &str, text: &str) {
+    let path = dir.join(rel);
+    std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+    std::fs::write(path, text).expect("write");
+}
+
 pub fn fixture(name: &str) -> PathBuf {
     manifest_dir().join("tests/fixtures").join(name)
 }
@@ -265,6 +272,25 @@ pub async fn no_router_built_during<F: std::future::Future>(work: F) -> F::Outpu
 
 pub async fn get(app: &axum::Router, uri: &str) -> Reply {
     send(app, Method::GET, uri, &[]).await
+}
+
+/// A GET of `from` that must answer `301` to `to`.
+pub async fn get_moved(app: &axum::Router, from: &str, to: &str) -> Reply {
+    let reply = get(app, from).await;
+    assert_eq!(reply.status, StatusCode::MOVED_PERMANENTLY, "GET {from}");
+    assert_eq!(reply.header(header::LOCATION), to, "GET {from}");
+    reply
+}
+
+/// Every one of `uris` answers `404`.
+pub async fn assert_not_found(app: &axum::Router, uris: &[&str]) {
+    for uri in uris {
+        assert_eq!(
+            get(app, uri).await.status,
+            StatusCode::NOT_FOUND,
+            "GET {uri}"
+        );
+    }
 }
 
 /// A GET that must answer `200 OK`.
