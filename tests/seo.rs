@@ -59,6 +59,19 @@ fn has_link(html: &str, rel: &str, href: &str) -> bool {
     })
 }
 
+/// A feed entry's content (Atom `content`, RSS `content:encoded`).
+fn entry_content(entry: &feed_rs::model::Entry) -> &str {
+    entry
+        .content
+        .as_ref()
+        .and_then(|c| c.body.as_deref())
+        .unwrap_or_default()
+}
+
+fn published(entry: &feed_rs::model::Entry) -> Option<String> {
+    entry.published.map(|d| d.to_rfc3339())
+}
+
 fn head(html: &str) -> &str {
     html.split("</head>").next().unwrap_or(html)
 }
@@ -211,11 +224,7 @@ async fn atom_and_rss_list_exactly_the_published_posts_body() {
     let ids: Vec<String> = feed.entries.iter().map(|e| e.id.clone()).collect();
     assert_eq!(ids, expected, "newest first, no draft");
     let first = &feed.entries[0];
-    let content = first
-        .content
-        .as_ref()
-        .and_then(|c| c.body.as_deref())
-        .unwrap_or_default();
+    let content = entry_content(first);
     assert!(
         content.contains("The hello fixture body text"),
         "full HTML: {content}"
@@ -225,7 +234,7 @@ async fn atom_and_rss_list_exactly_the_published_posts_body() {
         "absolute links: {content}"
     );
     assert_eq!(
-        first.published.map(|d| d.to_rfc3339()).as_deref(),
+        published(first).as_deref(),
         Some("2024-06-01T00:00:00+00:00")
     );
     assert_eq!(
@@ -244,14 +253,10 @@ async fn atom_and_rss_list_exactly_the_published_posts_body() {
         .collect();
     assert_eq!(links, expected);
     assert_eq!(
-        feed.entries[0].published.map(|d| d.to_rfc3339()).as_deref(),
+        published(&feed.entries[0]).as_deref(),
         Some("2024-06-01T00:00:00+00:00")
     );
-    let content = feed.entries[0]
-        .content
-        .as_ref()
-        .and_then(|c| c.body.as_deref())
-        .unwrap_or_default();
+    let content = entry_content(&feed.entries[0]);
     assert!(
         content.contains("The hello fixture body text"),
         "content:encoded: {content}"
