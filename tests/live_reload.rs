@@ -10,22 +10,10 @@ use std::time::{Duration, Instant};
 
 use common::process::{http_get, Server};
 
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).expect("mkdir");
-    for entry in std::fs::read_dir(from).expect("read dir").flatten() {
-        let target = to.join(entry.file_name());
-        if entry.path().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).expect("copy");
-        }
-    }
-}
-
 /// A copy of the fixture site the test may edit.
 fn fixture_copy() -> tempfile::TempDir {
     let dir = tempfile::tempdir().expect("tempdir");
-    copy_dir(&common::fixture("site"), dir.path());
+    common::export::copy_dir(&common::fixture("site"), dir.path());
     dir
 }
 
