@@ -40,6 +40,13 @@ fn wait_for(
     None
 }
 
+/// Waits up to 3 s for `path` to show `needle`; else fails saying `what`
+/// did not happen, with the server's log.
+fn wait_for_text(server: &Server, path: &str, needle: &str, what: &str) {
+    wait_for(server, path, Duration::from_secs(3), |b| b.contains(needle))
+        .unwrap_or_else(|| panic!("{what}:\n{}", server.log_text()));
+}
+
 /// Atomic save, the way editors do it: write a temp file, rename over.
 fn save(path: &Path, text: &str) {
     let tmp = path.with_extension("md.tmp~");
@@ -100,10 +107,12 @@ fn edits_appear_broken_files_keep_the_last_good_page() {
         &post,
         &original.replace("Hello, fixture world", "Hello, fixed world"),
     );
-    wait_for(&server, "/posts/hello", Duration::from_secs(3), |b| {
-        b.contains("<h1>Hello, fixed world</h1>")
-    })
-    .expect("fixed page visible");
+    wait_for_text(
+        &server,
+        "/posts/hello",
+        "<h1>Hello, fixed world</h1>",
+        "fixed page not visible",
+    );
 
     // 4. New, deleted and renamed files.
     std::fs::write(
@@ -111,10 +120,7 @@ fn edits_appear_broken_files_keep_the_last_good_page() {
         "---\ntitle: \"Brand new\"\ndate: 2026-11-01\n---\n\nFresh.\n",
     )
     .expect("new file");
-    wait_for(&server, "/", Duration::from_secs(3), |b| {
-        b.contains("Brand new")
-    })
-    .expect("new post listed");
+    wait_for_text(&server, "/", "Brand new", "new post not listed");
     std::fs::rename(
         dir.path().join("posts/brand_new.md"),
         dir.path().join("posts/renamed.md"),
@@ -226,10 +232,12 @@ fn a_broken_file_does_not_freeze_edits_to_other_posts() {
         &older,
         &text.replace("An older post", "An older, edited post"),
     );
-    wait_for(&server, "/posts/older", Duration::from_secs(3), |b| {
-        b.contains("An older, edited post")
-    })
-    .unwrap_or_else(|| panic!("edit not published:\n{}", server.log_text()));
+    wait_for_text(
+        &server,
+        "/posts/older",
+        "An older, edited post",
+        "edit not published",
+    );
 
     // 2. A good post breaks: it is served in its last good version, and
     //    edits to other posts still appear.
@@ -243,10 +251,12 @@ fn a_broken_file_does_not_freeze_edits_to_other_posts() {
         &older,
         &text.replace("An older post", "An older post, edited twice"),
     );
-    wait_for(&server, "/posts/older", Duration::from_secs(3), |b| {
-        b.contains("An older post, edited twice")
-    })
-    .unwrap_or_else(|| panic!("second edit not published:\n{}", server.log_text()));
+    wait_for_text(
+        &server,
+        "/posts/older",
+        "An older post, edited twice",
+        "second edit not published",
+    );
     let (status, body) = http_get(&server.addr, "/posts/hello").expect("GET hello");
     assert_eq!(status, 200, "last good version of the broken post");
     assert!(body.contains("<h1>Hello, fixture world</h1>"));
