@@ -161,14 +161,8 @@ async fn theme_cookies_do_not_change_the_page_body() {
     let mut settings = common::settings(10);
     settings.page_cache = microblog::server::cache::Limits::DISABLED;
     let app = common::app_with(&common::fixture("site"), root.path(), settings);
-    let dark = send(
-        &app,
-        Method::GET,
-        "/about",
-        &[("cookie", "a=b; theme=dark")],
-    )
-    .await;
-    let light = send(&app, Method::GET, "/about", &[("cookie", "theme=light")]).await;
+    let dark = common::get_with(&app, "/about", &[("cookie", "a=b; theme=dark")]).await;
+    let light = common::get_with(&app, "/about", &[("cookie", "theme=light")]).await;
     assert_eq!(dark.status, StatusCode::OK);
     assert_eq!(dark.bytes, light.bytes, "byte-identical for every reader");
     assert_eq!(dark.header(header::ETAG), light.header(header::ETAG));
@@ -418,19 +412,18 @@ async fn validators_and_304_body() {
         assert!(etag.starts_with("W/\""), "{path}: {etag}");
         assert!(!modified.is_empty(), "{path}");
 
-        let same = send(&app, Method::GET, path, &[("if-none-match", &etag)]).await;
+        let same = common::get_with(&app, path, &[("if-none-match", &etag)]).await;
         assert_eq!(same.status, StatusCode::NOT_MODIFIED, "{path}");
         assert!(same.body.is_empty());
         assert_eq!(same.header(header::ETAG), etag);
 
-        let other = send(&app, Method::GET, path, &[("if-none-match", "W/\"0\"")]).await;
+        let other = common::get_with(&app, path, &[("if-none-match", "W/\"0\"")]).await;
         assert_eq!(other.status, StatusCode::OK, "{path}");
 
-        let since = send(&app, Method::GET, path, &[("if-modified-since", &modified)]).await;
+        let since = common::get_with(&app, path, &[("if-modified-since", &modified)]).await;
         assert_eq!(since.status, StatusCode::NOT_MODIFIED, "{path}");
-        let old = send(
+        let old = common::get_with(
             &app,
-            Method::GET,
             path,
             &[("if-modified-since", "Mon, 01 Jan 2001 00:00:00 GMT")],
         )

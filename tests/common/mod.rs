@@ -274,6 +274,11 @@ pub async fn get(app: &axum::Router, uri: &str) -> Reply {
     send(app, Method::GET, uri, &[]).await
 }
 
+/// A GET with request headers.
+pub async fn get_with(app: &axum::Router, uri: &str, headers: &[(&str, &str)]) -> Reply {
+    send(app, Method::GET, uri, headers).await
+}
+
 /// A GET of `from` that must answer `301` to `to`.
 pub async fn get_moved(app: &axum::Router, from: &str, to: &str) -> Reply {
     let reply = get(app, from).await;
