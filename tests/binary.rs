@@ -116,15 +116,8 @@ fn startup_errors_are_one_line_and_exit_2() {
 fn sigterm_lets_a_slow_request_finish_then_exits_0() {
     let mut server = start(&fixture("site"));
     // A slow client: the request is on its way when the signal arrives.
-    let stream = start_slow_request(&server.addr, "/posts/hello");
-    sigterm(&server);
-    std::thread::sleep(Duration::from_millis(500));
-    let reply = finish_slow_request(stream);
-    assert!(
-        reply.starts_with("HTTP/1.1 200"),
-        "{}",
-        reply.lines().next().unwrap_or("")
-    );
+    let reply = request_across_sigterm(&server, "/posts/hello", Duration::from_millis(500));
+    assert!(reply.starts_with("HTTP/1.1 200"), "{}", status_line(&reply));
     assert!(reply.contains("The hello fixture body text"));
     assert_eq!(exit_code(&mut server, Duration::from_secs(10)), Some(0));
 }
@@ -221,27 +214,29 @@ fn check_lists_scheduled_posts_with_their_times() {
     );
 }
 
-/// Sends the first half of a GET of `path` (headers not yet ended) and gives
-/// the server time to start reading it.
+/// A slow client's GET of `path`: the first half (headers not yet ended) is
+/// sent and being read when SIGTERM arrives, the rest `pause` after it.
+/// Returns the whole answer.
 #[cfg(unix)]
-fn start_slow_request(addr: &str, path: &str) -> TcpStream {
-    let mut stream = TcpStream::connect(addr).expect("connect");
+fn request_across_sigterm(server: &common::process::Server, path: &str, pause: Duration) -> String {
+    use std::io::Read;
+    let mut stream = TcpStream::connect(&server.addr).expect("connect");
     stream
         .set_read_timeout(Some(Duration::from_secs(10)))
         .expect("timeout");
     write!(stream, "GET {path} HTTP/1.1\r\nHost: x\r\n").expect("send start");
     std::thread::sleep(Duration::from_millis(200));
-    stream
-}
-
-/// Ends a request begun by `start_slow_request` and reads the whole answer.
-#[cfg(unix)]
-fn finish_slow_request(mut stream: TcpStream) -> String {
-    use std::io::Read;
+    sigterm(server);
+    std::thread::sleep(pause);
     write!(stream, "Connection: close\r\n\r\n").expect("send rest");
     let mut reply = String::new();
     stream.read_to_string(&mut reply).expect("read reply");
     reply
+}
+
+#[cfg(unix)]
+fn status_line(reply: &str) -> &str {
+    reply.lines().next().unwrap_or("")
 }
 
 #[cfg(unix)]
@@ -303,14 +298,7 @@ fn readyz_answers_503_from_sigterm_while_the_server_drains() {
 #[test]
 fn a_readyz_in_flight_at_sigterm_answers_503_without_a_drain() {
     let mut server = start(&fixture("site"));
-    let stream = start_slow_request(&server.addr, "/readyz");
-    sigterm(&server);
-    std::thread::sleep(Duration::from_millis(300));
-    let reply = finish_slow_request(stream);
-    assert!(
-        reply.starts_with("HTTP/1.1 503"),
-        "{}",
-        reply.lines().next().unwrap_or("")
-    );
+    let reply = request_across_sigterm(&server, "/readyz", Duration::from_millis(300));
+    assert!(reply.starts_with("HTTP/1.1 503"), "{}", status_line(&reply));
     assert_eq!(exit_code(&mut server, Duration::from_secs(10)), Some(0));
 }
