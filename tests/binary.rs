@@ -72,43 +72,43 @@ fn healthcheck_subcommand_probes_the_server() {
     assert_eq!(down.status.code(), Some(2));
 }
 
-#[test]
-fn bad_configuration_exits_2_with_one_line() {
+/// Runs the binary with `env`; it must exit 2 with a one-line error, which
+/// is returned.
+fn exits_2_with_one_line(env: &[(&str, &str)]) -> String {
     let out = Command::new(BIN)
-        .env("SITE_URL", "not-a-url")
+        .envs(env.iter().copied())
         .output()
         .expect("binary runs");
-    assert_eq!(out.status.code(), Some(2));
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("SITE_URL must be an absolute"), "{err}");
+    assert_eq!(out.status.code(), Some(2), "{env:?}");
+    let err = String::from_utf8_lossy(&out.stderr).into_owned();
     assert_eq!(err.trim().lines().count(), 1, "{err}");
+    err
+}
+
+#[test]
+fn bad_configuration_exits_2_with_one_line() {
+    let err = exits_2_with_one_line(&[("SITE_URL", "not-a-url")]);
+    assert!(err.contains("SITE_URL must be an absolute"), "{err}");
 }
 
 #[test]
 fn startup_errors_are_one_line_and_exit_2() {
-    let missing = Command::new(BIN)
-        .env("CONTENT_DIR", "/nonexistent/microblog-content")
-        .env("LEPTOS_OUTPUT_NAME", "microblog")
-        .output()
-        .expect("binary runs");
-    assert_eq!(missing.status.code(), Some(2));
-    let err = String::from_utf8_lossy(&missing.stderr);
+    let err = exits_2_with_one_line(&[
+        ("CONTENT_DIR", "/nonexistent/microblog-content"),
+        ("LEPTOS_OUTPUT_NAME", "microblog"),
+    ]);
     assert!(
         err.contains("CONTENT_DIR") && err.contains("/nonexistent/microblog-content"),
         "{err}"
     );
-    assert_eq!(err.trim().lines().count(), 1, "{err}");
 
-    let bad_addr = Command::new(BIN)
-        .env("CONTENT_DIR", fixture("site"))
-        .env("LEPTOS_SITE_ADDR", "not-an-address")
-        .env("LEPTOS_OUTPUT_NAME", "microblog")
-        .output()
-        .expect("binary runs");
-    assert_eq!(bad_addr.status.code(), Some(2));
-    let err = String::from_utf8_lossy(&bad_addr.stderr);
+    let site = fixture("site");
+    let err = exits_2_with_one_line(&[
+        ("CONTENT_DIR", &site.to_string_lossy()),
+        ("LEPTOS_SITE_ADDR", "not-an-address"),
+        ("LEPTOS_OUTPUT_NAME", "microblog"),
+    ]);
     assert!(err.contains("configuration error"), "{err}");
-    assert_eq!(err.trim().lines().count(), 1, "{err}");
 }
 
 #[cfg(unix)]
