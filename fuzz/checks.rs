@@ -126,18 +126,9 @@ pub fn render(data: &[u8]) {
     let emoji = EmojiRenderer::default();
     // Glossary linking runs in posts: fuzz it with a few terms of each kind.
     let terms = TermLinker::new([
-        TermNames {
-            id: "sre",
-            names: vec!["SRE", "Site Reliability Engineering"],
-        },
-        TermNames {
-            id: "toil",
-            names: vec!["Toil"],
-        },
-        TermNames {
-            id: "kubernetes",
-            names: vec!["Kubernetes", "K8s"],
-        },
+        TermNames::new("sre", &["SRE", "Site Reliability Engineering"]),
+        TermNames::new("toil", &["Toil"]),
+        TermNames::new("kubernetes", &["Kubernetes", "K8s"]),
     ]);
     let ctx = RenderContext {
         path: "posts/fuzz.md",

@@ -5,7 +5,7 @@
 mod common;
 
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::Command;
 
 use axum::http::StatusCode;
@@ -19,23 +19,10 @@ struct Case {
     root: tempfile::TempDir,
 }
 
-fn copy_dir(from: &Path, to: &Path) {
-    fs::create_dir_all(to).expect("create dir");
-    for entry in fs::read_dir(from).expect("read fixture dir") {
-        let entry = entry.expect("entry");
-        let target = to.join(entry.file_name());
-        if entry.file_type().expect("file type").is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            fs::copy(entry.path(), &target).expect("copy fixture file");
-        }
-    }
-}
-
 impl Case {
     fn new() -> Case {
         let dir = tempfile::tempdir().expect("tempdir");
-        copy_dir(&fixture("site"), dir.path());
+        common::export::copy_dir(&fixture("site"), dir.path());
         Case {
             dir,
             root: tempfile::tempdir().expect("tempdir"),
@@ -77,6 +64,15 @@ impl Case {
     fn app(&self) -> axum::Router {
         common::app(self.dir.path(), self.root.path())
     }
+
+    /// The router over the case, once the load reported exactly `expected`
+    /// and the fixture's good posts are still served.
+    async fn serving_with(&self, expected: &[&str]) -> axum::Router {
+        assert_eq!(self.diagnostics(), expected);
+        let app = self.app();
+        assert_fixture_posts_served(&app).await;
+        app
+    }
 }
 
 /// The fixture's two published posts answer with their text, and the home
@@ -93,23 +89,20 @@ async fn assert_fixture_posts_served(app: &axum::Router) {
     assert!(home.body.contains("/posts/hello") && home.body.contains("/posts/older"));
 }
 
-/// A broken post: exactly `expected` is reported, the post is not served,
-/// everything else is.
-async fn broken_post(fixture_name: &str, rel: &str, slug: &str, expected: &[&str]) {
-    let case = Case::new().with_fixture(fixture_name, rel);
-    assert_eq!(case.diagnostics(), expected);
-    let app = case.app();
-    assert_fixture_posts_served(&app).await;
+/// A broken post, the fixture `{name}.md` copied to `posts/{name}.md`:
+/// exactly `expected` is reported, `/posts/{name}` is a 404, everything else
+/// is served.
+async fn broken_post(name: &str, expected: &[&str]) {
+    let case = Case::new().with_fixture(&format!("{name}.md"), &format!("posts/{name}.md"));
+    let app = case.serving_with(expected).await;
     assert_eq!(
-        get(&app, &format!("/posts/{slug}")).await.status,
+        get(&app, &format!("/posts/{name}")).await.status,
         StatusCode::NOT_FOUND
     );
 }
 
 async fn malformed_yaml_body() {
     broken_post(
-        "malformed_yaml.md",
-        "posts/malformed_yaml.md",
         "malformed_yaml",
         &["posts/malformed_yaml.md:2:8: error: unclosed quote"],
     )
@@ -118,8 +111,6 @@ async fn malformed_yaml_body() {
 
 async fn missing_title_body() {
     broken_post(
-        "missing_title.md",
-        "posts/missing_title.md",
         "missing_title",
         &["posts/missing_title.md:1:1: error: missing required field `title`"],
     )
@@ -128,8 +119,6 @@ async fn missing_title_body() {
 
 async fn invalid_date_body() {
     broken_post(
-        "invalid_date.md",
-        "posts/invalid_date.md",
         "invalid_date",
         &["posts/invalid_date.md:3:1: error: invalid date `2024-13-45`: expected YYYY-MM-DD or RFC 3339"],
     )
@@ -138,8 +127,6 @@ async fn invalid_date_body() {
 
 async fn unknown_key_body() {
     broken_post(
-        "unknown_key.md",
-        "posts/unknown_key.md",
         "unknown_key",
         &["posts/unknown_key.md:5:1: error: unknown field `authors`, expected one of title, date, updated, draft, tags, summary, description, slug, aliases, lang, series, author, image"],
     )
@@ -149,12 +136,11 @@ async fn unknown_key_body() {
 async fn duplicate_slug_body() {
     // `posts/twin.md` sorts after `posts/hello.md`: the first keeps the slug.
     let case = Case::new().with_fixture("duplicate_slug.md", "posts/twin.md");
-    assert_eq!(
-        case.diagnostics(),
-        ["posts/twin.md:4:1: error: duplicate slug `hello`: also used by posts/hello.md"]
-    );
-    let app = case.app();
-    assert_fixture_posts_served(&app).await;
+    let app = case
+        .serving_with(&[
+            "posts/twin.md:4:1: error: duplicate slug `hello`: also used by posts/hello.md",
+        ])
+        .await;
     let hello = get(&app, "/posts/hello").await;
     assert!(!hello.body.contains("Twin of hello"), "the first file wins");
     assert_eq!(get(&app, "/posts/twin").await.status, StatusCode::NOT_FOUND);
@@ -162,8 +148,6 @@ async fn duplicate_slug_body() {
 
 async fn slug_with_slash_body() {
     broken_post(
-        "slug_with_slash.md",
-        "posts/slug_with_slash.md",
         "slug_with_slash",
         &["posts/slug_with_slash.md:4:1: error: invalid slug `nested/path`: use lower-case letters, digits, `-` and `_` only"],
     )
@@ -178,8 +162,6 @@ async fn slug_with_slash_body() {
 
 async fn slug_with_dots_body() {
     broken_post(
-        "slug_with_dots.md",
-        "posts/slug_with_dots.md",
         "slug_with_dots",
         &["posts/slug_with_dots.md:4:1: error: invalid slug `../../etc/passwd`: use lower-case letters, digits, `-` and `_` only"],
     )
@@ -188,15 +170,9 @@ async fn slug_with_dots_body() {
 
 async fn broken_ref_body() {
     let case = Case::new().with_fixture("broken_ref.md", "posts/broken_ref.md");
-    assert_eq!(
-        case.diagnostics(),
-        ["posts/broken_ref.md:8:12: error: broken reference: no page `nowhere.md` in the content folder"]
-    );
     // A broken reference does not hide the post: it renders a struck-out link.
-    let app = case.app();
-    assert_fixture_posts_served(&app).await;
-    let page = get(&app, "/posts/broken_ref").await;
-    assert_eq!(page.status, StatusCode::OK);
+    let app = case.serving_with(&["posts/broken_ref.md:8:12: error: broken reference: no page `nowhere.md` in the content folder"]).await;
+    let page = common::get_ok(&app, "/posts/broken_ref").await;
     assert!(page.body.contains("class=\"broken-ref\""), "{}", page.body);
 }
 
@@ -211,8 +187,7 @@ async fn broken_math_body() {
     // The post is served: the good formula as MathML, the bad one as typed.
     let app = case.app();
     assert_fixture_posts_served(&app).await;
-    let page = get(&app, "/posts/broken_math").await;
-    assert_eq!(page.status, StatusCode::OK);
+    let page = common::get_ok(&app, "/posts/broken_math").await;
     assert!(page.body.contains("<math"), "{}", page.body);
     assert!(
         page.body.contains("$1 - \\fracc{good}{total}$</code>"),
@@ -223,14 +198,8 @@ async fn broken_math_body() {
 
 async fn ref_escaping_the_root_body() {
     let case = Case::new().with_fixture("ref_escapes_root.md", "posts/ref_escapes_root.md");
-    assert_eq!(
-        case.diagnostics(),
-        ["posts/ref_escapes_root.md:6:24: error: broken reference: `../../../etc/passwd` points outside the content folder, and no page has that file name"]
-    );
-    let app = case.app();
-    assert_fixture_posts_served(&app).await;
-    let page = get(&app, "/posts/ref_escapes_root").await;
-    assert_eq!(page.status, StatusCode::OK);
+    let app = case.serving_with(&["posts/ref_escapes_root.md:6:24: error: broken reference: `../../../etc/passwd` points outside the content folder, and no page has that file name"]).await;
+    let page = common::get_ok(&app, "/posts/ref_escapes_root").await;
     // Climbing out never reads a file: only a page's *name* can match.
     assert!(!page.body.contains("root:x:0:0"));
     assert!(page.body.contains("href=\"/posts/hello\""), "{}", page.body);
@@ -241,12 +210,9 @@ async fn non_utf8_bytes_body() {
         b"---\ntitle: \"Latin-1\"\ndate: 2024-01-01\n---\n\nCaf\xc3\xa9 is fine, caf".to_vec();
     bytes.extend_from_slice(b"\xe9 is not.\n");
     let case = Case::new().with_bytes("posts/latin1.md", &bytes);
-    assert_eq!(
-        case.diagnostics(),
-        ["posts/latin1.md:6:18: error: file is not valid UTF-8"]
-    );
-    let app = case.app();
-    assert_fixture_posts_served(&app).await;
+    let app = case
+        .serving_with(&["posts/latin1.md:6:18: error: file is not valid UTF-8"])
+        .await;
     assert_eq!(
         get(&app, "/posts/latin1").await.status,
         StatusCode::NOT_FOUND
@@ -255,11 +221,8 @@ async fn non_utf8_bytes_body() {
 
 async fn utf8_bom_is_accepted_body() {
     let case = Case::new().with_fixture("bom.md", "posts/bom.md");
-    assert_eq!(case.diagnostics(), Vec::<String>::new());
-    let app = case.app();
-    assert_fixture_posts_served(&app).await;
-    let page = get(&app, "/posts/bom").await;
-    assert_eq!(page.status, StatusCode::OK);
+    let app = case.serving_with(&[]).await;
+    let page = common::get_ok(&app, "/posts/bom").await;
     assert!(page
         .body
         .contains("<title>With a byte-order mark — microblog</title>"));
@@ -270,14 +233,12 @@ async fn utf8_bom_is_accepted_body() {
 async fn crlf_line_endings_are_accepted_body() {
     let case = Case::new().with_fixture("crlf.md", "posts/crlf.md");
     // Lines are counted as the author's editor shows them.
-    assert_eq!(
-        case.diagnostics(),
-        ["posts/crlf.md:11:12: error: broken reference: no page `gone.md` in the content folder"]
-    );
-    let app = case.app();
-    assert_fixture_posts_served(&app).await;
-    let page = get(&app, "/posts/crlf").await;
-    assert_eq!(page.status, StatusCode::OK);
+    let app = case
+        .serving_with(&[
+            "posts/crlf.md:11:12: error: broken reference: no page `gone.md` in the content folder",
+        ])
+        .await;
+    let page = common::get_ok(&app, "/posts/crlf").await;
     assert!(page
         .body
         .contains("<title>Windows line endings — microblog</title>"));
@@ -288,8 +249,6 @@ async fn crlf_line_endings_are_accepted_body() {
 
 async fn empty_file_body() {
     broken_post(
-        "empty.md",
-        "posts/empty.md",
         "empty",
         &["posts/empty.md:1:1: error: empty file: expected front matter with a title"],
     )
@@ -318,14 +277,12 @@ async fn ten_megabyte_post_body() {
     assert_eq!(huge.toc.len(), n.div_ceil(1000));
     let app = case.app();
     assert_fixture_posts_served(&app).await;
-    let page = get(&app, "/posts/huge").await;
-    assert_eq!(page.status, StatusCode::OK);
+    let page = common::get_ok(&app, "/posts/huge").await;
     assert!(page.body.contains("The very last paragraph."));
     assert!(page.body.starts_with("<!DOCTYPE html>"));
     assert!(page.body.contains("</html>"));
     // Too big for the page cache: rendered again, never stored.
-    let again = get(&app, "/posts/huge").await;
-    assert_eq!(again.status, StatusCode::OK);
+    let again = common::get_ok(&app, "/posts/huge").await;
     assert_ne!(
         again.header(axum::http::HeaderName::from_static("x-cache")),
         "hit"
@@ -395,8 +352,7 @@ async fn deeply_nested_body() {
     assert!(deep.html.matches("<blockquote>").count() >= 1000);
     let app = case.app();
     assert_fixture_posts_served(&app).await;
-    let page = get(&app, "/posts/deep").await;
-    assert_eq!(page.status, StatusCode::OK);
+    let page = common::get_ok(&app, "/posts/deep").await;
     assert!(page.body.contains("deepest list item"));
     assert!(page.body.contains("The end of the deep post."));
 }
@@ -417,15 +373,12 @@ async fn symlink_outside_is_not_followed_body() {
     )
     .expect("symlink");
     std::os::unix::fs::symlink(outside.path(), case.path("posts/linked")).expect("symlink");
-    assert_eq!(
-        case.diagnostics(),
-        [
+    let app = case
+        .serving_with(&[
             "posts/linked:1:1: warning: symbolic link to a folder not followed",
             "posts/outside.md:1:1: error: symbolic link not followed",
-        ]
-    );
-    let app = case.app();
-    assert_fixture_posts_served(&app).await;
+        ])
+        .await;
     for path in ["/posts/outside", "/posts/secret", "/search?q=secret"] {
         let page = get(&app, path).await;
         assert!(!page.body.contains("SECRET OUTSIDE TEXT"), "{path}");
@@ -448,15 +401,12 @@ async fn special_files_are_skipped_body() {
     assert!(made.success());
     fs::remove_file(case.path("about.md")).expect("remove about");
     fs::create_dir(case.path("about.md")).expect("folder named about.md");
-    assert_eq!(
-        case.diagnostics(),
-        [
+    let app = case
+        .serving_with(&[
             "about.md:1:1: error: not a regular file: skipped",
             "posts/pipe.md:1:1: error: not a regular file: skipped",
-        ]
-    );
-    let app = case.app();
-    assert_fixture_posts_served(&app).await;
+        ])
+        .await;
     assert_eq!(get(&app, "/about").await.status, StatusCode::NOT_FOUND);
 }
 

@@ -72,82 +72,54 @@ fn healthcheck_subcommand_probes_the_server() {
     assert_eq!(down.status.code(), Some(2));
 }
 
-#[test]
-fn bad_configuration_exits_2_with_one_line() {
+/// Runs the binary with `env`; it must exit 2 with a one-line error, which
+/// is returned.
+fn exits_2_with_one_line(env: &[(&str, &str)]) -> String {
     let out = Command::new(BIN)
-        .env("SITE_URL", "not-a-url")
+        .envs(env.iter().copied())
         .output()
         .expect("binary runs");
-    assert_eq!(out.status.code(), Some(2));
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("SITE_URL must be an absolute"), "{err}");
+    assert_eq!(out.status.code(), Some(2), "{env:?}");
+    let err = String::from_utf8_lossy(&out.stderr).into_owned();
     assert_eq!(err.trim().lines().count(), 1, "{err}");
+    err
+}
+
+#[test]
+fn bad_configuration_exits_2_with_one_line() {
+    let err = exits_2_with_one_line(&[("SITE_URL", "not-a-url")]);
+    assert!(err.contains("SITE_URL must be an absolute"), "{err}");
 }
 
 #[test]
 fn startup_errors_are_one_line_and_exit_2() {
-    let missing = Command::new(BIN)
-        .env("CONTENT_DIR", "/nonexistent/microblog-content")
-        .env("LEPTOS_OUTPUT_NAME", "microblog")
-        .output()
-        .expect("binary runs");
-    assert_eq!(missing.status.code(), Some(2));
-    let err = String::from_utf8_lossy(&missing.stderr);
+    let err = exits_2_with_one_line(&[
+        ("CONTENT_DIR", "/nonexistent/microblog-content"),
+        ("LEPTOS_OUTPUT_NAME", "microblog"),
+    ]);
     assert!(
         err.contains("CONTENT_DIR") && err.contains("/nonexistent/microblog-content"),
         "{err}"
     );
-    assert_eq!(err.trim().lines().count(), 1, "{err}");
 
-    let bad_addr = Command::new(BIN)
-        .env("CONTENT_DIR", fixture("site"))
-        .env("LEPTOS_SITE_ADDR", "not-an-address")
-        .env("LEPTOS_OUTPUT_NAME", "microblog")
-        .output()
-        .expect("binary runs");
-    assert_eq!(bad_addr.status.code(), Some(2));
-    let err = String::from_utf8_lossy(&bad_addr.stderr);
+    let site = fixture("site");
+    let err = exits_2_with_one_line(&[
+        ("CONTENT_DIR", &site.to_string_lossy()),
+        ("LEPTOS_SITE_ADDR", "not-an-address"),
+        ("LEPTOS_OUTPUT_NAME", "microblog"),
+    ]);
     assert!(err.contains("configuration error"), "{err}");
-    assert_eq!(err.trim().lines().count(), 1, "{err}");
 }
 
 #[cfg(unix)]
 #[test]
 fn sigterm_lets_a_slow_request_finish_then_exits_0() {
-    use std::io::Read;
     let mut server = start(&fixture("site"));
     // A slow client: the request is on its way when the signal arrives.
-    let mut stream = TcpStream::connect(&server.addr).expect("connect");
-    stream
-        .set_read_timeout(Some(Duration::from_secs(10)))
-        .expect("timeout");
-    write!(stream, "GET /posts/hello HTTP/1.1\r\nHost: x\r\n").expect("send start");
-    std::thread::sleep(Duration::from_millis(200));
-    let pid = server.child.id().to_string();
-    assert!(Command::new("kill")
-        .args(["-TERM", &pid])
-        .status()
-        .expect("kill")
-        .success());
-    std::thread::sleep(Duration::from_millis(500));
-    write!(stream, "Connection: close\r\n\r\n").expect("send rest");
-    let mut reply = String::new();
-    stream.read_to_string(&mut reply).expect("read reply");
-    assert!(
-        reply.starts_with("HTTP/1.1 200"),
-        "{}",
-        reply.lines().next().unwrap_or("")
-    );
+    let reply = request_across_sigterm(&server, "/posts/hello", Duration::from_millis(500));
+    assert!(reply.starts_with("HTTP/1.1 200"), "{}", status_line(&reply));
     assert!(reply.contains("The hello fixture body text"));
-    let deadline = Instant::now() + Duration::from_secs(10);
-    let code = loop {
-        if let Some(s) = server.child.try_wait().expect("wait") {
-            break s.code();
-        }
-        assert!(Instant::now() < deadline, "still running after SIGTERM");
-        std::thread::sleep(Duration::from_millis(50));
-    };
-    assert_eq!(code, Some(0));
+    assert_eq!(exit_code(&mut server, Duration::from_secs(10)), Some(0));
 }
 
 #[cfg(unix)]
@@ -159,24 +131,8 @@ fn sigterm_exits_0_within_the_grace_period() {
     let mut stream = TcpStream::connect(&server.addr).expect("connect");
     write!(stream, "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n").expect("send");
     let started = Instant::now();
-    let pid = server.child.id().to_string();
-    let status = Command::new("kill")
-        .args(["-TERM", &pid])
-        .status()
-        .expect("kill runs");
-    assert!(status.success());
-    let deadline = Instant::now() + Duration::from_secs(15);
-    let code = loop {
-        if let Some(s) = server.child.try_wait().expect("wait") {
-            break s.code();
-        }
-        assert!(
-            Instant::now() < deadline,
-            "still running 15 s after SIGTERM"
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    };
-    assert_eq!(code, Some(0));
+    sigterm(&server);
+    assert_eq!(exit_code(&mut server, Duration::from_secs(15)), Some(0));
     assert!(
         started.elapsed() < Duration::from_secs(5),
         "took {:?}",
@@ -242,12 +198,7 @@ fn check_passes_on_the_shipped_content() {
 #[test]
 fn check_lists_scheduled_posts_with_their_times() {
     let dir = tempfile::tempdir().expect("tempdir");
-    std::fs::create_dir_all(dir.path().join("posts")).expect("mkdir");
-    std::fs::write(
-        dir.path().join("posts/soon.md"),
-        "---\ntitle: \"Quarterly capacity review\"\ndate: 2099-04-01T08:00:00-05:00\n---\n\nText.\n",
-    )
-    .expect("write");
+    common::write(dir.path(), "posts/soon.md", "---\ntitle: \"Quarterly capacity review\"\ndate: 2099-04-01T08:00:00-05:00\n---\n\nText.\n");
     let (code, out) = check(dir.path());
     assert_eq!(code, Some(0), "a scheduled post is not a problem: {out}");
     let root = dir.path().display().to_string();
@@ -261,6 +212,31 @@ fn check_lists_scheduled_posts_with_their_times() {
         out.contains("0 posts, 0 drafts"),
         "not counted as published: {out}"
     );
+}
+
+/// A slow client's GET of `path`: the first half (headers not yet ended) is
+/// sent and being read when SIGTERM arrives, the rest `pause` after it.
+/// Returns the whole answer.
+#[cfg(unix)]
+fn request_across_sigterm(server: &common::process::Server, path: &str, pause: Duration) -> String {
+    use std::io::Read;
+    let mut stream = TcpStream::connect(&server.addr).expect("connect");
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .expect("timeout");
+    write!(stream, "GET {path} HTTP/1.1\r\nHost: x\r\n").expect("send start");
+    std::thread::sleep(Duration::from_millis(200));
+    sigterm(server);
+    std::thread::sleep(pause);
+    write!(stream, "Connection: close\r\n\r\n").expect("send rest");
+    let mut reply = String::new();
+    stream.read_to_string(&mut reply).expect("read reply");
+    reply
+}
+
+#[cfg(unix)]
+fn status_line(reply: &str) -> &str {
+    reply.lines().next().unwrap_or("")
 }
 
 #[cfg(unix)]
@@ -321,23 +297,8 @@ fn readyz_answers_503_from_sigterm_while_the_server_drains() {
 #[cfg(unix)]
 #[test]
 fn a_readyz_in_flight_at_sigterm_answers_503_without_a_drain() {
-    use std::io::Read;
     let mut server = start(&fixture("site"));
-    let mut stream = TcpStream::connect(&server.addr).expect("connect");
-    stream
-        .set_read_timeout(Some(Duration::from_secs(10)))
-        .expect("timeout");
-    write!(stream, "GET /readyz HTTP/1.1\r\nHost: x\r\n").expect("send start");
-    std::thread::sleep(Duration::from_millis(200));
-    sigterm(&server);
-    std::thread::sleep(Duration::from_millis(300));
-    write!(stream, "Connection: close\r\n\r\n").expect("send rest");
-    let mut reply = String::new();
-    stream.read_to_string(&mut reply).expect("read reply");
-    assert!(
-        reply.starts_with("HTTP/1.1 503"),
-        "{}",
-        reply.lines().next().unwrap_or("")
-    );
+    let reply = request_across_sigterm(&server, "/readyz", Duration::from_millis(300));
+    assert!(reply.starts_with("HTTP/1.1 503"), "{}", status_line(&reply));
     assert_eq!(exit_code(&mut server, Duration::from_secs(10)), Some(0));
 }

@@ -9,7 +9,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use common::fixture;
-use common::process::{http_get, start, Server};
+use common::process::{http_get, start, status_and_text, Server};
 
 /// Written outside the site root; no response may ever contain it.
 const SECRET: &str = "TOP-SECRET-OUTSIDE-THE-SITE-ROOT";
@@ -58,13 +58,7 @@ fn raw(addr: &str, request: &[u8]) -> (u16, String) {
     let _ = stream.write_all(request);
     let mut raw = Vec::new();
     let _ = stream.read_to_end(&mut raw);
-    let text = String::from_utf8_lossy(&raw).into_owned();
-    let status = text
-        .split_whitespace()
-        .nth(1)
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(0);
-    (status, text)
+    status_and_text(&raw)
 }
 
 fn request(method: &str, target: &str, headers: &str) -> Vec<u8> {

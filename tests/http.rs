@@ -12,8 +12,7 @@ fn site_app() -> (axum::Router, tempfile::TempDir) {
 
 async fn home_lists_posts_newest_first_in_the_first_response_body() {
     let (app, _root) = site_app();
-    let r = get(&app, "/").await;
-    assert_eq!(r.status, StatusCode::OK);
+    let r = common::get_ok(&app, "/").await;
     assert!(
         r.content_type().starts_with("text/html"),
         "{}",
@@ -34,8 +33,7 @@ async fn home_lists_posts_newest_first_in_the_first_response_body() {
 
 async fn post_page_has_full_text_title_and_description_body() {
     let (app, _root) = site_app();
-    let r = get(&app, "/posts/hello").await;
-    assert_eq!(r.status, StatusCode::OK);
+    let r = common::get_ok(&app, "/posts/hello").await;
     assert!(
         r.body.contains("The hello fixture body text"),
         "body in HTML"
@@ -74,31 +72,26 @@ async fn unknown_slug_tag_and_path_are_404_pages_body() {
 
 async fn about_glossary_and_tags_render_body() {
     let (app, _root) = site_app();
-    let about = get(&app, "/about").await;
-    assert_eq!(about.status, StatusCode::OK);
+    let about = common::get_ok(&app, "/about").await;
     assert!(about.body.contains("Fixture about page"));
     assert!(about.body.contains(r#"href="/posts/hello""#));
 
-    let g = get(&app, "/glossary").await;
-    assert_eq!(g.status, StatusCode::OK);
+    let g = common::get_ok(&app, "/glossary").await;
     assert!(g.body.contains(r#"id="observabilidad""#));
     assert!(g.body.contains("Objetivo interno de fiabilidad"));
     assert!(g.body.contains(r#"lang="es""#));
 
-    let tag = get(&app, "/tags/rust").await;
-    assert_eq!(tag.status, StatusCode::OK);
+    let tag = common::get_ok(&app, "/tags/rust").await;
     assert!(tag.body.contains("Hello, fixture world"));
     assert!(!tag.body.contains("An older post"));
 
-    let tags = get(&app, "/tags").await;
-    assert_eq!(tags.status, StatusCode::OK);
+    let tags = common::get_ok(&app, "/tags").await;
     assert!(tags.body.contains(r#"href="/tags/sre""#));
 }
 
 async fn posts_link_first_mentions_of_glossary_terms_to_cards_body() {
     let (app, _root) = site_app();
-    let post = get(&app, "/posts/hello").await;
-    assert_eq!(post.status, StatusCode::OK);
+    let post = common::get_ok(&app, "/posts/hello").await;
     let body = &post.body;
     assert_eq!(
         body.matches(r#"<a class="term" href="/glossary#slo""#)
@@ -150,8 +143,7 @@ async fn glossary_has_an_a_to_z_index_and_filters_from_the_url_body() {
     assert!(all.body.contains("2 términos"));
 
     // `?q=` is applied on the server: the page works without JavaScript.
-    let some = get(&app, "/glossary?q=service%20level").await;
-    assert_eq!(some.status, StatusCode::OK);
+    let some = common::get_ok(&app, "/glossary?q=service%20level").await;
     assert!(
         some.body.contains(r#"value="service level""#),
         "{}",
@@ -194,8 +186,7 @@ async fn uncached_pages_render_identically_and_revalidate_body() {
 
 async fn emoji_gallery_lists_every_shortcode_body() {
     let (app, _root) = site_app();
-    let page = get(&app, "/emoji").await;
-    assert_eq!(page.status, StatusCode::OK);
+    let page = common::get_ok(&app, "/emoji").await;
     for code in [
         ":shipit:",
         ":godmode:",
@@ -221,23 +212,20 @@ async fn emoji_gallery_lists_every_shortcode_body() {
         "one visible item"
     );
     assert!(filtered.body.contains(r#"<li data-filter-item="" hidden>"#));
-    let api = get(&app, "/api/emoji").await;
-    assert_eq!(api.status, StatusCode::OK);
+    let api = common::get_ok(&app, "/api/emoji").await;
     assert!(api.body.contains(r#""shortcodes":["shipit"]"#));
 }
 
 async fn server_functions_answer_json_with_status_codes_body() {
     let (app, _root) = site_app();
-    let ok = get(&app, "/api/post?slug=hello").await;
-    assert_eq!(ok.status, StatusCode::OK);
+    let ok = common::get_ok(&app, "/api/post?slug=hello").await;
     assert!(ok.body.contains("\"slug\":\"hello\""), "{}", ok.body);
 
     let missing = get(&app, "/api/post?slug=nope").await;
     assert_eq!(missing.status, StatusCode::NOT_FOUND, "{}", missing.body);
     assert!(missing.body.contains("NotFound"), "{}", missing.body);
 
-    let list = get(&app, "/api/posts?page=1").await;
-    assert_eq!(list.status, StatusCode::OK);
+    let list = common::get_ok(&app, "/api/posts?page=1").await;
     assert!(!list.body.contains("secret"), "drafts not in the API");
 }
 
@@ -246,8 +234,7 @@ async fn static_files_are_served_from_the_site_root_body() {
     std::fs::create_dir_all(root.path().join("pkg")).expect("pkg dir");
     std::fs::write(root.path().join("pkg/microblog.wasm"), b"\0asm\x01\0\0\0").expect("wasm");
     let app = app(&fixture("site"), root.path());
-    let r = get(&app, "/pkg/microblog.wasm").await;
-    assert_eq!(r.status, StatusCode::OK);
+    let r = common::get_ok(&app, "/pkg/microblog.wasm").await;
     assert_eq!(r.content_type(), "application/wasm");
     let missing = get(&app, "/pkg/nope.js").await;
     assert_eq!(missing.status, StatusCode::NOT_FOUND);
@@ -255,12 +242,11 @@ async fn static_files_are_served_from_the_site_root_body() {
 
 async fn another_content_dir_serves_its_own_content_body() {
     let dir = tempfile::tempdir().expect("tempdir");
-    std::fs::create_dir_all(dir.path().join("posts")).expect("posts dir");
-    std::fs::write(
-        dir.path().join("posts/only.md"),
+    common::write(
+        dir.path(),
+        "posts/only.md",
         "---\ntitle: \"Only post here\"\ndate: 2026-01-01\n---\n\nDifferent content.\n",
-    )
-    .expect("write");
+    );
     let root = tempfile::tempdir().expect("tempdir");
     let app = app(dir.path(), root.path());
     let home = get(&app, "/").await;

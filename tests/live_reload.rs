@@ -10,16 +10,11 @@ use std::time::{Duration, Instant};
 
 use common::process::{http_get, Server};
 
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).expect("mkdir");
-    for entry in std::fs::read_dir(from).expect("read dir").flatten() {
-        let target = to.join(entry.file_name());
-        if entry.path().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).expect("copy");
-        }
-    }
+/// A copy of the fixture site the test may edit.
+fn fixture_copy() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("tempdir");
+    common::export::copy_dir(&common::fixture("site"), dir.path());
+    dir
 }
 
 fn start(content: &Path) -> Server {
@@ -45,6 +40,13 @@ fn wait_for(
     None
 }
 
+/// Waits up to 3 s for `path` to show `needle`; else fails saying `what`
+/// did not happen, with the server's log.
+fn wait_for_text(server: &Server, path: &str, needle: &str, what: &str) {
+    wait_for(server, path, Duration::from_secs(3), |b| b.contains(needle))
+        .unwrap_or_else(|| panic!("{what}:\n{}", server.log_text()));
+}
+
 /// Atomic save, the way editors do it: write a temp file, rename over.
 fn save(path: &Path, text: &str) {
     let tmp = path.with_extension("md.tmp~");
@@ -54,11 +56,7 @@ fn save(path: &Path, text: &str) {
 
 #[test]
 fn edits_appear_broken_files_keep_the_last_good_page() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    copy_dir(
-        &Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/site"),
-        dir.path(),
-    );
+    let dir = fixture_copy();
     let server = start(dir.path());
     let post = dir.path().join("posts/hello.md");
     let original = std::fs::read_to_string(&post).expect("read post");
@@ -109,10 +107,12 @@ fn edits_appear_broken_files_keep_the_last_good_page() {
         &post,
         &original.replace("Hello, fixture world", "Hello, fixed world"),
     );
-    wait_for(&server, "/posts/hello", Duration::from_secs(3), |b| {
-        b.contains("<h1>Hello, fixed world</h1>")
-    })
-    .expect("fixed page visible");
+    wait_for_text(
+        &server,
+        "/posts/hello",
+        "<h1>Hello, fixed world</h1>",
+        "fixed page not visible",
+    );
 
     // 4. New, deleted and renamed files.
     std::fs::write(
@@ -120,10 +120,7 @@ fn edits_appear_broken_files_keep_the_last_good_page() {
         "---\ntitle: \"Brand new\"\ndate: 2026-11-01\n---\n\nFresh.\n",
     )
     .expect("new file");
-    wait_for(&server, "/", Duration::from_secs(3), |b| {
-        b.contains("Brand new")
-    })
-    .expect("new post listed");
+    wait_for_text(&server, "/", "Brand new", "new post not listed");
     std::fs::rename(
         dir.path().join("posts/brand_new.md"),
         dir.path().join("posts/renamed.md"),
@@ -166,11 +163,7 @@ fn edits_appear_broken_files_keep_the_last_good_page() {
 
 #[test]
 fn one_save_is_one_reload_and_pages_are_told() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    copy_dir(
-        &Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/site"),
-        dir.path(),
-    );
+    let dir = fixture_copy();
     let server = start(dir.path());
 
     let mut events = TcpStream::connect(&server.addr).expect("connect");
@@ -219,11 +212,7 @@ fn one_save_is_one_reload_and_pages_are_told() {
 
 #[test]
 fn a_broken_file_does_not_freeze_edits_to_other_posts() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    copy_dir(
-        &Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/site"),
-        dir.path(),
-    );
+    let dir = fixture_copy();
     // Broken from the start: there is no good version of it to keep.
     std::fs::write(
         dir.path().join("posts/broken.md"),
@@ -243,10 +232,12 @@ fn a_broken_file_does_not_freeze_edits_to_other_posts() {
         &older,
         &text.replace("An older post", "An older, edited post"),
     );
-    wait_for(&server, "/posts/older", Duration::from_secs(3), |b| {
-        b.contains("An older, edited post")
-    })
-    .unwrap_or_else(|| panic!("edit not published:\n{}", server.log_text()));
+    wait_for_text(
+        &server,
+        "/posts/older",
+        "An older, edited post",
+        "edit not published",
+    );
 
     // 2. A good post breaks: it is served in its last good version, and
     //    edits to other posts still appear.
@@ -260,10 +251,12 @@ fn a_broken_file_does_not_freeze_edits_to_other_posts() {
         &older,
         &text.replace("An older post", "An older post, edited twice"),
     );
-    wait_for(&server, "/posts/older", Duration::from_secs(3), |b| {
-        b.contains("An older post, edited twice")
-    })
-    .unwrap_or_else(|| panic!("second edit not published:\n{}", server.log_text()));
+    wait_for_text(
+        &server,
+        "/posts/older",
+        "An older post, edited twice",
+        "second edit not published",
+    );
     let (status, body) = http_get(&server.addr, "/posts/hello").expect("GET hello");
     assert_eq!(status, 200, "last good version of the broken post");
     assert!(body.contains("<h1>Hello, fixture world</h1>"));
@@ -278,11 +271,7 @@ fn a_broken_file_does_not_freeze_edits_to_other_posts() {
 fn a_reload_is_published_unless_it_adds_an_error() {
     use microblog::content::{LoadOptions, Site};
     use microblog::server::watch::{reload, LastGood, Outcome};
-    let dir = tempfile::tempdir().expect("tempdir");
-    copy_dir(
-        &Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/site"),
-        dir.path(),
-    );
+    let dir = fixture_copy();
     let options = LoadOptions::default();
     let (served, sources) = Site::load_with_sources(dir.path(), &options, None).expect("loads");
     let mut last_good = LastGood::default();

@@ -15,10 +15,8 @@ fn fixture_app() -> (axum::Router, tempfile::TempDir) {
 
 async fn probes_body() {
     let (app, _root) = fixture_app();
-    let health = get(&app, "/healthz").await;
-    assert_eq!(health.status, StatusCode::OK);
-    let ready = get(&app, "/readyz").await;
-    assert_eq!(ready.status, StatusCode::OK);
+    common::get_ok(&app, "/healthz").await;
+    let ready = common::get_ok(&app, "/readyz").await;
     assert!(ready.body.contains("2 posts"), "{}", ready.body);
 }
 
@@ -45,8 +43,7 @@ async fn metrics_count_requests_by_route_template_body() {
         get(&app, "/tags/metrics-probe-nope").await.status,
         StatusCode::NOT_FOUND
     );
-    let m = get(&metrics, "/metrics").await;
-    assert_eq!(m.status, StatusCode::OK);
+    let m = common::get_ok(&metrics, "/metrics").await;
     assert_eq!(m.header(header::X_CONTENT_TYPE_OPTIONS), "nosniff");
     assert!(m.content_type().starts_with("text/plain"));
     assert_eq!(count(&m.body), before + 1, "{}", m.body);
@@ -65,13 +62,7 @@ async fn metrics_count_requests_by_route_template_body() {
 
 async fn request_ids_are_propagated_or_generated_body() {
     let (app, _root) = fixture_app();
-    let given = send(
-        &app,
-        Method::GET,
-        "/healthz",
-        &[("x-request-id", "abc-123")],
-    )
-    .await;
+    let given = common::get_with(&app, "/healthz", &[("x-request-id", "abc-123")]).await;
     assert_eq!(
         given.header(header::HeaderName::from_static("x-request-id")),
         "abc-123"
@@ -83,8 +74,7 @@ async fn request_ids_are_propagated_or_generated_body() {
 
 async fn pages_carry_security_headers_with_script_hashes_body() {
     let (app, _root) = fixture_app();
-    let r = get(&app, "/posts/hello").await;
-    assert_eq!(r.status, StatusCode::OK);
+    let r = common::get_ok(&app, "/posts/hello").await;
     let csp = r.header(header::CONTENT_SECURITY_POLICY);
     assert!(
         !r.body.contains("nonce="),
@@ -121,20 +111,14 @@ async fn pages_carry_security_headers_with_script_hashes_body() {
 
 async fn pages_are_compressed_when_accepted_body() {
     let (app, _root) = fixture_app();
-    let br = send(&app, Method::GET, "/glossary", &[("accept-encoding", "br")]).await;
+    let br = common::get_with(&app, "/glossary", &[("accept-encoding", "br")]).await;
     assert_eq!(br.status, StatusCode::OK);
     assert_eq!(br.header(header::CONTENT_ENCODING), "br");
     assert!(br
         .header(header::VARY)
         .to_lowercase()
         .contains("accept-encoding"));
-    let gz = send(
-        &app,
-        Method::GET,
-        "/feed.xml",
-        &[("accept-encoding", "gzip")],
-    )
-    .await;
+    let gz = common::get_with(&app, "/feed.xml", &[("accept-encoding", "gzip")]).await;
     assert_eq!(gz.header(header::CONTENT_ENCODING), "gzip");
     let plain = get(&app, "/glossary").await;
     assert!(plain.header(header::CONTENT_ENCODING).is_empty());
@@ -161,13 +145,11 @@ async fn oversized_bodies_are_refused_body() {
 
 async fn static_assets_answer_conditional_requests_body() {
     let (app, _root) = fixture_app();
-    let first = get(&app, "/pkg/microblog.js").await;
-    assert_eq!(first.status, StatusCode::OK);
+    let first = common::get_ok(&app, "/pkg/microblog.js").await;
     let modified = first.header(header::LAST_MODIFIED);
     assert!(!modified.is_empty());
-    let again = send(
+    let again = common::get_with(
         &app,
-        Method::GET,
         "/pkg/microblog.js",
         &[("if-modified-since", &modified)],
     )
@@ -195,9 +177,8 @@ async fn hashed_assets_are_immutable_and_precompressed_body() {
     .expect("br");
     std::fs::write(root.path().join("favicon.svg"), "<svg/>").expect("svg");
     let app = common::app_with_options(&fixture("site"), root.path(), true);
-    let js = send(
+    let js = common::get_with(
         &app,
-        Method::GET,
         "/pkg/microblog.abc123.js",
         &[("accept-encoding", "br")],
     )
@@ -331,13 +312,7 @@ async fn every_response_carries_the_security_headers_body() {
     }
     // A 304 keeps the policy stored with the page: it sends none.
     let etag = cases[0].1.header(header::ETAG);
-    let again = send(
-        &app,
-        Method::GET,
-        "/posts/hello",
-        &[("if-none-match", &etag)],
-    )
-    .await;
+    let again = common::get_with(&app, "/posts/hello", &[("if-none-match", &etag)]).await;
     assert_eq!(again.status, StatusCode::NOT_MODIFIED);
     assert!(again.header(header::CONTENT_SECURITY_POLICY).is_empty());
 }

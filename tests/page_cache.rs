@@ -10,7 +10,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use axum::http::{header, HeaderName, Method, StatusCode};
-use common::{get, send, Reply};
+use common::{get, send, CachedSite, Reply};
 use microblog::content::{ContentStore, LoadOptions, Site};
 use microblog::server::cache::{Limits, PageCache, Warmer};
 
@@ -21,38 +21,21 @@ fn write_post(dir: &Path, slug: &str, title: &str, body: &str) {
 }
 
 fn write_tagged_post(dir: &Path, slug: &str, title: &str, tag: &str, body: &str) {
-    std::fs::create_dir_all(dir.join("posts")).expect("posts dir");
-    std::fs::write(
-        dir.join(format!("posts/{slug}.md")),
-        format!("---\ntitle: \"{title}\"\ndate: 2026-01-01\ntags: [{tag}]\n---\n\n{body}\n"),
-    )
-    .expect("write post");
+    common::write(
+        dir,
+        &format!("posts/{slug}.md"),
+        &format!("---\ntitle: \"{title}\"\ndate: 2026-01-01\ntags: [{tag}]\n---\n\n{body}\n"),
+    );
 }
 
-struct Fixture {
-    app: axum::Router,
-    store: ContentStore,
-    pages: Arc<PageCache>,
-    warmer: Warmer,
-    content: tempfile::TempDir,
-    root: tempfile::TempDir,
-}
-
-fn fixture(limits: Limits) -> Fixture {
+fn fixture(limits: Limits) -> CachedSite {
     let content = tempfile::tempdir().expect("tempdir");
     write_post(content.path(), "one", "First title", "First body.");
     write_post(content.path(), "two", "Second title", "Second body.");
     write_post(content.path(), "three", "Third title", "Third body.");
-    let root = tempfile::tempdir().expect("tempdir");
-    let (app, store, pages, warmer) = over(content.path(), root.path(), limits);
-    Fixture {
-        app,
-        store,
-        pages,
-        warmer,
-        content,
-        root,
-    }
+    let mut settings = common::settings(2);
+    settings.page_cache = limits;
+    common::cached_site(content, settings)
 }
 
 /// A router over `content` with the given cache budget, and its handles.
@@ -79,8 +62,7 @@ fn cache_state(r: &Reply) -> String {
 
 async fn second_request_is_a_hit_with_the_same_bytes_body() {
     let f = fixture(Limits::default());
-    let first = get(&f.app, "/posts/one").await;
-    assert_eq!(first.status, StatusCode::OK);
+    let first = common::get_ok(&f.app, "/posts/one").await;
     assert_eq!(cache_state(&first), "miss");
     let second = get(&f.app, "/posts/one").await;
     assert_eq!(cache_state(&second), "hit");
@@ -266,7 +248,7 @@ async fn every_reader_shares_one_entry_whatever_the_theme_cookie_body() {
     let plain = get(&f.app, "/posts/one").await;
     assert_eq!(cache_state(&plain), "miss");
     for cookie in ["theme=dark", "theme=light", "a=b; theme=dark"] {
-        let r = send(&f.app, Method::GET, "/posts/one", &[("cookie", cookie)]).await;
+        let r = common::get_with(&f.app, "/posts/one", &[("cookie", cookie)]).await;
         assert_eq!(cache_state(&r), "hit", "{cookie}: one entry for everyone");
         assert_eq!(r.bytes, plain.bytes, "{cookie}");
         assert_eq!(r.header(header::ETAG), plain.header(header::ETAG));
@@ -278,9 +260,8 @@ async fn every_reader_shares_one_entry_whatever_the_theme_cookie_body() {
         let feed = get(&f.app, "/feed.xml").await;
         assert_eq!(feed.header(header::CACHE_CONTROL), policy);
     }
-    let revalidated = send(
+    let revalidated = common::get_with(
         &f.app,
-        Method::GET,
         "/posts/one",
         &[("if-none-match", &plain.header(header::ETAG))],
     )
@@ -335,7 +316,7 @@ async fn csp_hashes_match_the_inline_scripts_and_no_nonce_is_shared_body() {
 async fn compressed_variants_decode_to_the_page_body_body() {
     let f = fixture(Limits::default());
     let plain = get(&f.app, "/").await;
-    let br = send(&f.app, Method::GET, "/", &[("accept-encoding", "gzip, br")]).await;
+    let br = common::get_with(&f.app, "/", &[("accept-encoding", "gzip, br")]).await;
     assert_eq!(cache_state(&br), "hit");
     assert_eq!(br.header(header::CONTENT_ENCODING), "br");
     assert!(br.header(header::VARY).contains("accept-encoding"));
@@ -344,7 +325,7 @@ async fn compressed_variants_decode_to_the_page_body_body() {
         .read_to_end(&mut decoded)
         .expect("valid brotli");
     assert_eq!(decoded, plain.bytes);
-    let gz = send(&f.app, Method::GET, "/", &[("accept-encoding", "gzip")]).await;
+    let gz = common::get_with(&f.app, "/", &[("accept-encoding", "gzip")]).await;
     assert_eq!(gz.header(header::CONTENT_ENCODING), "gzip");
     let mut decoded = Vec::new();
     flate2::read::GzDecoder::new(gz.bytes.as_slice())
@@ -358,13 +339,7 @@ async fn validators_and_head_from_the_cache_body() {
     let f = fixture(Limits::default());
     let first = get(&f.app, "/posts/two").await;
     let etag = first.header(header::ETAG);
-    let same = send(
-        &f.app,
-        Method::GET,
-        "/posts/two",
-        &[("if-none-match", &etag)],
-    )
-    .await;
+    let same = common::get_with(&f.app, "/posts/two", &[("if-none-match", &etag)]).await;
     assert_eq!(cache_state(&same), "hit");
     assert_eq!(same.status, StatusCode::NOT_MODIFIED);
     assert!(same.body.is_empty());
@@ -378,9 +353,8 @@ async fn validators_and_head_from_the_cache_body() {
     assert!(cold.body.is_empty());
     assert_eq!(cache_state(&get(&f.app, "/posts/three").await), "hit");
     // A date in the future is no validator (the client's clock is wrong).
-    let future = send(
+    let future = common::get_with(
         &f.app,
-        Method::GET,
         "/posts/two",
         &[("if-modified-since", "Fri, 01 Jan 2100 00:00:00 GMT")],
     )
@@ -390,24 +364,18 @@ async fn validators_and_head_from_the_cache_body() {
     // A conditional miss renders the page and still answers 304.
     let f2 = fixture(Limits::default());
     let now = httpdate::fmt_http_date(std::time::SystemTime::now());
-    let cold304 = send(
-        &f2.app,
-        Method::GET,
-        "/posts/two",
-        &[("if-modified-since", &now)],
-    )
-    .await;
+    let cold304 = common::get_with(&f2.app, "/posts/two", &[("if-modified-since", &now)]).await;
     assert_eq!(cache_state(&cold304), "miss");
     assert_eq!(cold304.status, StatusCode::NOT_MODIFIED);
     // A date in the future is not a valid validator (RFC 9110 §13.1.3):
     // ignored, so the full page is sent, from the cache and from a render.
     let future = [("if-modified-since", "Fri, 01 Jan 2100 00:00:00 GMT")];
-    let hit = send(&f2.app, Method::GET, "/posts/two", &future).await;
+    let hit = common::get_with(&f2.app, "/posts/two", &future).await;
     assert_eq!(cache_state(&hit), "hit");
     assert_eq!(hit.status, StatusCode::OK);
     assert!(hit.body.contains("<h1>"), "full page sent");
     let f3 = fixture(Limits::DISABLED);
-    let rendered = send(&f3.app, Method::GET, "/posts/two", &future).await;
+    let rendered = common::get_with(&f3.app, "/posts/two", &future).await;
     assert_eq!(rendered.status, StatusCode::OK);
     assert!(!rendered.body.is_empty());
 }
@@ -441,8 +409,7 @@ async fn the_cache_is_bounded_body() {
         ("/posts/two", "Second body."),
         ("/posts/three", "Third body."),
     ] {
-        let r = get(&f.app, p).await;
-        assert_eq!(r.status, StatusCode::OK);
+        let r = common::get_ok(&f.app, p).await;
         assert!(r.body.contains(text), "{p}");
     }
     assert!(f.pages.len() <= 2, "{} entries", f.pages.len());

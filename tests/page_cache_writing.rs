@@ -7,20 +7,12 @@
 mod common;
 
 use std::path::Path;
-use std::sync::Arc;
 
 use axum::http::HeaderName;
-use common::get;
+use common::{get, write, CachedSite};
 use microblog::content::{ContentStore, LoadOptions, RenderCache, Site};
-use microblog::server::cache::{PageCache, Warmer};
 
 const X_CACHE: HeaderName = HeaderName::from_static("x-cache");
-
-fn write(dir: &Path, rel: &str, text: &str) {
-    let path = dir.join(rel);
-    std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
-    std::fs::write(path, text).expect("write");
-}
 
 fn png(dir: &Path, rel: &str, width: u32, height: u32) {
     let img = image::RgbImage::from_pixel(width, height, image::Rgb([30, 60, 90]));
@@ -31,16 +23,7 @@ fn post(title: &str, extra: &str, body: &str) -> String {
     format!("---\ntitle: \"{title}\"\ndate: 2026-01-01\n{extra}---\n\n{body}\n")
 }
 
-struct Fixture {
-    app: axum::Router,
-    store: ContentStore,
-    pages: Arc<PageCache>,
-    warmer: Warmer,
-    content: tempfile::TempDir,
-    _root: tempfile::TempDir,
-}
-
-fn fixture() -> Fixture {
+fn fixture() -> CachedSite {
     let content = tempfile::tempdir().expect("tempdir");
     let d = content.path();
     write(d, "posts/flip.md", &post("Flip", "", "Some words to read."));
@@ -51,21 +34,10 @@ fn fixture() -> Fixture {
     );
     png(d, "posts/bundle/pool.png", 300, 100);
     write(d, "posts/other.md", &post("Other", "", "Unrelated."));
-    let root = tempfile::tempdir().expect("tempdir");
-    let state = common::state(d, root.path(), common::settings(10), false);
-    let store = state.store.clone();
-    let built = common::assembled_from_state(state);
-    Fixture {
-        app: built.app,
-        store,
-        pages: built.pages,
-        warmer: built.warmer,
-        content,
-        _root: root,
-    }
+    common::cached_site(content, common::settings(10))
 }
 
-impl Fixture {
+impl CachedSite {
     /// What the watcher does on a change: reload reusing the live snapshot,
     /// publish through the warmer.
     async fn reload(&self) -> microblog::server::cache::WarmReport {

@@ -11,16 +11,10 @@ use std::time::{Duration, Instant};
 use axum::http::HeaderName;
 use axum::http::StatusCode;
 use chrono::{SecondsFormat, SubsecRound, Utc};
-use common::{assembled_from_state, get, run, settings, state};
+use common::{assembled_from_state, get, run, settings, state, write};
 use microblog::server::schedule::Publishing;
 
 const X_CACHE: HeaderName = HeaderName::from_static("x-cache");
-
-fn write(dir: &std::path::Path, rel: &str, text: &str) {
-    let path = dir.join(rel);
-    std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
-    std::fs::write(path, text).expect("write");
-}
 
 #[test]
 fn the_running_server_publishes_a_scheduled_post_at_its_time() {
@@ -120,8 +114,7 @@ fn the_running_server_publishes_a_scheduled_post_at_its_time() {
             "/rss.xml",
             "/sitemap.xml",
         ] {
-            let r = get(&app, uri).await;
-            assert_eq!(r.status, StatusCode::OK, "{uri}");
+            let r = common::get_ok(&app, uri).await;
             assert!(r.body.contains("/posts/launch"), "{uri} lists the new post");
         }
         let search = get(&app, "/search?q=launch").await;
@@ -155,8 +148,7 @@ fn feeds_carry_the_time_a_post_went_live() {
     );
     let app = common::app(content.path(), root.path());
     run(async {
-        let atom = get(&app, "/feed.xml").await;
-        assert_eq!(atom.status, StatusCode::OK);
+        let atom = common::get_ok(&app, "/feed.xml").await;
         let feed = feed_rs::parser::parse(atom.bytes.as_slice()).expect("Atom parses");
         let timed = feed
             .entries

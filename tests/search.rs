@@ -8,8 +8,7 @@ use common::{get, shipped_app};
 
 async fn results_page_works_without_javascript_body() {
     let app = shipped_app();
-    let r = get(&app, "/search?q=terraform").await;
-    assert_eq!(r.status, StatusCode::OK);
+    let r = common::get_ok(&app, "/search?q=terraform").await;
     let results = r.body.split("search-results").nth(1).unwrap_or_default();
     let first = results.split("<li").nth(1).unwrap_or_default();
     assert!(
@@ -37,8 +36,7 @@ async fn accents_do_not_matter_body() {
 
 async fn short_and_hostile_queries_body() {
     let app = shipped_app();
-    let short = get(&app, "/search?q=x").await;
-    assert_eq!(short.status, StatusCode::OK);
+    let short = common::get_ok(&app, "/search?q=x").await;
     assert!(short.body.contains("Type at least two letters."));
     // `</title>` would end the title early: leptos_meta writes <title> text
     // unescaped on the server, so the page must not put raw markup there.
@@ -64,8 +62,7 @@ async fn short_and_hostile_queries_body() {
 
 async fn server_function_answers_json_body() {
     let app = shipped_app();
-    let r = get(&app, "/api/search?q=nomad%20kubernetes").await;
-    assert_eq!(r.status, StatusCode::OK);
+    let r = common::get_ok(&app, "/api/search?q=nomad%20kubernetes").await;
     let v: serde_json::Value = serde_json::from_str(&r.body).expect("json");
     let hits = v["hits"].as_array().expect("hits");
     assert!(!hits.is_empty());

@@ -59,14 +59,26 @@ fn has_link(html: &str, rel: &str, href: &str) -> bool {
     })
 }
 
+/// A feed entry's content (Atom `content`, RSS `content:encoded`).
+fn entry_content(entry: &feed_rs::model::Entry) -> &str {
+    entry
+        .content
+        .as_ref()
+        .and_then(|c| c.body.as_deref())
+        .unwrap_or_default()
+}
+
+fn published(entry: &feed_rs::model::Entry) -> Option<String> {
+    entry.published.map(|d| d.to_rfc3339())
+}
+
 fn head(html: &str) -> &str {
     html.split("</head>").next().unwrap_or(html)
 }
 
 async fn post_head_has_canonical_open_graph_and_json_ld_body() {
     let (app, _root) = fixture_app(10);
-    let r = get(&app, "/posts/hello").await;
-    assert_eq!(r.status, StatusCode::OK);
+    let r = common::get_ok(&app, "/posts/hello").await;
     let h = head(&r.body);
     assert_eq!(h.matches("<title>").count(), 1);
     assert_eq!(canonical(h), [format!("{SITE_URL}/posts/hello")]);
@@ -112,8 +124,7 @@ async fn every_content_route_has_its_own_head_body() {
             "<title>Posts tagged #sre — microblog</title>",
         ),
     ] {
-        let r = get(&app, path).await;
-        assert_eq!(r.status, StatusCode::OK, "{path}");
+        let r = common::get_ok(&app, path).await;
         let h = head(&r.body);
         assert!(
             r.body
@@ -150,14 +161,8 @@ async fn theme_cookies_do_not_change_the_page_body() {
     let mut settings = common::settings(10);
     settings.page_cache = microblog::server::cache::Limits::DISABLED;
     let app = common::app_with(&common::fixture("site"), root.path(), settings);
-    let dark = send(
-        &app,
-        Method::GET,
-        "/about",
-        &[("cookie", "a=b; theme=dark")],
-    )
-    .await;
-    let light = send(&app, Method::GET, "/about", &[("cookie", "theme=light")]).await;
+    let dark = common::get_with(&app, "/about", &[("cookie", "a=b; theme=dark")]).await;
+    let light = common::get_with(&app, "/about", &[("cookie", "theme=light")]).await;
     assert_eq!(dark.status, StatusCode::OK);
     assert_eq!(dark.bytes, light.bytes, "byte-identical for every reader");
     assert_eq!(dark.header(header::ETAG), light.header(header::ETAG));
@@ -206,19 +211,14 @@ async fn atom_and_rss_list_exactly_the_published_posts_body() {
         format!("{SITE_URL}/posts/older"),
     ];
 
-    let atom = get(&app, "/feed.xml").await;
-    assert_eq!(atom.status, StatusCode::OK);
+    let atom = common::get_ok(&app, "/feed.xml").await;
     assert!(atom.content_type().starts_with("application/atom+xml"));
     let feed = feed_rs::parser::parse(atom.body.as_bytes()).expect("Atom parses");
     assert_eq!(feed.feed_type, feed_rs::model::FeedType::Atom);
     let ids: Vec<String> = feed.entries.iter().map(|e| e.id.clone()).collect();
     assert_eq!(ids, expected, "newest first, no draft");
     let first = &feed.entries[0];
-    let content = first
-        .content
-        .as_ref()
-        .and_then(|c| c.body.as_deref())
-        .unwrap_or_default();
+    let content = entry_content(first);
     assert!(
         content.contains("The hello fixture body text"),
         "full HTML: {content}"
@@ -228,7 +228,7 @@ async fn atom_and_rss_list_exactly_the_published_posts_body() {
         "absolute links: {content}"
     );
     assert_eq!(
-        first.published.map(|d| d.to_rfc3339()).as_deref(),
+        published(first).as_deref(),
         Some("2024-06-01T00:00:00+00:00")
     );
     assert_eq!(
@@ -236,8 +236,7 @@ async fn atom_and_rss_list_exactly_the_published_posts_body() {
         Some("2024-06-01T00:00:00+00:00")
     );
 
-    let rss = get(&app, "/rss.xml").await;
-    assert_eq!(rss.status, StatusCode::OK);
+    let rss = common::get_ok(&app, "/rss.xml").await;
     assert!(rss.content_type().starts_with("application/rss+xml"));
     let feed = feed_rs::parser::parse(rss.body.as_bytes()).expect("RSS parses");
     assert_eq!(feed.feed_type, feed_rs::model::FeedType::RSS2);
@@ -248,14 +247,10 @@ async fn atom_and_rss_list_exactly_the_published_posts_body() {
         .collect();
     assert_eq!(links, expected);
     assert_eq!(
-        feed.entries[0].published.map(|d| d.to_rfc3339()).as_deref(),
+        published(&feed.entries[0]).as_deref(),
         Some("2024-06-01T00:00:00+00:00")
     );
-    let content = feed.entries[0]
-        .content
-        .as_ref()
-        .and_then(|c| c.body.as_deref())
-        .unwrap_or_default();
+    let content = entry_content(&feed.entries[0]);
     assert!(
         content.contains("The hello fixture body text"),
         "content:encoded: {content}"
@@ -264,8 +259,7 @@ async fn atom_and_rss_list_exactly_the_published_posts_body() {
 
 async fn tag_feeds_and_unknown_tags_body() {
     let (app, _root) = fixture_app(10);
-    let r = get(&app, "/tags/rust/feed.xml").await;
-    assert_eq!(r.status, StatusCode::OK);
+    let r = common::get_ok(&app, "/tags/rust/feed.xml").await;
     let feed = feed_rs::parser::parse(r.body.as_bytes()).expect("parses");
     let ids: Vec<String> = feed.entries.iter().map(|e| e.id.clone()).collect();
     assert_eq!(ids, [format!("{SITE_URL}/posts/hello")]);
@@ -285,8 +279,7 @@ fn sitemap_locs(xml: &str) -> BTreeSet<String> {
 
 async fn sitemap_and_robots_body() {
     let (app, _root) = fixture_app(1);
-    let r = get(&app, "/sitemap.xml").await;
-    assert_eq!(r.status, StatusCode::OK);
+    let r = common::get_ok(&app, "/sitemap.xml").await;
     assert!(r.content_type().starts_with("application/xml"));
     let locs = sitemap_locs(&r.body);
     let expected: BTreeSet<String> = [
@@ -311,8 +304,7 @@ async fn sitemap_and_robots_body() {
     )));
     assert!(!r.body.contains("secret"), "drafts never listed");
 
-    let robots = get(&app, "/robots.txt").await;
-    assert_eq!(robots.status, StatusCode::OK);
+    let robots = common::get_ok(&app, "/robots.txt").await;
     assert!(robots
         .body
         .contains(&format!("Sitemap: {SITE_URL}/sitemap.xml")));
@@ -329,8 +321,7 @@ async fn home_is_paginated_with_prev_and_next_body() {
         first.body
     );
 
-    let second = get(&app, "/page/2").await;
-    assert_eq!(second.status, StatusCode::OK);
+    let second = common::get_ok(&app, "/page/2").await;
     assert!(second.body.contains("An older post"));
     assert!(has_link(head(&second.body), "prev", "/"));
     assert!(second.body.contains(r#"rel="prev""#), "visible pager link");
@@ -339,23 +330,14 @@ async fn home_is_paginated_with_prev_and_next_body() {
         [format!("{SITE_URL}/page/2")]
     );
 
-    for missing in ["/page/3", "/page/0", "/page/02", "/page/x"] {
-        assert_eq!(
-            get(&app, missing).await.status,
-            StatusCode::NOT_FOUND,
-            "{missing}"
-        );
-    }
-    let one = get(&app, "/page/1").await;
-    assert_eq!(one.status, StatusCode::MOVED_PERMANENTLY);
-    assert_eq!(one.header(header::LOCATION), "/");
+    common::assert_not_found(&app, &["/page/3", "/page/0", "/page/02", "/page/x"]).await;
+    common::get_moved(&app, "/page/1", "/").await;
 }
 
 async fn tag_pages_are_paginated_like_the_home_list_body() {
     let (app, _root) = fixture_app(1);
     // `sre` has two published posts: two pages of one.
-    let first = get(&app, "/tags/sre").await;
-    assert_eq!(first.status, StatusCode::OK);
+    let first = common::get_ok(&app, "/tags/sre").await;
     assert!(first.body.contains("Hello, fixture world"));
     assert!(!first.body.contains("An older post"));
     assert!(first.body.contains("Page 1 of 2"), "visible pager");
@@ -369,8 +351,7 @@ async fn tag_pages_are_paginated_like_the_home_list_body() {
         "counts every page"
     );
 
-    let second = get(&app, "/tags/sre/page/2").await;
-    assert_eq!(second.status, StatusCode::OK);
+    let second = common::get_ok(&app, "/tags/sre/page/2").await;
     assert!(second.body.contains("An older post"));
     assert!(!second.body.contains("Hello, fixture world"));
     assert!(has_link(head(&second.body), "prev", "/tags/sre"));
@@ -378,22 +359,18 @@ async fn tag_pages_are_paginated_like_the_home_list_body() {
         canonical(head(&second.body)),
         [format!("{SITE_URL}/tags/sre/page/2")]
     );
-    for missing in [
-        "/tags/sre/page/3",
-        "/tags/sre/page/0",
-        "/tags/sre/page/02",
-        "/tags/sre/page/x",
-        "/tags/nope/page/2",
-    ] {
-        assert_eq!(
-            get(&app, missing).await.status,
-            StatusCode::NOT_FOUND,
-            "{missing}"
-        );
-    }
-    let one = get(&app, "/tags/sre/page/1").await;
-    assert_eq!(one.status, StatusCode::MOVED_PERMANENTLY);
-    assert_eq!(one.header(header::LOCATION), "/tags/sre");
+    common::assert_not_found(
+        &app,
+        &[
+            "/tags/sre/page/3",
+            "/tags/sre/page/0",
+            "/tags/sre/page/02",
+            "/tags/sre/page/x",
+            "/tags/nope/page/2",
+        ],
+    )
+    .await;
+    common::get_moved(&app, "/tags/sre/page/1", "/tags/sre").await;
     // The sitemap lists every page of every tag; one page needs no pager.
     let locs = sitemap_locs(&get(&app, "/sitemap.xml").await.body);
     assert!(locs.contains(&format!("{SITE_URL}/tags/sre/page/2")));
@@ -415,9 +392,7 @@ async fn old_urls_redirect_permanently_body() {
         ("/tags/sre/", "/tags/sre"),
         ("/netlify.html?utm=x", "/posts/netlify?utm=x"),
     ] {
-        let r = get(&app, old).await;
-        assert_eq!(r.status, StatusCode::MOVED_PERMANENTLY, "{old}");
-        assert_eq!(r.header(header::LOCATION), new, "{old}");
+        let r = common::get_moved(&app, old, new).await;
         assert!(
             !r.body.contains("http-equiv"),
             "a real redirect, not a meta refresh"
@@ -437,19 +412,18 @@ async fn validators_and_304_body() {
         assert!(etag.starts_with("W/\""), "{path}: {etag}");
         assert!(!modified.is_empty(), "{path}");
 
-        let same = send(&app, Method::GET, path, &[("if-none-match", &etag)]).await;
+        let same = common::get_with(&app, path, &[("if-none-match", &etag)]).await;
         assert_eq!(same.status, StatusCode::NOT_MODIFIED, "{path}");
         assert!(same.body.is_empty());
         assert_eq!(same.header(header::ETAG), etag);
 
-        let other = send(&app, Method::GET, path, &[("if-none-match", "W/\"0\"")]).await;
+        let other = common::get_with(&app, path, &[("if-none-match", "W/\"0\"")]).await;
         assert_eq!(other.status, StatusCode::OK, "{path}");
 
-        let since = send(&app, Method::GET, path, &[("if-modified-since", &modified)]).await;
+        let since = common::get_with(&app, path, &[("if-modified-since", &modified)]).await;
         assert_eq!(since.status, StatusCode::NOT_MODIFIED, "{path}");
-        let old = send(
+        let old = common::get_with(
             &app,
-            Method::GET,
             path,
             &[("if-modified-since", "Mon, 01 Jan 2001 00:00:00 GMT")],
         )

@@ -3,15 +3,13 @@
 
 mod common;
 
-use axum::http::StatusCode;
 use common::{get, run, shipped_app};
 
 #[test]
 fn the_slo_post_renders_every_formula_as_mathml() {
     run(async {
         let app = shipped_app();
-        let r = get(&app, "/posts/slo_error_budget_math").await;
-        assert_eq!(r.status, StatusCode::OK);
+        let r = common::get_ok(&app, "/posts/slo_error_budget_math").await;
         assert!(
             r.body.matches("<math display=\"block\"").count() >= 8,
             "display formulas"
@@ -34,8 +32,7 @@ fn the_slo_post_renders_every_formula_as_mathml() {
 fn a_series_part_shows_its_parts_and_position_and_every_post_has_related_posts() {
     run(async {
         let app = shipped_app();
-        let first = get(&app, "/posts/observability_lmao").await;
-        assert_eq!(first.status, StatusCode::OK);
+        let first = common::get_ok(&app, "/posts/observability_lmao").await;
         assert!(
             first
                 .body
@@ -221,8 +218,7 @@ fn spanish_pages_contain_no_english_interface_string() {
         let english = english_only();
         assert!(english.len() > 40, "{english:?}");
         for path in ["/glossary", "/posts/guardias_sostenibles"] {
-            let r = get(&app, path).await;
-            assert_eq!(r.status, StatusCode::OK, "{path}");
+            let r = common::get_ok(&app, path).await;
             assert!(
                 r.body
                     .split("<head")
@@ -258,8 +254,7 @@ fn spanish_pages_contain_no_english_interface_string() {
 fn bundle_images_are_served_sized_with_copies_and_set_the_social_image() {
     run(async {
         let app = shipped_app();
-        let page = get(&app, "/posts/slo_error_budget_math").await;
-        assert_eq!(page.status, StatusCode::OK);
+        let page = common::get_ok(&app, "/posts/slo_error_budget_math").await;
         assert!(
             page.body.contains(
                 "src=\"/posts/slo_error_budget_math/budget-burn.png\" alt=\"Remaining error budget"
@@ -275,20 +270,21 @@ fn bundle_images_are_served_sized_with_copies_and_set_the_social_image() {
             ("/posts/slo_error_budget_math/budget-burn.png", 1600),
             ("/posts/slo_error_budget_math/budget-burn-960w.png", 960),
         ] {
-            let r = get(&app, uri).await;
-            assert_eq!(r.status, StatusCode::OK, "{uri}");
+            let r = common::get_ok(&app, uri).await;
             assert_eq!(r.content_type(), "image/png", "{uri}");
             let img = image::load_from_memory(&r.bytes).expect("a PNG");
             assert_eq!(img.width(), width, "{uri}");
         }
-        for uri in [
-            "/posts/slo_error_budget_math/nope.png",
-            "/posts/slo_error_budget_math/index.md",
-            "/images/../Cargo.toml",
-            "/posts/nope/budget-burn.png",
-        ] {
-            assert_eq!(get(&app, uri).await.status, StatusCode::NOT_FOUND, "{uri}");
-        }
+        common::assert_not_found(
+            &app,
+            &[
+                "/posts/slo_error_budget_math/nope.png",
+                "/posts/slo_error_budget_math/index.md",
+                "/images/../Cargo.toml",
+                "/posts/nope/budget-burn.png",
+            ],
+        )
+        .await;
     });
 }
 
@@ -304,8 +300,7 @@ fn posts_without_an_image_get_a_generated_1200x630_card() {
         assert!(page
             .body
             .contains(&format!("<meta name=\"twitter:image\" content=\"{card}\">")));
-        let r = get(&app, "/cards/observability_lmao.png").await;
-        assert_eq!(r.status, StatusCode::OK);
+        let r = common::get_ok(&app, "/cards/observability_lmao.png").await;
         assert_eq!(r.content_type(), "image/png");
         let img = image::load_from_memory(&r.bytes).expect("a PNG");
         assert_eq!((img.width(), img.height()), (1200, 630));
@@ -315,13 +310,15 @@ fn posts_without_an_image_get_a_generated_1200x630_card() {
             r.bytes
         );
         // A post with its own image has no card; unknown posts neither.
-        for uri in [
-            "/cards/slo_error_budget_math.png",
-            "/cards/nope.png",
-            "/cards/x.jpg",
-        ] {
-            assert_eq!(get(&app, uri).await.status, StatusCode::NOT_FOUND, "{uri}");
-        }
+        common::assert_not_found(
+            &app,
+            &[
+                "/cards/slo_error_budget_math.png",
+                "/cards/nope.png",
+                "/cards/x.jpg",
+            ],
+        )
+        .await;
     });
     let site = microblog::content::Site::load(
         &common::manifest_dir().join("content"),

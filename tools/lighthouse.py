@@ -18,7 +18,6 @@ import os
 import pathlib
 import re
 import shutil
-import socket
 import struct
 import subprocess
 import sys
@@ -26,9 +25,9 @@ import time
 import urllib.request
 import zlib
 
-ROOT = pathlib.Path(__file__).resolve().parents[1]
-SERVER = ROOT / "target/release/microblog"
-SITE_ROOT = ROOT / "target/site"
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent / "bench"))
+from bench import ROOT, SERVER, SITE_ROOT, free_port, shipped_env  # noqa: E402
+
 EMOJI_DIR = "lh-emoji"
 OUT = ROOT / "target/lighthouse"
 LIGHTHOUSE = ROOT / "tools/node_modules/.bin/lighthouse"
@@ -38,12 +37,6 @@ PAGES = [
     ("post", "/posts/leptos_ssr_blog"),
     ("glossary", "/glossary"),
 ]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def get(url: str) -> str:
@@ -64,17 +57,7 @@ def placeholder_png(size: int = 20) -> bytes:
 
 
 def start(port: int) -> subprocess.Popen:
-    env = dict(
-        os.environ,
-        LEPTOS_SITE_ADDR=f"127.0.0.1:{port}",
-        LEPTOS_SITE_ROOT=str(SITE_ROOT),
-        LEPTOS_OUTPUT_NAME="microblog",
-        LEPTOS_ENV="PROD",
-        SITE_URL=f"http://127.0.0.1:{port}",
-        EMOJI_BASE_URL=f"/{EMOJI_DIR}",
-        LOG_FORMAT="json",
-        RUST_LOG="info",
-    )
+    env = shipped_env(port, SITE_URL=f"http://127.0.0.1:{port}", EMOJI_BASE_URL=f"/{EMOJI_DIR}")
     proc = subprocess.Popen([str(SERVER)], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:

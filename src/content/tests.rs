@@ -22,8 +22,18 @@ fn post(title: &str, date: &str, extra: &str) -> String {
     format!("---\ntitle: \"{title}\"\ndate: {date}\n{extra}---\n\nBody of {title}.\n")
 }
 
+/// Writes `post(title, date, extra)` at `rel`.
+fn write_post(dir: &Path, rel: &str, title: &str, date: &str, extra: &str) {
+    write(dir, rel, &post(title, date, extra));
+}
+
 fn load(dir: &Path) -> Site {
     Site::load(dir, &LoadOptions::default()).expect("folder loads")
+}
+
+/// Every diagnostic, errors and warnings, as printed.
+fn diagnostics(site: &Site) -> Vec<String> {
+    site.diagnostics().iter().map(ToString::to_string).collect()
 }
 
 fn errors(site: &Site) -> Vec<String> {
@@ -96,17 +106,21 @@ fn unclosed_and_missing_front_matter() {
 #[test]
 fn drafts_are_hidden_and_posts_sorted_newest_first() {
     let dir = tempfile::tempdir().expect("tempdir");
-    write(dir.path(), "posts/old.md", &post("Old", "2023-01-05", ""));
-    write(dir.path(), "posts/new.md", &post("New", "2025-07-01", ""));
-    write(
+    write_post(dir.path(), "posts/old.md", "Old", "2023-01-05", "");
+    write_post(dir.path(), "posts/new.md", "New", "2025-07-01", "");
+    write_post(
         dir.path(),
         "posts/mid.md",
-        &post("Mid", "2024-03-10T08:00:00+02:00", ""),
+        "Mid",
+        "2024-03-10T08:00:00+02:00",
+        "",
     );
-    write(
+    write_post(
         dir.path(),
         "posts/wip.md",
-        &post("Wip", "2026-01-01", "draft: true\n"),
+        "Wip",
+        "2026-01-01",
+        "draft: true\n",
     );
     let site = load(dir.path());
     assert_eq!(errors(&site), Vec::<String>::new());
@@ -119,16 +133,8 @@ fn drafts_are_hidden_and_posts_sorted_newest_first() {
 #[test]
 fn duplicate_slug_names_both_files() {
     let dir = tempfile::tempdir().expect("tempdir");
-    write(
-        dir.path(),
-        "posts/a.md",
-        &post("A", "2024-01-01", "slug: same\n"),
-    );
-    write(
-        dir.path(),
-        "posts/b.md",
-        &post("B", "2024-01-02", "slug: same\n"),
-    );
+    write_post(dir.path(), "posts/a.md", "A", "2024-01-01", "slug: same\n");
+    write_post(dir.path(), "posts/b.md", "B", "2024-01-02", "slug: same\n");
     let site = load(dir.path());
     assert_eq!(
         errors(&site),
@@ -145,7 +151,7 @@ fn missing_title_names_the_file_and_others_still_load() {
         "posts/untitled.md",
         "---\ndate: 2024-01-01\n---\nbody\n",
     );
-    write(dir.path(), "posts/fine.md", &post("Fine", "2024-01-01", ""));
+    write_post(dir.path(), "posts/fine.md", "Fine", "2024-01-01", "");
     let site = load(dir.path());
     assert_eq!(
         errors(&site),
@@ -266,13 +272,9 @@ fn glossary_terms_sorted_for_spanish_with_see_also() {
 #[test]
 fn symlinks_are_not_followed() {
     let outside = tempfile::tempdir().expect("tempdir");
-    write(
-        outside.path(),
-        "secret.md",
-        &post("Secret", "2024-01-01", ""),
-    );
+    write_post(outside.path(), "secret.md", "Secret", "2024-01-01", "");
     let dir = tempfile::tempdir().expect("tempdir");
-    write(dir.path(), "posts/ok.md", &post("Ok", "2024-01-01", ""));
+    write_post(dir.path(), "posts/ok.md", "Ok", "2024-01-01", "");
     std::os::unix::fs::symlink(
         outside.path().join("secret.md"),
         dir.path().join("posts/secret.md"),
@@ -298,7 +300,7 @@ fn store_swaps_snapshots_without_disturbing_readers() {
     let store = ContentStore::new(Site::default());
     let before = store.snapshot();
     let dir = tempfile::tempdir().expect("tempdir");
-    write(dir.path(), "posts/a.md", &post("A", "2024-01-01", ""));
+    write_post(dir.path(), "posts/a.md", "A", "2024-01-01", "");
     store.replace(load(dir.path()));
     assert_eq!(before.posts().len(), 0, "old snapshot unchanged");
     assert_eq!(store.snapshot().posts().len(), 1);
@@ -351,14 +353,12 @@ fn an_alias_with_the_page_own_name_is_not_ambiguous() {
     // `/netlify.html` (its own file name) is not next to `netlify` in the
     // list of names, so `dedup` alone left two entries of the same page.
     let dir = tempfile::tempdir().expect("tempdir");
-    write(
+    write_post(
         dir.path(),
         "posts/netlify.md",
-        &post(
-            "Netlify",
-            "2023-01-01",
-            "aliases: [\"/blog/deploy-notes.html\", \"/netlify.html\"]\n",
-        ),
+        "Netlify",
+        "2023-01-01",
+        "aliases: [\"/blog/deploy-notes.html\", \"/netlify.html\"]\n",
     );
     write(
         dir.path(),

@@ -73,6 +73,17 @@ struct Shortcode<'s> {
 }
 
 impl Shortcode<'_> {
+    /// The edit that records this shortcode's bytes replaced by `new` in the
+    /// output, so positions after it map back to the source.
+    fn replaced_by(&self, new: std::ops::Range<usize>) -> Edit {
+        Edit {
+            new_start: new.start,
+            new_end: new.end,
+            old_start: self.start,
+            old_end: self.end,
+        }
+    }
+
     /// Hugo's escape, `{{</* ref "x.md" */>}}`: the shortcode as text,
     /// `{{< ref "x.md" >}}`, never expanded.
     fn escaped(&self) -> Option<String> {
@@ -243,12 +254,7 @@ pub fn expand(
                 // As text, `<ref …>` could be read as an HTML tag.
                 out.push_str(&literal.replacen('<', "&lt;", 1));
             }
-            edits.push(Edit {
-                new_start,
-                new_end: out.len(),
-                old_start: sc.start,
-                old_end: sc.end,
-            });
+            edits.push(sc.replaced_by(new_start..out.len()));
             continue;
         }
         if in_code(sc.start) {
@@ -271,12 +277,7 @@ pub fn expand(
                 format!("`{}` shortcode without a target", sc.name),
             );
             out.push_str(BROKEN_REF);
-            edits.push(Edit {
-                new_start,
-                new_end: out.len(),
-                old_start: sc.start,
-                old_end: sc.end,
-            });
+            edits.push(sc.replaced_by(new_start..out.len()));
             continue;
         };
         let (target, fragment) = match arg.split_once('#') {
@@ -302,12 +303,7 @@ pub fn expand(
                 out.push_str(&arg.replace([' ', '(', ')', '<', '>'], "_"));
             }
         }
-        edits.push(Edit {
-            new_start,
-            new_end: out.len(),
-            old_start: sc.start,
-            old_end: sc.end,
-        });
+        edits.push(sc.replaced_by(new_start..out.len()));
     }
     out.push_str(&text[copied..]);
     (out, edits, problems)

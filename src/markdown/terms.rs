@@ -31,6 +31,16 @@ pub struct TermNames<'a> {
     pub names: Vec<&'a str>,
 }
 
+impl<'a> TermNames<'a> {
+    /// A term from literal names, the term's own name first.
+    pub fn new(id: &'a str, names: &[&'a str]) -> Self {
+        TermNames {
+            id,
+            names: names.to_vec(),
+        }
+    }
+}
+
 impl TermLinker {
     /// When two terms share a name, a term's own name beats another's alias,
     /// then the earlier term wins.
@@ -163,26 +173,11 @@ mod tests {
 
     fn linker() -> TermLinker {
         TermLinker::new([
-            TermNames {
-                id: "toil",
-                names: vec!["Toil"],
-            },
-            TermNames {
-                id: "go",
-                names: vec!["Go"],
-            },
-            TermNames {
-                id: "sre",
-                names: vec!["SRE", "Site Reliability Engineering"],
-            },
-            TermNames {
-                id: "error-budget",
-                names: vec!["Presupuesto de errores", "Error budget"],
-            },
-            TermNames {
-                id: "kubernetes",
-                names: vec!["Kubernetes", "K8s"],
-            },
+            TermNames::new("toil", &["Toil"]),
+            TermNames::new("go", &["Go"]),
+            TermNames::new("sre", &["SRE", "Site Reliability Engineering"]),
+            TermNames::new("error-budget", &["Presupuesto de errores", "Error budget"]),
+            TermNames::new("kubernetes", &["Kubernetes", "K8s"]),
         ])
     }
 
@@ -240,14 +235,8 @@ mod tests {
     #[test]
     fn a_terms_own_name_beats_another_terms_alias() {
         let l = TermLinker::new([
-            TermNames {
-                id: "lmao",
-                names: vec!["LMAO", "Observability"],
-            },
-            TermNames {
-                id: "observabilidad",
-                names: vec!["Observability", "o11y"],
-            },
+            TermNames::new("lmao", &["LMAO", "Observability"]),
+            TermNames::new("observabilidad", &["Observability", "o11y"]),
         ]);
         let text = "observability";
         let done = vec![false; 2];

@@ -2,7 +2,6 @@
 //! form works without JavaScript and on a static copy says what to do.
 
 use leptos::prelude::*;
-use leptos_router::components::A;
 use leptos_router::hooks::use_query_map;
 
 use crate::api::search;
@@ -134,29 +133,20 @@ fn SearchFromAddress() -> impl IntoView {
                     .get()
                     .hits
                     .into_iter()
-                    .map(|hit| {
-                        view! {
-                            <li class="search-hit">
-                                <a href=hit.url>{hit.title}</a>
-                                " "
-                                <span class="kind">{hit.kind}</span>
-                                <p class="snippet">
-                                    <Snippet runs=hit.snippet />
-                                </p>
-                            </li>
-                        }
-                    })
+                    .map(|hit| view! { <SearchHitView hit /> })
                     .collect_view()
             }}
         </ol>
     }
 }
 
+/// One result, on the server's page and in the static export's island (no
+/// router there, so a plain link).
 #[component]
 pub fn SearchHitView(hit: SearchHit) -> impl IntoView {
     view! {
         <li class="search-hit">
-            <A href=hit.url>{hit.title}</A>
+            <a href=hit.url>{hit.title}</a>
             " "
             <span class="kind">{hit.kind}</span>
             <p class="snippet">

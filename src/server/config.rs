@@ -255,6 +255,19 @@ mod tests {
         Config::from_lookup(|k| map.get(k).cloned())
     }
 
+    /// What `field` reads with only `name` set to each case's value (`None`:
+    /// unset), against the case's expected result.
+    fn cases<T: PartialEq + std::fmt::Debug>(
+        name: &str,
+        field: fn(Config) -> T,
+        cases: Vec<(Option<&str>, Result<T, ConfigError>)>,
+    ) {
+        for (value, expected) in cases {
+            let vars: Vec<(&str, &str)> = value.map(|v| (name, v)).into_iter().collect();
+            assert_eq!(with(&vars).map(field), expected, "{name}={value:?}");
+        }
+    }
+
     #[test]
     fn defaults_run_from_a_fresh_clone() {
         let c = with(&[]).expect("defaults are valid");
@@ -287,78 +300,79 @@ mod tests {
 
     #[test]
     fn posts_per_page_is_bounded() {
-        assert_eq!(with(&[]).map(|c| c.posts_per_page), Ok(10));
-        assert_eq!(
-            with(&[("POSTS_PER_PAGE", "3")]).map(|c| c.posts_per_page),
-            Ok(3)
+        cases(
+            "POSTS_PER_PAGE",
+            |c| c.posts_per_page,
+            vec![
+                (None, Ok(10)),
+                (Some("3"), Ok(3)),
+                (Some("0"), Err(ConfigError::PostsPerPage("0".into()))),
+                (Some("101"), Err(ConfigError::PostsPerPage("101".into()))),
+                (Some("ten"), Err(ConfigError::PostsPerPage("ten".into()))),
+            ],
         );
-        for bad in ["0", "101", "ten"] {
-            assert_eq!(
-                with(&[("POSTS_PER_PAGE", bad)]).map(|c| c.posts_per_page),
-                Err(ConfigError::PostsPerPage(bad.into()))
-            );
-        }
     }
 
     #[test]
     fn header_timeout_is_bounded() {
-        assert_eq!(
-            with(&[]).map(|c| c.header_timeout),
-            Ok(std::time::Duration::from_secs(10))
+        use std::time::Duration;
+        cases(
+            "HEADER_TIMEOUT_SECS",
+            |c| c.header_timeout,
+            vec![
+                (None, Ok(Duration::from_secs(10))),
+                (Some("2"), Ok(Duration::from_secs(2))),
+                (Some("0"), Err(ConfigError::HeaderTimeout("0".into()))),
+                (Some("301"), Err(ConfigError::HeaderTimeout("301".into()))),
+                (Some("soon"), Err(ConfigError::HeaderTimeout("soon".into()))),
+            ],
         );
-        assert_eq!(
-            with(&[("HEADER_TIMEOUT_SECS", "2")]).map(|c| c.header_timeout),
-            Ok(std::time::Duration::from_secs(2))
-        );
-        for bad in ["0", "301", "soon"] {
-            assert_eq!(
-                with(&[("HEADER_TIMEOUT_SECS", bad)]).map(|c| c.header_timeout),
-                Err(ConfigError::HeaderTimeout(bad.into()))
-            );
-        }
     }
 
     #[test]
     fn metrics_listener_is_off_unless_asked_for() {
-        let addr = |v: &[(&str, &str)]| with(v).map(|c| c.metrics_addr);
-        assert_eq!(addr(&[]), Ok(None));
-        assert_eq!(addr(&[("METRICS_ADDR", "")]), Ok(None));
-        assert_eq!(addr(&[("METRICS_ADDR", "off")]), Ok(None));
-        assert_eq!(
-            addr(&[("METRICS_ADDR", "0.0.0.0:9090")]),
-            Ok(Some(([0, 0, 0, 0], 9090).into()))
-        );
-        assert_eq!(
-            addr(&[("METRICS_ADDR", "9090")]),
-            Err(ConfigError::MetricsAddr("9090".into()))
+        cases(
+            "METRICS_ADDR",
+            |c| c.metrics_addr,
+            vec![
+                (None, Ok(None)),
+                (Some(""), Ok(None)),
+                (Some("off"), Ok(None)),
+                (Some("0.0.0.0:9090"), Ok(Some(([0, 0, 0, 0], 9090).into()))),
+                (Some("9090"), Err(ConfigError::MetricsAddr("9090".into()))),
+            ],
         );
     }
 
     #[test]
     fn shutdown_drain_is_off_by_default_and_bounded() {
-        let secs = |v: &[(&str, &str)]| with(v).map(|c| c.shutdown_drain.as_secs());
-        assert_eq!(secs(&[]), Ok(0));
-        assert_eq!(secs(&[("SHUTDOWN_DRAIN_SECS", "5")]), Ok(5));
-        assert_eq!(
-            secs(&[("SHUTDOWN_DRAIN_SECS", "-1")]),
-            Err(ConfigError::ShutdownDrain("-1".into()))
+        cases(
+            "SHUTDOWN_DRAIN_SECS",
+            |c| c.shutdown_drain.as_secs(),
+            vec![
+                (None, Ok(0)),
+                (Some("5"), Ok(5)),
+                (Some("-1"), Err(ConfigError::ShutdownDrain("-1".into()))),
+            ],
         );
     }
 
     #[test]
     fn cache_control_has_a_cdn_friendly_default() {
-        let cc = |v: &[(&str, &str)]| with(v).map(|c| c.cache_control);
-        assert_eq!(
-            cc(&[]),
-            Ok("public, max-age=60, stale-while-revalidate=600".to_string())
-        );
-        assert_eq!(
-            cc(&[("CACHE_CONTROL", "no-cache")]),
-            Ok("no-cache".to_string())
-        );
-        assert_eq!(
-            cc(&[("CACHE_CONTROL", "public\nmax-age=1")]),
-            Err(ConfigError::CacheControl("public\nmax-age=1".into()))
+        cases(
+            "CACHE_CONTROL",
+            |c| c.cache_control,
+            vec![
+                (
+                    None,
+                    Ok("public, max-age=60, stale-while-revalidate=600".to_string()),
+                ),
+                (Some("no-cache"), Ok("no-cache".to_string())),
+                (
+                    Some("public\nmax-age=1"),
+                    Err(ConfigError::CacheControl("public\nmax-age=1".into())),
+                ),
+            ],
         );
     }
 
@@ -390,29 +404,31 @@ mod tests {
 
     #[test]
     fn content_watch_values() {
-        assert_eq!(with(&[]).map(|c| c.content_watch), Ok(None));
-        assert_eq!(
-            with(&[("CONTENT_WATCH", "1")]).map(|c| c.content_watch),
-            Ok(Some(true))
-        );
-        assert_eq!(
-            with(&[("CONTENT_WATCH", "off")]).map(|c| c.content_watch),
-            Ok(Some(false))
-        );
-        assert_eq!(
-            with(&[("CONTENT_WATCH", "maybe")]).map(|c| c.content_watch),
-            Err(ConfigError::ContentWatch("maybe".into()))
+        cases(
+            "CONTENT_WATCH",
+            |c| c.content_watch,
+            vec![
+                (None, Ok(None)),
+                (Some("1"), Ok(Some(true))),
+                (Some("off"), Ok(Some(false))),
+                (
+                    Some("maybe"),
+                    Err(ConfigError::ContentWatch("maybe".into())),
+                ),
+            ],
         );
     }
 
     #[test]
     fn shutdown_grace_is_bounded() {
-        let secs = |v: &[(&str, &str)]| with(v).map(|c| c.shutdown_grace.as_secs());
-        assert_eq!(secs(&[]), Ok(10));
-        assert_eq!(secs(&[("SHUTDOWN_GRACE_SECS", "3")]), Ok(3));
-        assert_eq!(
-            secs(&[("SHUTDOWN_GRACE_SECS", "301")]),
-            Err(ConfigError::ShutdownGrace("301".into()))
+        cases(
+            "SHUTDOWN_GRACE_SECS",
+            |c| c.shutdown_grace.as_secs(),
+            vec![
+                (None, Ok(10)),
+                (Some("3"), Ok(3)),
+                (Some("301"), Err(ConfigError::ShutdownGrace("301".into()))),
+            ],
         );
     }
 

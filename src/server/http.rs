@@ -171,12 +171,9 @@ pub async fn conditional(
         return strip_if_head(res, is_head);
     }
     let (mut parts, body) = res.into_parts();
-    let bytes: Bytes = match body.collect().await {
-        Ok(collected) => collected.to_bytes(),
-        Err(e) => {
-            tracing::error!("reading response body: {e}");
-            return StatusCode::INTERNAL_SERVER_ERROR.into_response();
-        }
+    let bytes = match collect_body(body).await {
+        Ok(bytes) => bytes,
+        Err(res) => return res,
     };
     let etag = etag_for(&bytes);
     if let Ok(v) = HeaderValue::from_str(&etag) {
@@ -223,6 +220,18 @@ pub fn shared_cache_headers(headers: &mut HeaderMap, settings: &super::SiteSetti
         .or_insert_with(|| settings.cache_control.clone());
 }
 
+/// Reads a whole response body, for the middlewares that rewrite or hash it;
+/// a body that fails to read becomes the `500` to answer with.
+async fn collect_body(body: Body) -> Result<Bytes, Response> {
+    match body.collect().await {
+        Ok(collected) => Ok(collected.to_bytes()),
+        Err(e) => {
+            tracing::error!("reading response body: {e}");
+            Err(StatusCode::INTERNAL_SERVER_ERROR.into_response())
+        }
+    }
+}
+
 fn is_html(headers: &HeaderMap) -> bool {
     headers
         .get(header::CONTENT_TYPE)
@@ -246,12 +255,9 @@ pub async fn finish_pages(
         return res;
     }
     let (mut parts, body) = res.into_parts();
-    let bytes: Bytes = match body.collect().await {
-        Ok(collected) => collected.to_bytes(),
-        Err(e) => {
-            tracing::error!("reading response body: {e}");
-            return StatusCode::INTERNAL_SERVER_ERROR.into_response();
-        }
+    let bytes = match collect_body(body).await {
+        Ok(bytes) => bytes,
+        Err(res) => return res,
     };
     let bytes = match std::str::from_utf8(&bytes).map(super::markup::finish) {
         Ok(Ok(page)) => Bytes::from(page),

@@ -14,7 +14,7 @@ use leptos_axum::{generate_route_list, LeptosRoutes};
 use super::{cache, feeds, guard, http, images, ops, watch};
 use super::{AppState, Shared};
 use crate::app::{shell, App};
-use crate::model::{Paging, Route};
+use crate::model::{Paging, Route, Served};
 
 /// The same request, bodiless, to look for a file (GET and HEAD only).
 fn file_probe(req: &axum::extract::Request) -> Option<axum::extract::Request> {
@@ -211,6 +211,9 @@ pub fn assemble(state: AppState) -> Assembled {
     // Every route of the table the app does not render; the app's pages
     // come from `generate_route_list` (the app builds them from the table).
     for route in Route::ALL {
+        if route.served_by() == Served::Page {
+            continue;
+        }
         let handler = match route {
             Route::AtomFeed => get(feeds::serve_atom),
             Route::RssFeed => get(feeds::serve_rss),
@@ -219,16 +222,9 @@ pub fn assemble(state: AppState) -> Assembled {
             Route::Robots => get(feeds::serve_robots),
             Route::Image | Route::PostFile => get(images::serve),
             Route::Card => get(images::card),
-            Route::Home
-            | Route::ListPage
-            | Route::Post
-            | Route::About
-            | Route::Glossary
-            | Route::Emoji
-            | Route::Tags
-            | Route::Search
-            | Route::Tag
-            | Route::TagPage => continue,
+            // Pages, skipped above; `route_table.rs` checks that every
+            // route of the table answers under its template.
+            _ => continue,
         };
         router = router.route(route.template(), handler);
     }

@@ -44,6 +44,13 @@ pub fn manifest_dir() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
 }
 
+/// Writes `text` at `rel` below `dir`, making the folders it needs.
+pub fn write(dir: &Path, rel: &str, text: &str) {
+    let path = dir.join(rel);
+    std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+    std::fs::write(path, text).expect("write");
+}
+
 pub fn fixture(name: &str) -> PathBuf {
     manifest_dir().join("tests/fixtures").join(name)
 }
@@ -115,6 +122,32 @@ pub fn assembled_from_state(state: AppState) -> microblog::server::Assembled {
     microblog::server::assemble(state)
 }
 
+/// The real router with its page cache over a content folder the test owns
+/// (and edits), with the handles to reload and publish.
+pub struct CachedSite {
+    pub app: axum::Router,
+    pub store: ContentStore,
+    pub pages: Arc<microblog::server::cache::PageCache>,
+    pub warmer: microblog::server::cache::Warmer,
+    pub content: tempfile::TempDir,
+    pub root: tempfile::TempDir,
+}
+
+pub fn cached_site(content: tempfile::TempDir, settings: SiteSettings) -> CachedSite {
+    let root = tempfile::tempdir().expect("tempdir");
+    let state = state(content.path(), root.path(), settings, false);
+    let store = state.store.clone();
+    let built = assembled_from_state(state);
+    CachedSite {
+        app: built.app,
+        store,
+        pages: built.pages,
+        warmer: built.warmer,
+        content,
+        root,
+    }
+}
+
 pub fn app(content: &Path, site_root: &Path) -> axum::Router {
     app_with(content, site_root, settings(10))
 }
@@ -136,6 +169,19 @@ pub struct Reply {
 }
 
 impl Reply {
+    /// Reads a router's whole answer.
+    async fn read(res: axum::response::Response) -> Self {
+        let status = res.status();
+        let headers = res.headers().clone();
+        let bytes = res.into_body().collect().await.expect("body").to_bytes();
+        Reply {
+            status,
+            headers,
+            body: String::from_utf8_lossy(&bytes).into_owned(),
+            bytes: bytes.to_vec(),
+        }
+    }
+
     pub fn header(&self, name: header::HeaderName) -> String {
         self.headers
             .get(name)
@@ -169,15 +215,7 @@ pub async fn send(
             .await
             .expect("router answers")
     };
-    let status = res.status();
-    let headers = res.headers().clone();
-    let bytes = res.into_body().collect().await.expect("body").to_bytes();
-    Reply {
-        status,
-        headers,
-        body: String::from_utf8_lossy(&bytes).into_owned(),
-        bytes: bytes.to_vec(),
-    }
+    Reply::read(res).await
 }
 
 /// `'sha256-…'` CSP sources of the inline scripts a browser would execute
@@ -219,15 +257,7 @@ pub async fn get_concurrently(app: &axum::Router, uri: &str, n: usize) -> Vec<Re
             .body(Body::empty())
             .expect("request");
         let res = app.clone().oneshot(req).await.expect("router answers");
-        let status = res.status();
-        let headers = res.headers().clone();
-        let bytes = res.into_body().collect().await.expect("body").to_bytes();
-        Reply {
-            status,
-            headers,
-            body: String::from_utf8_lossy(&bytes).into_owned(),
-            bytes: bytes.to_vec(),
-        }
+        Reply::read(res).await
     };
     futures::future::join_all((0..n).map(|_| one())).await
 }
@@ -242,4 +272,35 @@ pub async fn no_router_built_during<F: std::future::Future>(work: F) -> F::Outpu
 
 pub async fn get(app: &axum::Router, uri: &str) -> Reply {
     send(app, Method::GET, uri, &[]).await
+}
+
+/// A GET with request headers.
+pub async fn get_with(app: &axum::Router, uri: &str, headers: &[(&str, &str)]) -> Reply {
+    send(app, Method::GET, uri, headers).await
+}
+
+/// A GET of `from` that must answer `301` to `to`.
+pub async fn get_moved(app: &axum::Router, from: &str, to: &str) -> Reply {
+    let reply = get(app, from).await;
+    assert_eq!(reply.status, StatusCode::MOVED_PERMANENTLY, "GET {from}");
+    assert_eq!(reply.header(header::LOCATION), to, "GET {from}");
+    reply
+}
+
+/// Every one of `uris` answers `404`.
+pub async fn assert_not_found(app: &axum::Router, uris: &[&str]) {
+    for uri in uris {
+        assert_eq!(
+            get(app, uri).await.status,
+            StatusCode::NOT_FOUND,
+            "GET {uri}"
+        );
+    }
+}
+
+/// A GET that must answer `200 OK`.
+pub async fn get_ok(app: &axum::Router, uri: &str) -> Reply {
+    let reply = get(app, uri).await;
+    assert_eq!(reply.status, StatusCode::OK, "GET {uri}");
+    reply
 }

@@ -47,13 +47,19 @@ pub fn http_get(addr: &str, path: &str) -> std::io::Result<(u16, String)> {
     )?;
     let mut raw = Vec::new();
     stream.read_to_end(&mut raw)?;
-    let text = String::from_utf8_lossy(&raw).into_owned();
+    Ok(status_and_text(&raw))
+}
+
+/// A raw HTTP answer as text, with its status (0 when there is no status
+/// line: the server closed without answering).
+pub fn status_and_text(raw: &[u8]) -> (u16, String) {
+    let text = String::from_utf8_lossy(raw).into_owned();
     let status = text
         .split_whitespace()
         .nth(1)
         .and_then(|s| s.parse().ok())
         .unwrap_or(0);
-    Ok((status, text))
+    (status, text)
 }
 
 /// Starts the binary serving `content`, with extra environment, and waits

@@ -54,6 +54,41 @@ def fetch(url: str, encoding: str = ACCEPT_ENCODING):
         return r.status, dict(r.headers), r.read()
 
 
+def shipped_env(port: int, **extra: str) -> dict:
+    """The server's environment as shipped (production, JSON logs at `info`,
+    the access log on) listening on `port`, plus `extra`."""
+    env = dict(os.environ,
+               LEPTOS_SITE_ADDR=f"127.0.0.1:{port}",
+               LEPTOS_SITE_ROOT=str(SITE_ROOT),
+               LEPTOS_OUTPUT_NAME="microblog",
+               LEPTOS_ENV="PROD",
+               LOG_FORMAT="json",
+               RUST_LOG="info")
+    env.update(extra)
+    return env
+
+
+def stop(proc: subprocess.Popen, timeout: float = 15) -> None:
+    """SIGTERM, then SIGKILL if it is still running after `timeout` s."""
+    proc.terminate()
+    try:
+        proc.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
+def accepts_within(port: int, seconds: float) -> bool:
+    """Whether something accepts TCP connections on `port` within `seconds`."""
+    started = time.monotonic()
+    while time.monotonic() - started < seconds:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                return True
+        except OSError:
+            time.sleep(0.02)
+    return False
+
+
 def wait_ready(url: str, proc: subprocess.Popen, timeout: float = 120.0) -> float:
     started = time.monotonic()
     while time.monotonic() - started < timeout:
@@ -104,6 +139,15 @@ def wrk(url: str, seconds: int, connections: int, threads: int) -> dict:
             "errors": errors.group(1) if errors else ""}
 
 
+def wrk_with_cpu(url: str, args, cpu_seconds) -> tuple[dict, float]:
+    """One wrk run against `url`, with the CPU `cpu_seconds()` reports spent
+    during it, per request in µs."""
+    cpu0 = cpu_seconds()
+    stats = wrk(url, args.seconds, args.connections, args.threads)
+    cpu1 = cpu_seconds()
+    return stats, (cpu1 - cpu0) * 1e6 / max(stats["requests"], 1)
+
+
 class Server:
     """The release binary with the shipped settings (JSON logs at `info`, the
     per-request access log included). Its stdout goes through a pipe to a
@@ -114,15 +158,11 @@ class Server:
     def __init__(self, content: pathlib.Path, log: pathlib.Path):
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
-        env = dict(os.environ,
-                   LEPTOS_SITE_ADDR=f"127.0.0.1:{self.port}",
-                   LEPTOS_SITE_ROOT=str(SITE_ROOT),
-                   LEPTOS_ENV="PROD",
-                   CONTENT_DIR=str(content),
-                   CONTENT_WATCH="0",
-                   LOG_FORMAT="json",
-                   # As shipped (Dockerfile, deploy/): `info`, access log on.
-                   RUST_LOG=os.environ.get("BENCH_RUST_LOG", "info"))
+        env = shipped_env(self.port,
+                          CONTENT_DIR=str(content),
+                          CONTENT_WATCH="0",
+                          # As shipped (Dockerfile, deploy/): `info`, access log on.
+                          RUST_LOG=os.environ.get("BENCH_RUST_LOG", "info"))
         self.log = log
         self.started = time.monotonic()
         self.proc = subprocess.Popen([str(SERVER)], env=env, cwd=ROOT,
@@ -148,11 +188,7 @@ class Server:
         return float("nan")
 
     def stop(self):
-        self.proc.terminate()
-        try:
-            self.proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
+        stop(self.proc)
         self.reader.wait(timeout=15)
 
 
@@ -197,13 +233,8 @@ def start_nginx(manifest: pathlib.Path, work: pathlib.Path):
     proc = subprocess.Popen([nginx, "-c", str(conf), "-p", str(work)],
                             stdout=(work / "nginx.log").open("w"), stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
-    started = time.monotonic()
-    while time.monotonic() - started < 30:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
-                return proc, base
-        except OSError:
-            time.sleep(0.02)
+    if accepts_within(port, 30):
+        return proc, base
     proc.kill()
     return None
 
@@ -226,13 +257,8 @@ def start_baseline(manifest: pathlib.Path, log: pathlib.Path):
     proc = subprocess.Popen([str(BASELINE), f"127.0.0.1:{port}", str(manifest)],
                             stdout=log.open("w"), stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
-    started = time.monotonic()
-    while time.monotonic() - started < 30:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
-                return proc, base
-        except OSError:
-            time.sleep(0.02)
+    if accepts_within(port, 30):
+        return proc, base
     sys.exit("bench: baseline did not start")
 
 
@@ -288,14 +314,9 @@ def _nginx_table(server: Server, nginx, args) -> str:
     for name, path in ROUTES:
         if path.startswith("/api/"):
             continue
-        cpu0 = proc_cpu_seconds(server.proc.pid)
-        s = wrk(server.base + path, args.seconds, args.connections, args.threads)
-        cpu1 = proc_cpu_seconds(server.proc.pid)
-        n0 = tree_cpu_seconds(proc.pid)
-        n = wrk(base + path, args.seconds, args.connections, args.threads)
-        n1 = tree_cpu_seconds(proc.pid)
-        ours = (cpu1 - cpu0) * 1e6 / max(s["requests"], 1)
-        theirs = (n1 - n0) * 1e6 / max(n["requests"], 1)
+        s, ours = wrk_with_cpu(server.base + path, args,
+                               lambda: proc_cpu_seconds(server.proc.pid))
+        n, theirs = wrk_with_cpu(base + path, args, lambda: tree_cpu_seconds(proc.pid))
         row = (f"| {name} | {s['rps']:.0f} | {ours:.1f} | {n['rps']:.0f} | {theirs:.1f} | "
                f"{ours / theirs if theirs else float('nan'):.2f}× |")
         rows.append(row)
@@ -343,14 +364,10 @@ def main() -> None:
             md += [header, "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
             print(header)
             for name, path in ROUTES:
-                cpu0 = proc_cpu_seconds(server.proc.pid)
-                s = wrk(server.base + path, args.seconds, args.connections, args.threads)
-                cpu1 = proc_cpu_seconds(server.proc.pid)
-                bcpu0 = proc_cpu_seconds(baseline.pid)
-                b = wrk(base_url + path, args.seconds, args.connections, args.threads)
-                bcpu1 = proc_cpu_seconds(baseline.pid)
-                cpu_us = (cpu1 - cpu0) * 1e6 / max(s["requests"], 1)
-                bcpu_us = (bcpu1 - bcpu0) * 1e6 / max(b["requests"], 1)
+                s, cpu_us = wrk_with_cpu(server.base + path, args,
+                                         lambda: proc_cpu_seconds(server.proc.pid))
+                b, bcpu_us = wrk_with_cpu(base_url + path, args,
+                                          lambda: proc_cpu_seconds(baseline.pid))
                 row = (f"| {name} | {s['rps']:.0f} | {fmt_ms(s['p50'])} | {fmt_ms(s['p99'])} | "
                        f"{b['rps']:.0f} | {fmt_ms(b['p50'])} | {fmt_ms(b['p99'])} | "
                        f"{s['rps'] / b['rps']:.2f}× | {s['p99'] / b['p99']:.2f}× | {cpu_us:.0f} | {bcpu_us:.0f} |")

@@ -29,16 +29,14 @@ import tempfile
 import time
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
-from bench import ROOT, SERVER, SITE_ROOT, free_port, proc_status_kb, wait_ready  # noqa: E402
+from bench import ROOT, SERVER, free_port, proc_status_kb, shipped_env, stop, wait_ready  # noqa: E402
 
 
 class Server:
     def __init__(self, content: pathlib.Path, cache: pathlib.Path, log: pathlib.Path):
         self.port = free_port()
-        env = dict(os.environ, LEPTOS_SITE_ADDR=f"127.0.0.1:{self.port}",
-                   LEPTOS_SITE_ROOT=str(SITE_ROOT), LEPTOS_ENV="PROD",
-                   CONTENT_DIR=str(content), CONTENT_WATCH="1", CACHE_DIR=str(cache),
-                   LOG_FORMAT="json", RUST_LOG="info")
+        env = shipped_env(self.port, CONTENT_DIR=str(content), CONTENT_WATCH="1",
+                          CACHE_DIR=str(cache))
         self.log = log
         self.proc = subprocess.Popen([str(SERVER)], env=env, cwd=ROOT,
                                      stdout=log.open("w"), stderr=subprocess.STDOUT)
@@ -72,11 +70,7 @@ class Server:
         sys.exit(f"reload.py: no `{message}` record in {self.log}")
 
     def stop(self):
-        self.proc.terminate()
-        try:
-            self.proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
+        stop(self.proc)
 
 
 def main() -> None:

@@ -22,26 +22,18 @@ Usage: rss.py [N ...]   (default: 1000 2000 4000)
 
 from __future__ import annotations
 
-import os
 import pathlib
 import re
-import socket
 import subprocess
 import sys
 import tempfile
 import time
 import urllib.request
 
-ROOT = pathlib.Path(__file__).resolve().parents[2]
-SERVER = ROOT / "target/release/microblog"
-SITE_ROOT = ROOT / "target/site"
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
+from bench import ROOT, SERVER, free_port, shipped_env  # noqa: E402
+
 GEN = ROOT / "tools/bench/gen_posts.py"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def status_kb(pid: int, field: str) -> int:
@@ -60,17 +52,7 @@ def get(url: str, encoded: bool = True) -> bytes:
 def measure(content: pathlib.Path, cache_all: bool) -> dict:
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    env = dict(
-        os.environ,
-        LEPTOS_SITE_ADDR=f"127.0.0.1:{port}",
-        LEPTOS_SITE_ROOT=str(SITE_ROOT),
-        LEPTOS_OUTPUT_NAME="microblog",
-        LEPTOS_ENV="PROD",
-        CONTENT_DIR=str(content),
-        LOG_FORMAT="json",
-        RUST_LOG="info",
-        SITE_URL=base,
-    )
+    env = shipped_env(port, CONTENT_DIR=str(content), SITE_URL=base)
     proc = subprocess.Popen([str(SERVER)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         deadline = time.monotonic() + 300

@@ -7,8 +7,8 @@ use std::fs;
 use std::path::Path;
 
 use super::super::*;
-use super::writing::{load_at, png};
-use super::{load, post, write};
+use super::writing::{at, load_at, png};
+use super::{load, write, write_post};
 
 /// Posts as a reader sees them (cards attached), for comparing two loads.
 fn posts_of(site: &Site) -> Vec<crate::model::Post> {
@@ -21,20 +21,20 @@ fn posts_of(site: &Site) -> Vec<crate::model::Post> {
 fn a_reload_reuses_unchanged_files_and_equals_a_fresh_load() {
     let dir = tempfile::tempdir().expect("tempdir");
     let d = dir.path();
-    write(d, "posts/a.md", &post("A", "2024-01-01", ""));
+    write_post(d, "posts/a.md", "A", "2024-01-01", "");
     write(
         d,
         "posts/b.md",
         "---\ntitle: \"B\"\ndate: 2024-01-02\n---\n\nSee [a]({{< ref \"a.md\" >}}).\n",
     );
-    write(d, "posts/c.md", &post("C", "2024-01-03", ""));
+    write_post(d, "posts/c.md", "C", "2024-01-03", "");
     write(d, "posts/bad.md", "---\ntitle: \"Bad\"\n---\n\nNo date.\n");
     write(d, "about.md", "---\ntitle: \"About\"\n---\n\nMe.\n");
     let first = load(d);
     assert_eq!(first.reused(), 0);
 
     // Only c changes: everything else, the broken file included, is reused.
-    write(d, "posts/c.md", &post("C edited", "2024-01-03", ""));
+    write_post(d, "posts/c.md", "C edited", "2024-01-03", "");
     let second = Site::reload(d, &LoadOptions::default(), Some(&first)).expect("reload");
     assert_eq!(second.reused(), 4, "a, b, bad and about");
     let fresh = load(d);
@@ -59,7 +59,7 @@ fn a_reload_reuses_unchanged_files_and_equals_a_fresh_load() {
 fn disk_fixture() -> (tempfile::TempDir, tempfile::TempDir, Site) {
     let content = tempfile::tempdir().expect("tempdir");
     let d = content.path();
-    write(d, "posts/a.md", &post("A", "2024-01-01", ""));
+    write_post(d, "posts/a.md", "A", "2024-01-01", "");
     write(
         d,
         "posts/b.md",
@@ -84,11 +84,7 @@ fn a_warm_start_from_the_disk_cache_renders_nothing_and_equals_a_cold_load() {
     assert_eq!(warm.about(), cold.about());
     assert_eq!(warm.diagnostics(), cold.diagnostics());
     // A file edited while the server was down is rendered again.
-    write(
-        content.path(),
-        "posts/a.md",
-        &post("A edited", "2024-01-01", ""),
-    );
+    write_post(content.path(), "posts/a.md", "A edited", "2024-01-01", "");
     let warm = Site::reload(content.path(), &LoadOptions::default(), Some(&cached)).expect("load");
     assert_eq!(warm.reused(), 2);
     assert_eq!(posts_of(&warm), posts_of(&load(content.path())));
@@ -136,14 +132,7 @@ fn a_cache_from_another_engine_version_is_refused() {
 /// What the publisher does when a scheduled post is due: reload at `now`
 /// with the live snapshot as `previous`.
 fn reload_at(dir: &Path, now: &str, previous: &Site) -> Site {
-    let now = chrono::DateTime::parse_from_rfc3339(now)
-        .expect("test instant")
-        .with_timezone(&chrono::Utc);
-    let options = LoadOptions {
-        now: Some(now),
-        ..LoadOptions::default()
-    };
-    Site::reload(dir, &options, Some(previous)).expect("reload")
+    Site::reload(dir, &at(now), Some(previous)).expect("reload")
 }
 
 fn reload(dir: &Path, previous: &Site) -> Site {
@@ -168,7 +157,7 @@ fn an_edited_bundle_image_renders_the_posts_that_show_it_again() {
         "posts/shared.md",
         "---\ntitle: \"Shared\"\ndate: 2024-01-03\n---\n\n![Budget](/images/budget.png)\n\n![Soon](/images/soon.png)\n",
     );
-    write(d, "posts/plain.md", &post("Plain", "2024-01-01", ""));
+    write_post(d, "posts/plain.md", "Plain", "2024-01-01", "");
     png(d, "posts/bundle/pool.png", 300, 100);
     png(d, "images/budget.png", 120, 60);
     let first = load(d);
@@ -238,7 +227,7 @@ fn a_warm_start_renders_again_the_posts_whose_images_changed_while_down() {
         "posts/bundle/index.md",
         "---\ntitle: \"Bundle\"\ndate: 2024-01-02\n---\n\n![Pools](pool.png)\n",
     );
-    write(d, "posts/plain.md", &post("Plain", "2024-01-01", ""));
+    write_post(d, "posts/plain.md", "Plain", "2024-01-01", "");
     png(d, "posts/bundle/pool.png", 300, 100);
     let cache = tempfile::tempdir().expect("tempdir");
     RenderCache::new(cache.path())
@@ -256,29 +245,25 @@ fn a_warm_start_renders_again_the_posts_whose_images_changed_while_down() {
 fn a_scheduled_post_going_live_changes_the_fingerprints_of_the_pages_showing_it() {
     let dir = tempfile::tempdir().expect("tempdir");
     let d = dir.path();
-    write(
-        d,
-        "posts/other.md",
-        &post("Other", "2024-01-01", "tags: [misc]\n"),
-    );
+    write_post(d, "posts/other.md", "Other", "2024-01-01", "tags: [misc]\n");
     // Related to the launch by their tag only (not a neighbour, no series).
-    write(d, "posts/p0.md", &post("P0", "2029-01-01", "tags: [sre]\n"));
+    write_post(d, "posts/p0.md", "P0", "2029-01-01", "tags: [sre]\n");
     // The launch's series: its first part.
-    write(
+    write_post(
         d,
         "posts/p1.md",
-        &post("P1", "2030-01-01", "tags: [sre]\nseries: Runbooks\n"),
+        "P1",
+        "2030-01-01",
+        "tags: [sre]\nseries: Runbooks\n",
     );
     // The launch's older neighbour.
-    write(d, "posts/p2.md", &post("P2", "2030-02-01", "tags: [ops]\n"));
-    write(
+    write_post(d, "posts/p2.md", "P2", "2030-02-01", "tags: [ops]\n");
+    write_post(
         d,
         "posts/launch.md",
-        &post(
-            "Launch",
-            "2030-06-01T09:00:00Z",
-            "tags: [sre, launches]\nseries: Runbooks\n",
-        ),
+        "Launch",
+        "2030-06-01T09:00:00Z",
+        "tags: [sre, launches]\nseries: Runbooks\n",
     );
     let before = load_at(d, "2030-06-01T08:59:59Z");
     assert!(before.post("launch").is_none(), "scheduled");

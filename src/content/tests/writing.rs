@@ -5,35 +5,49 @@ use std::fs;
 use std::path::Path;
 
 use super::super::*;
-use super::{errors, load, post, write};
+use super::{diagnostics, errors, load, write, write_post};
 
-pub(super) fn load_at(dir: &Path, now: &str) -> Site {
+/// Loading options with the clock set to `now` (RFC 3339), for schedules.
+pub(super) fn at(now: &str) -> LoadOptions {
     let now = chrono::DateTime::parse_from_rfc3339(now)
         .expect("test instant")
         .with_timezone(&chrono::Utc);
-    let options = LoadOptions {
+    LoadOptions {
         now: Some(now),
         ..LoadOptions::default()
-    };
-    Site::load(dir, &options).expect("folder loads")
+    }
+}
+
+pub(super) fn load_at(dir: &Path, now: &str) -> Site {
+    Site::load(dir, &at(now)).expect("folder loads")
+}
+
+/// The slugs of the posts shown as related to `slug`, in order.
+fn related_slugs(site: &Site, slug: &str) -> Vec<String> {
+    site.post(slug)
+        .expect("post")
+        .related
+        .iter()
+        .map(|r| r.slug.clone())
+        .collect()
 }
 
 #[test]
 fn a_post_dated_in_the_future_appears_nowhere_until_its_minute() {
     let dir = tempfile::tempdir().expect("tempdir");
-    write(
+    write_post(
         dir.path(),
         "posts/live.md",
-        &post("Live post", "2030-01-01", "tags: [sre]\n"),
+        "Live post",
+        "2030-01-01",
+        "tags: [sre]\n",
     );
-    write(
+    write_post(
         dir.path(),
         "posts/later.md",
-        &post(
-            "Later post",
-            "2030-06-01T09:30:00+02:00",
-            "tags: [sre, capacity]\n",
-        ),
+        "Later post",
+        "2030-06-01T09:30:00+02:00",
+        "tags: [sre, capacity]\n",
     );
 
     let before = load_at(dir.path(), "2030-06-01T07:29:59Z");
@@ -81,7 +95,7 @@ fn a_post_dated_in_the_future_appears_nowhere_until_its_minute() {
 #[test]
 fn a_bare_future_date_goes_live_at_midnight_utc() {
     let dir = tempfile::tempdir().expect("tempdir");
-    write(dir.path(), "posts/day.md", &post("Day", "2031-03-04", ""));
+    write_post(dir.path(), "posts/day.md", "Day", "2031-03-04", "");
     let before = load_at(dir.path(), "2031-03-03T23:59:59Z");
     assert_eq!(before.scheduled()[0].at_rfc3339(), "2031-03-04T00:00:00Z");
     assert!(load_at(dir.path(), "2031-03-04T00:00:00Z")
@@ -93,22 +107,10 @@ fn a_bare_future_date_goes_live_at_midnight_utc() {
 fn series_parts_are_in_date_order_with_each_post_s_position() {
     let dir = tempfile::tempdir().expect("tempdir");
     let series = "series: \"Nomad in production\"\n";
-    write(
-        dir.path(),
-        "posts/c.md",
-        &post("Part three", "2024-03-01", series),
-    );
-    write(
-        dir.path(),
-        "posts/a.md",
-        &post("Part one", "2024-01-01", series),
-    );
-    write(
-        dir.path(),
-        "posts/b.md",
-        &post("Part two", "2024-02-01", series),
-    );
-    write(dir.path(), "posts/lone.md", &post("Lone", "2024-02-15", ""));
+    write_post(dir.path(), "posts/c.md", "Part three", "2024-03-01", series);
+    write_post(dir.path(), "posts/a.md", "Part one", "2024-01-01", series);
+    write_post(dir.path(), "posts/b.md", "Part two", "2024-02-01", series);
+    write_post(dir.path(), "posts/lone.md", "Lone", "2024-02-15", "");
     let site = load(dir.path());
     assert!(site.diagnostics().is_empty(), "{:?}", site.diagnostics());
     let two = site
@@ -131,29 +133,30 @@ fn series_parts_are_in_date_order_with_each_post_s_position() {
 #[test]
 fn series_mistakes_are_diagnostics_at_the_key_line() {
     let dir = tempfile::tempdir().expect("tempdir");
-    write(
+    write_post(
         dir.path(),
         "posts/a.md",
-        &post(
-            "A",
-            "2024-01-01",
-            "tags: [x]\nseries: \"Kubernetes upgrades\"\n",
-        ),
+        "A",
+        "2024-01-01",
+        "tags: [x]\nseries: \"Kubernetes upgrades\"\n",
     );
-    write(
+    write_post(
         dir.path(),
         "posts/b.md",
-        &post("B", "2024-01-02", "series: \"kubernetes upgrades\"\n"),
+        "B",
+        "2024-01-02",
+        "series: \"kubernetes upgrades\"\n",
     );
-    write(
+    write_post(
         dir.path(),
         "posts/c.md",
-        &post("C", "2024-01-03", "series: \"  \"\n"),
+        "C",
+        "2024-01-03",
+        "series: \"  \"\n",
     );
     let site = load(dir.path());
-    let all: Vec<String> = site.diagnostics().iter().map(ToString::to_string).collect();
     assert_eq!(
-        all,
+        diagnostics(&site),
         [
             "posts/a.md:5:1: warning: series `Kubernetes upgrades` has only this part",
             "posts/b.md:4:1: warning: series `kubernetes upgrades` differs from series `Kubernetes upgrades` only in case: they are two series",
@@ -234,13 +237,7 @@ fn related_posts_rank_shared_tags_over_shared_terms_and_skip_the_series() {
     );
     let site = load(dir.path());
     assert!(errors(&site).is_empty(), "{:?}", errors(&site));
-    let related: Vec<String> = site
-        .post("main")
-        .expect("main")
-        .related
-        .iter()
-        .map(|r| r.slug.clone())
-        .collect();
+    let related = related_slugs(&site, "main");
     // two_tags: 2+2 = 4; one_tag_terms: 2+1+1 = 4 (newer wins the tie);
     // tie_newer: 2 beats tie_older: 2 (newer) and terms_only: 1.
     assert_eq!(related, ["one_tag_terms", "two_tags", "tie_newer"]);
@@ -267,60 +264,64 @@ fn related_posts_rank_shared_tags_over_shared_terms_and_skip_the_series() {
         ),
     );
     let site = load(dir.path());
-    let related: Vec<String> = site
-        .post("main")
-        .expect("main")
-        .related
-        .iter()
-        .map(|r| r.slug.clone())
-        .collect();
+    let related = related_slugs(&site, "main");
     assert_eq!(related, ["one_tag_terms", "tie_newer", "tie_older"]);
 }
 
 #[test]
 fn author_and_image_are_kept_and_checked() {
     let dir = tempfile::tempdir().expect("tempdir");
-    write(
+    write_post(
         dir.path(),
         "posts/a.md",
-        &post(
-            "A",
-            "2024-01-01",
-            "author: \"Ana Ops\"\nimage: https://cdn.example.com/a.png\n",
-        ),
+        "A",
+        "2024-01-01",
+        "author: \"Ana Ops\"\nimage: https://cdn.example.com/a.png\n",
     );
-    write(
+    write_post(
         dir.path(),
         "posts/b/index.md",
-        &post("B", "2024-01-02", "image: ./cover.png\n"),
+        "B",
+        "2024-01-02",
+        "image: ./cover.png\n",
     );
     png(dir.path(), "posts/b/cover.png", 64, 32);
-    write(
+    write_post(
         dir.path(),
         "posts/c.md",
-        &post("C", "2024-01-03", "image: /images/c.png\n"),
+        "C",
+        "2024-01-03",
+        "image: /images/c.png\n",
     );
     png(dir.path(), "images/c.png", 64, 32);
     // Files the site owns must exist; another host's are not checked.
-    write(
+    write_post(
         dir.path(),
         "posts/f/index.md",
-        &post("F", "2024-01-06", "image: gone.png\n"),
+        "F",
+        "2024-01-06",
+        "image: gone.png\n",
     );
-    write(
+    write_post(
         dir.path(),
         "posts/g.md",
-        &post("G", "2024-01-07", "image: /images/gone.png\n"),
+        "G",
+        "2024-01-07",
+        "image: /images/gone.png\n",
     );
-    write(
+    write_post(
         dir.path(),
         "posts/d.md",
-        &post("D", "2024-01-04", "author: \"\"\n"),
+        "D",
+        "2024-01-04",
+        "author: \"\"\n",
     );
-    write(
+    write_post(
         dir.path(),
         "posts/e.md",
-        &post("E", "2024-01-05", "tags: [x]\nimage: ../../etc/passwd\n"),
+        "E",
+        "2024-01-05",
+        "tags: [x]\nimage: ../../etc/passwd\n",
     );
     let site = load(dir.path());
     let a = site.post("a").expect("a");
@@ -369,9 +370,8 @@ fn images_get_sizes_lazy_loading_srcset_and_diagnostics() {
     png(dir.path(), "posts/k8s-upgrade/pool.png", 2000, 1000);
     png(dir.path(), "images/budget.png", 300, 120);
     let site = load(dir.path());
-    let all: Vec<String> = site.diagnostics().iter().map(ToString::to_string).collect();
     assert_eq!(
-        all,
+        diagnostics(&site),
         [
             "posts/k8s-upgrade/index.md:10:1: warning: image `../../images/budget.png` has no alt text: describe it for readers who cannot see it",
             "posts/k8s-upgrade/index.md:12:1: error: image not found: `missing.png` (looked for posts/k8s-upgrade/missing.png)",

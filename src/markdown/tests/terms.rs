@@ -6,18 +6,9 @@ use crate::markdown::terms::TermNames;
 fn render_with_terms(md: &str) -> Rendered {
     let emoji = EmojiRenderer::default();
     let linker = TermLinker::new([
-        TermNames {
-            id: "toil",
-            names: vec!["Toil"],
-        },
-        TermNames {
-            id: "sre",
-            names: vec!["SRE"],
-        },
-        TermNames {
-            id: "ansible",
-            names: vec!["Ansible"],
-        },
+        TermNames::new("toil", &["Toil"]),
+        TermNames::new("sre", &["SRE"]),
+        TermNames::new("ansible", &["Ansible"]),
     ]);
     let ctx = RenderContext {
         path: "posts/test.md",
