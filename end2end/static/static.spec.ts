@@ -1,4 +1,5 @@
 import { expect, test, type Page } from '@playwright/test';
+import { isSkippedTransition } from '../errors';
 
 // The exported site on a static host: no server functions, no server-side
 // search; what readers use must still work. Console errors fail a test: a
@@ -8,16 +9,6 @@ const PIXEL = Buffer.from(
   'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=',
   'base64',
 );
-
-// Chromium rejects the implicit promise of a cross-document view transition
-// (the `@view-transition` rule in main.scss; the site runs no transition
-// script) when a navigation starts while the animation is still being set up,
-// e.g. a click or Enter right after a load, and reports it as an uncaught
-// page error. The navigation completes, only the animation is skipped: it is
-// not the site's error.
-function isSkippedTransition(message: string): boolean {
-  return message.startsWith('Transition was aborted');
-}
 
 function watch(page: Page): { errors: string[]; api: string[] } {
   const seen = { errors: [] as string[], api: [] as string[] };
