@@ -13,13 +13,13 @@ const MODE = process.env.NAV_MODE ?? 'speculation';
 const HOPS: [string, string][] = [
   ['/', 'article.post-card h2 a >> nth=0'],
   ['/', 'article.post-card h2 a >> nth=1'],
-  ['/', 'nav[aria-label="Main"] a[href="/about"]'],
-  ['/about', 'nav[aria-label="Main"] a[href="/glossary"]'],
-  ['/glossary', 'nav[aria-label="Main"] a[href="/tags"]'],
+  ['/', 'header nav a[href="/about"]'],
+  ['/about', 'header nav a[href="/glossary"]'],
+  ['/glossary', 'header nav a[href="/tags"]'],
   ['/tags', '.tag-index a >> nth=0'],
   ['/posts/leptos_ssr_blog', '.post-nav a >> nth=0'],
   ['/posts/leptos_ssr_blog', 'ul.tags a >> nth=0'],
-  ['/posts/netlify', 'nav[aria-label="Main"] a[href="/"]'],
+  ['/posts/netlify', 'header nav a[href="/"]'],
   ['/glossary', 'footer a[href="/emoji"]'],
 ];
 
