@@ -178,9 +178,8 @@ test-e2e-static: end2end/node_modules/.stamp
 	cargo build --features ssr --example static_host
 	cd end2end && STATIC_E2E_PORT=$(STATIC_E2E_PORT) npx playwright test --config playwright.static.config.ts
 
-# The JS + WASM every reader downloads, brotli, against its budget (145 KB;
-# the 100 KB target is not met yet, see BENCHMARKS.md)
-# (fails over it). Needs the release build.
+# The JS + WASM every reader downloads, brotli, against the issue's 100 KB
+# budget (fails over it). Needs the release build.
 check-size:
 	python3 tools/client_size.py
 
