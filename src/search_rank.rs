@@ -98,92 +98,98 @@ pub fn order<D: Ord>(a: (u32, &D, &str), b: (u32, &D, &str)) -> std::cmp::Orderi
         .then_with(|| a.2.cmp(b.2))
 }
 
-/// The first place at or after `from` where `needle` begins a token of
-/// `hay` (a query word matches the start of a word, not its inside).
-fn find(hay: &[char], needle: &[char], from: usize) -> Option<usize> {
-    if needle.is_empty() || hay.len() < needle.len() {
-        return None;
-    }
-    (from..=hay.len() - needle.len())
-        .find(|&i| hay[i..i + needle.len()] == *needle && (i == 0 || !hay[i - 1].is_alphanumeric()))
-}
-
-/// The chars of a text read so far, and the same folded: a snippet reads a
-/// body only as far as its window, not the whole of a long post.
-struct Reader<'a> {
-    rest: std::str::Chars<'a>,
-    text: Vec<char>,
-    folded: Vec<char>,
-    done: bool,
-}
-
-impl Reader<'_> {
-    /// Reads until `len` chars are in, or the text ends.
-    fn fill_to(&mut self, len: usize) {
-        while !self.done && self.text.len() < len {
-            match self.rest.next() {
-                Some(c) => {
-                    self.text.push(c);
-                    self.folded.push(fold_char(c));
-                }
-                None => self.done = true,
-            }
-        }
+/// Whether `c` is part of a word once folded (what [`tokens`] splits on).
+fn is_word_char(c: char) -> bool {
+    if c.is_ascii() {
+        c.is_ascii_alphanumeric()
+    } else {
+        fold_char(c).is_alphanumeric()
     }
 }
 
-/// A window of the body around the first match, as (text, is_match) runs.
-/// Folded here, for the few hits shown, rather than kept for every document,
-/// and only as far as the window needs.
+/// The longest of `words` that `text` begins with, folded (a query word
+/// matches the start of a word): its length in chars.
+fn match_at(text: &str, words: &[Vec<char>]) -> Option<usize> {
+    words
+        .iter()
+        .filter(|w| {
+            let mut chars = text.chars();
+            w.iter()
+                .all(|&wc| chars.next().is_some_and(|c| fold_char(c) == wc))
+        })
+        .map(Vec::len)
+        .max()
+}
+
+/// Byte offsets of the word beginnings of `text`.
+fn word_starts(text: &str) -> impl Iterator<Item = usize> + '_ {
+    let mut prev_word = false;
+    text.char_indices().filter_map(move |(i, c)| {
+        let word = is_word_char(c);
+        let starts = word && !prev_word;
+        prev_word = word;
+        starts.then_some(i)
+    })
+}
+
+/// A window of the body around the first place a query word begins a word
+/// of it, as (text, is_match) runs. It reads the body only as far as that
+/// window, folding char by char, so a long post costs no more than its
+/// beginning unless the match is far in.
 pub fn snippet(body: &str, words: &[String]) -> Vec<(String, bool)> {
     let words: Vec<Vec<char>> = words.iter().map(|w| w.chars().collect()).collect();
-    let longest = words.iter().map(Vec::len).max().unwrap_or(0);
-    let mut r = Reader {
-        rest: body.chars(),
-        text: Vec::with_capacity(1024),
-        folded: Vec::with_capacity(1024),
-        done: false,
-    };
-    let mut first = None;
-    let mut searched = 0;
-    while first.is_none() && !r.done {
-        r.fill_to(r.text.len() + r.text.len().max(512));
-        first = words
-            .iter()
-            .filter_map(|w| find(&r.folded, w, searched))
-            .min();
-        searched = r.folded.len().saturating_sub(longest);
+    // The first match, as a byte offset (the start when there is none: the
+    // document matched by its title or tags).
+    let first = word_starts(body)
+        .find(|&b| match_at(&body[b..], &words).is_some())
+        .unwrap_or(0);
+    // Back SNIPPET_BEFORE chars, then to the start of that word.
+    let mut start = body[..first]
+        .char_indices()
+        .rev()
+        .nth(SNIPPET_BEFORE.saturating_sub(1))
+        .map_or(0, |(i, _)| i);
+    while let Some(c) = body[..start].chars().next_back() {
+        if c.is_whitespace() {
+            break;
+        }
+        start -= c.len_utf8();
     }
-    let first = first.unwrap_or(0);
-    let mut start = first.saturating_sub(SNIPPET_BEFORE);
-    while start > 0 && !r.text[start - 1].is_whitespace() {
-        start -= 1;
-    }
-    // One char past the window tells whether an ellipsis follows it.
-    r.fill_to(start + SNIPPET_LEN + 1);
-    let end = (start + SNIPPET_LEN).min(r.text.len());
-    let folded = &r.folded[..end];
-    let mut marks = vec![false; end - start];
-    for w in &words {
-        let mut at = start;
-        while let Some(i) = find(folded, w, at) {
-            for m in &mut marks[i - start..i - start + w.len()] {
-                *m = true;
-            }
-            at = i + w.len();
+    let end = body[start..]
+        .char_indices()
+        .nth(SNIPPET_LEN)
+        .map_or(body.len(), |(i, _)| start + i);
+    let window = &body[start..end];
+    // Marked chars, as byte ranges of the window.
+    let mut marks: Vec<(usize, usize)> = Vec::new();
+    for b in word_starts(window) {
+        // Matched within the window only, so a match ends inside it.
+        if let Some(n) = match_at(&window[b..], &words) {
+            let len: usize = window[b..].chars().take(n).map(char::len_utf8).sum();
+            marks.push((b, b + len));
         }
     }
     let mut runs: Vec<(String, bool)> = Vec::new();
     if start > 0 {
         runs.push(("…".to_string(), false));
     }
-    for (c, m) in r.text[start..end].iter().zip(marks) {
-        match runs.last_mut() {
-            Some((text, mark)) if *mark == m => text.push(*c),
-            _ => runs.push((c.to_string(), m)),
+    let mut push = |text: &str, mark: bool| {
+        if text.is_empty() {
+            return;
         }
+        match runs.last_mut() {
+            Some((t, m)) if *m == mark => t.push_str(text),
+            _ => runs.push((text.to_string(), mark)),
+        }
+    };
+    let mut at = 0;
+    for (a, b) in marks {
+        push(&window[at..a], false);
+        push(&window[a..b], true);
+        at = b;
     }
-    if end < r.text.len() {
+    push(&window[at..], false);
+    if end < body.len() {
         runs.push(("…".to_string(), false));
     }
     runs
@@ -231,6 +237,100 @@ mod tests {
         assert_eq!(marked(&runs), ["de", "De"], "not the `de` inside node");
         let text: String = runs.iter().map(|(t, _)| t.as_str()).collect();
         assert_eq!(text, "A node, then deploy and Deno.");
+    }
+
+    /// The snippet rules written plainly over chars: the first word
+    /// beginning a query word begins, 60 chars back to a space, 180 chars.
+    fn reference(body: &str, words: &[String]) -> Vec<(String, bool)> {
+        let text: Vec<char> = body.chars().collect();
+        let folded: Vec<char> = text.iter().map(|&c| fold_char(c)).collect();
+        let ws: Vec<Vec<char>> = words.iter().map(|w| w.chars().collect()).collect();
+        let starts_word =
+            |i: usize| folded[i].is_alphanumeric() && (i == 0 || !folded[i - 1].is_alphanumeric());
+        let len_at = |i: usize, end: usize| {
+            ws.iter()
+                .filter(|w| i + w.len() <= end && folded[i..i + w.len()] == w[..])
+                .map(Vec::len)
+                .max()
+        };
+        let first = (0..text.len())
+            .find(|&i| starts_word(i) && len_at(i, text.len()).is_some())
+            .unwrap_or(0);
+        let mut start = first.saturating_sub(SNIPPET_BEFORE);
+        while start > 0 && !text[start - 1].is_whitespace() {
+            start -= 1;
+        }
+        let end = (start + SNIPPET_LEN).min(text.len());
+        let mut marks = vec![false; text.len()];
+        for i in start..end {
+            if starts_word(i) {
+                if let Some(n) = len_at(i, end) {
+                    marks[i..i + n].iter_mut().for_each(|m| *m = true);
+                }
+            }
+        }
+        let mut runs: Vec<(String, bool)> = Vec::new();
+        if start > 0 {
+            runs.push(("…".into(), false));
+        }
+        for i in start..end {
+            match runs.last_mut() {
+                Some((t, m)) if *m == marks[i] => t.push(text[i]),
+                _ => runs.push((text[i].to_string(), marks[i])),
+            }
+        }
+        if end < text.len() {
+            runs.push(("…".into(), false));
+        }
+        runs
+    }
+
+    #[test]
+    fn snippets_follow_the_plain_rules() {
+        // Deterministic text from a small vocabulary with accents, case,
+        // punctuation and words that begin others.
+        let vocab = [
+            "de",
+            "Despliegue",
+            "node",
+            "ÉXITO",
+            "éxito,",
+            "terraform",
+            "Terra",
+            "—",
+            "a",
+            "日本",
+            "straße",
+            "x-de",
+            "(de)",
+            "\n",
+            "naïve",
+            "DE.",
+        ];
+        let mut seed = 7u32;
+        for len in [0, 1, 5, 30, 80, 200, 600] {
+            let body: Vec<&str> = (0..len)
+                .map(|_| {
+                    seed = seed.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+                    vocab[(seed >> 16) as usize % vocab.len()]
+                })
+                .collect();
+            let body = body.join(if len % 2 == 0 { " " } else { "  " });
+            for q in [
+                &["de"][..],
+                &["exito", "terra"],
+                &["zz"],
+                &["日本"],
+                &["nai", "de"],
+            ] {
+                let words: Vec<String> = q.iter().map(|w| w.to_string()).collect();
+                assert_eq!(
+                    snippet(&body, &words),
+                    reference(&body, &words),
+                    "{body:?} {q:?}"
+                );
+            }
+        }
     }
 
     #[test]
