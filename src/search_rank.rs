@@ -121,14 +121,14 @@ fn match_at(text: &str, words: &[Vec<char>]) -> Option<usize> {
         .max()
 }
 
-/// Byte offsets of the word beginnings of `text`.
-fn word_starts(text: &str) -> impl Iterator<Item = usize> + '_ {
+/// The word beginnings of `text`: byte offset and first char, folded.
+fn word_starts(text: &str) -> impl Iterator<Item = (usize, char)> + '_ {
     let mut prev_word = false;
     text.char_indices().filter_map(move |(i, c)| {
         let word = is_word_char(c);
         let starts = word && !prev_word;
         prev_word = word;
-        starts.then_some(i)
+        starts.then(|| (i, fold_char(c)))
     })
 }
 
@@ -140,9 +140,12 @@ pub fn snippet(body: &str, words: &[String]) -> Vec<(String, bool)> {
     let words: Vec<Vec<char>> = words.iter().map(|w| w.chars().collect()).collect();
     // The first match, as a byte offset (the start when there is none: the
     // document matched by its title or tags).
+    // Most word beginnings differ from every query word in their first
+    // char: that test comes first.
+    let initials: Vec<char> = words.iter().filter_map(|w| w.first().copied()).collect();
     let first = word_starts(body)
-        .find(|&b| match_at(&body[b..], &words).is_some())
-        .unwrap_or(0);
+        .find(|&(b, c)| initials.contains(&c) && match_at(&body[b..], &words).is_some())
+        .map_or(0, |(b, _)| b);
     // Back SNIPPET_BEFORE chars, then to the start of that word.
     let mut start = body[..first]
         .char_indices()
@@ -162,7 +165,7 @@ pub fn snippet(body: &str, words: &[String]) -> Vec<(String, bool)> {
     let window = &body[start..end];
     // Marked chars, as byte ranges of the window.
     let mut marks: Vec<(usize, usize)> = Vec::new();
-    for b in word_starts(window) {
+    for (b, _) in word_starts(window) {
         // Matched within the window only, so a match ends inside it.
         if let Some(n) = match_at(&window[b..], &words) {
             let len: usize = window[b..].chars().take(n).map(char::len_utf8).sum();

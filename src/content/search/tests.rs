@@ -306,7 +306,7 @@ fn scratch_is_clean_between_queries_and_indexes() {
 #[test]
 fn postings_carry_capped_counts_and_flags() {
     let idx = index();
-    let all: Vec<(String, Vec<(u32, u32, u8)>)> = idx.postings().collect();
+    let all: Vec<_> = idx.postings().collect();
     let terms: Vec<&str> = all.iter().map(|(t, _)| t.as_str()).collect();
     let mut sorted = terms.clone();
     sorted.sort_unstable();
