@@ -133,6 +133,7 @@ const BATCH: usize = 512;
 impl SearchIndex {
     pub fn build<'a>(entries: impl IntoIterator<Item = Entry<'a>>) -> SearchIndex {
         use rayon::prelude::*;
+        let started = std::time::Instant::now();
         let mut entries: Vec<Entry<'a>> = entries.into_iter().collect();
         // Number documents in the order equal scores are shown.
         entries.sort_by(|a, b| {
@@ -221,13 +222,22 @@ impl SearchIndex {
                 next[term] += 1;
             }
         }
-        SearchIndex {
+        let index = SearchIndex {
             docs,
             terms: builder.into_map(),
             offsets,
             post_docs,
             post_meta,
-        }
+        };
+        // Part of every content load: what it costs, for `RUST_LOG=…=debug`.
+        tracing::debug!(
+            docs = index.len(),
+            terms = index.terms(),
+            postings = index.post_docs.len(),
+            build_ms = started.elapsed().as_secs_f64() * 1e3,
+            "search index built"
+        );
+        index
     }
 
     pub fn len(&self) -> usize {
