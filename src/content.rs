@@ -128,6 +128,40 @@ pub struct Site {
     memos: memo::Memos,
     /// Files taken from the previous snapshot instead of being rendered.
     reused: usize,
+    /// Each post's related posts, kept for the next reload (see
+    /// [`related::Picks`]).
+    related: related::Picks,
+    /// How long each step of the load took.
+    phases: Phases,
+}
+
+/// How long each step of one load took, in order: logged with the load, so
+/// a slow reload says where its time went.
+#[derive(Debug, Default, Clone)]
+pub struct Phases(Vec<(&'static str, Duration)>);
+
+impl Phases {
+    /// Records `name` as the time since `*since`, and restarts the clock.
+    fn lap(&mut self, name: &'static str, since: &mut Instant) {
+        let now = Instant::now();
+        self.0.push((name, now - *since));
+        *since = now;
+    }
+
+    /// `(step, milliseconds)`, in order.
+    pub fn steps(&self) -> impl Iterator<Item = (&'static str, f64)> + '_ {
+        self.0.iter().map(|(n, d)| (*n, d.as_secs_f64() * 1000.0))
+    }
+}
+
+impl std::fmt::Display for Phases {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        for (i, (name, ms)) in self.steps().enumerate() {
+            let sep = if i == 0 { "" } else { ", " };
+            write!(f, "{sep}{name} {ms:.0} ms")?;
+        }
+        Ok(())
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -154,7 +188,9 @@ impl Site {
     ) -> Result<Site, Error> {
         let started = Instant::now();
         let sources = Sources::read(dir)?;
+        let read = started.elapsed();
         let mut site = Site::build(sources, options, previous);
+        site.phases.0.insert(0, ("read", read));
         site.load_duration = started.elapsed();
         Ok(site)
     }
@@ -167,7 +203,9 @@ impl Site {
     ) -> Result<(Site, Sources), Error> {
         let started = Instant::now();
         let sources = Sources::read(dir)?;
+        let read = started.elapsed();
         let mut site = Site::build(sources.clone(), options, previous);
+        site.phases.0.insert(0, ("read", read));
         site.load_duration = started.elapsed();
         Ok((site, sources))
     }
@@ -193,8 +231,10 @@ impl Site {
             .max();
         site.modified = modified.max(went_live);
         site.loaded_at = Some(SystemTime::now());
-        site.load_duration = started.elapsed();
+        let trim = Instant::now();
         release_free_memory();
+        site.phases.lap("release memory", &mut trim.clone());
+        site.load_duration = started.elapsed();
         site
     }
 
@@ -356,6 +396,11 @@ impl Site {
         self.load_duration
     }
 
+    /// How long each step of this snapshot's load took.
+    pub fn phases(&self) -> &Phases {
+        &self.phases
+    }
+
     /// The search index (the static export writes it out in pieces).
     pub fn search_index(&self) -> &search::SearchIndex {
         &self.search
@@ -420,7 +465,7 @@ impl Site {
 // `unsafe_code` is denied crate-wide (Cargo.toml `[lints]`): allowed here
 // for one C function that no crate we use wraps safely.
 #[allow(unsafe_code)]
-fn release_free_memory() {
+pub fn release_free_memory() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     // SAFETY: malloc_trim only walks glibc's own free lists; no pointer of
     // ours is involved and it is safe to call from any thread.

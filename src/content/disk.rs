@@ -20,11 +20,11 @@ use std::sync::OnceLock;
 use serde::{Deserialize, Serialize};
 
 use super::memo::{Memo, Outcome};
-use super::{PostEntry, Site};
+use super::{related, PostEntry, Site};
 use crate::model::Page;
 
 /// Bumped when the file layout changes.
-const FORMAT: u32 = 2;
+const FORMAT: u32 = 3;
 const FILE_NAME: &str = "render-cache.json";
 
 /// Why a cache file was not used.
@@ -74,6 +74,14 @@ struct Header {
     engine: String,
     len: usize,
     checksum: u64,
+}
+
+/// The body: every file's build, and the related posts of the snapshot
+/// (valid only for the same posts: see [`related::Picks`]).
+#[derive(Deserialize)]
+struct Body {
+    files: Vec<Stored>,
+    related: related::Picks,
 }
 
 /// One file's build.
@@ -159,13 +167,15 @@ impl RenderCache {
         if xxhash_rust::xxh3::xxh3_64(body) != header.checksum {
             return Err(CacheFileError::Checksum(path.clone()));
         }
-        let stored: Vec<Stored> =
-            serde_json::from_slice(body).map_err(|source| CacheFileError::Body {
-                path: path.clone(),
-                source,
-            })?;
-        let mut site = Site::default();
-        for s in stored {
+        let stored: Body = serde_json::from_slice(body).map_err(|source| CacheFileError::Body {
+            path: path.clone(),
+            source,
+        })?;
+        let mut site = Site {
+            related: stored.related,
+            ..Site::default()
+        };
+        for s in stored.files {
             if let Some(post) = s.post {
                 site.by_slug
                     .insert(post.post.meta.slug.clone(), site.posts.len());
@@ -206,7 +216,11 @@ impl RenderCache {
                 },
             })
             .collect();
-        let body = serde_json::to_vec(&stored).map_err(|source| CacheFileError::Body {
+        let body = BodyRef {
+            files: stored,
+            related: &site.related,
+        };
+        let body = serde_json::to_vec(&body).map_err(|source| CacheFileError::Body {
             path: self.file.clone(),
             source,
         })?;
@@ -238,6 +252,13 @@ impl RenderCache {
             .map_err(io)?;
         std::fs::rename(&tmp, &self.file).map_err(io)
     }
+}
+
+/// [`Body`], borrowed from a live snapshot for writing.
+#[derive(Serialize)]
+struct BodyRef<'a> {
+    files: Vec<StoredRef<'a>>,
+    related: &'a related::Picks,
 }
 
 /// [`Stored`], borrowed from a live snapshot for writing.

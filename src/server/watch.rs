@@ -316,6 +316,7 @@ async fn apply(
                 site.reused(),
             );
             let load_ms = started.elapsed().as_secs_f64() * 1000.0;
+            let phases = site.phases().clone();
             last_good.record(&sources, &site);
             let staged = ContentStore::stage(*site);
             let report = match warmer {
@@ -336,6 +337,7 @@ async fn apply(
                 pages_kept = report.kept,
                 pages_changed = report.changed,
                 pages_rendered = report.rendered,
+                phases = %phases,
                 "content reloaded"
             );
             ContentEvent::Reloaded {
