@@ -18,6 +18,8 @@ mod redirects;
 pub mod related;
 pub mod schedule;
 pub mod search;
+mod search_slot;
+pub(crate) use search_slot::lower_priority;
 mod store;
 
 pub use diagnostic::Diagnostic;
@@ -111,7 +113,8 @@ pub struct Site {
     redirects: HashMap<String, String>,
     /// When this snapshot was built.
     loaded_at: Option<SystemTime>,
-    search: search::SearchIndex,
+    /// Built after the load (see `search_slot`).
+    search: search_slot::SearchSlot,
     /// Renders the `/emoji` gallery with the same image URLs as the posts.
     emoji: EmojiRenderer,
     /// The glossary's cards by term id, shared by every post that links them.
@@ -399,15 +402,6 @@ impl Site {
     /// How long each step of this snapshot's load took.
     pub fn phases(&self) -> &Phases {
         &self.phases
-    }
-
-    /// The search index (the static export writes it out in pieces).
-    pub fn search_index(&self) -> &search::SearchIndex {
-        &self.search
-    }
-
-    pub fn search(&self, query: &str) -> crate::model::SearchResults {
-        self.search.search(query)
     }
 
     /// When this snapshot was built (`None` for an empty default site).

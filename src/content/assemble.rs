@@ -166,8 +166,6 @@ pub(super) fn from_sources(
     site.posts = posts;
     site.redirects = redirects::build(&parsed, &site);
     phases.lap("redirects", &mut lap);
-    site.search = build_search(&site);
-    phases.lap("search", &mut lap);
     site.fingerprints = fingerprint::Fingerprints::build(&site);
     phases.lap("fingerprints", &mut lap);
     diags.sort_by(|a, b| (&a.path, a.line, a.col).cmp(&(&b.path, b.line, b.col)));
@@ -177,7 +175,7 @@ pub(super) fn from_sources(
 }
 
 /// Posts, glossary terms and the About page, as plain text.
-fn build_search(site: &Site) -> search::SearchIndex {
+pub(super) fn build_search(site: &Site) -> search::SearchIndex {
     use search::{Entry, Kind};
     let posts = site.posts.iter().map(|e| Entry {
         kind: Kind::Post,

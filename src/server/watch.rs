@@ -179,6 +179,10 @@ pub fn reload(
     Ok(if adds_an_error {
         Outcome::Reject { errors: on_disk }
     } else {
+        let mut site = site;
+        // Publish without waiting for the search index: until it is built,
+        // searches answer from the served one (see `content::search_slot`).
+        site.answer_search_from(served);
         Outcome::Publish {
             site: Box::new(site),
             sources,

@@ -308,3 +308,48 @@ fn a_scheduled_post_going_live_changes_the_fingerprints_of_the_pages_showing_it(
         assert_eq!(fp(&before, page), fp(&after, page), "{page:?} is kept");
     }
 }
+
+#[test]
+fn a_reload_answers_search_from_the_served_index_until_its_own_is_built() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    write(
+        d,
+        "posts/a.md",
+        "---\ntitle: \"A\"\ndate: 2024-01-01\n---\n\nOld zebrafish text.\n",
+    );
+    let served = load(d);
+    assert!(!served.search_ready(), "a load does not index");
+    assert_eq!(served.search("zebrafish").total, 1, "built on first use");
+    assert!(served.search_ready());
+
+    write(
+        d,
+        "posts/a.md",
+        "---\ntitle: \"A\"\ndate: 2024-01-01\n---\n\nNew axolotl text.\n",
+    );
+    let mut next = Site::reload(d, &LoadOptions::default(), Some(&served)).expect("reload");
+    next.answer_search_from(&served);
+    // Before its own index: the site as it was one edit earlier.
+    assert_eq!(next.search("zebrafish").total, 1);
+    assert_eq!(next.search("axolotl").total, 0);
+    assert!(
+        !next.search_ready(),
+        "answering from the fallback builds nothing"
+    );
+    // Once built, its own answers, and the old index is let go.
+    assert_eq!(next.search_index().len(), 1);
+    assert_eq!(next.search("zebrafish").total, 0);
+    assert_eq!(next.search("axolotl").total, 1);
+
+    // In the background, as the store does on publish.
+    let mut later = Site::reload(d, &LoadOptions::default(), Some(&next)).expect("reload");
+    later.answer_search_from(&next);
+    let later = std::sync::Arc::new(later);
+    later.index_search_in_background();
+    // Waits for that one build rather than answering from the fallback
+    // forever: `search_index` joins the build in progress.
+    assert_eq!(later.search_index().len(), 1);
+    assert!(later.search_ready());
+    assert_eq!(later.search("axolotl").total, 1);
+}
