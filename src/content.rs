@@ -204,8 +204,19 @@ impl Site {
         options: &LoadOptions,
         previous: Option<&Site>,
     ) -> Result<(Site, Sources), Error> {
+        Site::load_after(dir, options, previous, None)
+    }
+
+    /// As [`Site::load_with_sources`], reading again only the files that
+    /// changed since `before` was read (see [`Sources::read_after`]).
+    pub fn load_after(
+        dir: &Path,
+        options: &LoadOptions,
+        previous: Option<&Site>,
+        before: Option<&Sources>,
+    ) -> Result<(Site, Sources), Error> {
         let started = Instant::now();
-        let sources = Sources::read(dir)?;
+        let sources = Sources::read_after(dir, before)?;
         let read = started.elapsed();
         let mut site = Site::build(sources.clone(), options, previous);
         site.phases.0.insert(0, ("read", read));

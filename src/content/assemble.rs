@@ -11,7 +11,7 @@ use chrono::Utc;
 use rayon::prelude::*;
 
 use super::index::PageIndex;
-use super::parse::{parse_source, Parsed};
+use super::parse::{parse_shared, ParseOutcome};
 use super::read::Source;
 use super::{
     assets, build, fingerprint, glossary, memo, page_updated, redirects, related, schedule, search,
@@ -32,17 +32,17 @@ pub(super) fn from_sources(
     let mut lap = Instant::now();
     let mut phases = Phases::default();
     // Front matter is parsed per file: over the cores, in file order.
-    let results: Vec<(Option<Parsed>, String, Vec<Diagnostic>)> = sources
+    // A file read unchanged since a previous load comes parsed already.
+    let results: Vec<(ParseOutcome, String)> = sources
         .into_par_iter()
         .map(|source| {
             let path = source.path.clone();
-            let mut found = Vec::new();
-            (parse_source(source, &mut found), path, found)
+            (parse_shared(source), path)
         })
         .collect();
     let mut parsed = Vec::with_capacity(results.len());
     let mut unparsed = Vec::new();
-    for (p, path, found) in results {
+    for ((p, found), path) in results {
         diags.extend(found);
         match p {
             Some(p) => parsed.push(p),
