@@ -1,7 +1,7 @@
 //! The persistent render cache (`CACHE_DIR`): what the last load built from
 //! each file, so a restart renders only the files that changed since.
 //!
-//! It is the reload memo (`memo.rs`) on disk, with the same checks per file
+//! It is the reload memo (`memo.rs`) on disk (and the related posts), with the same checks per file
 //! (text hash, render context, resolved references). A cache must never
 //! break startup or serve wrong content, so the file is used only whole:
 //! - one header line names the format, the engine (crate version and a hash
@@ -24,8 +24,11 @@ use super::{related, PostEntry, Site};
 use crate::model::Page;
 
 /// Bumped when the file layout changes.
-const FORMAT: u32 = 3;
-const FILE_NAME: &str = "render-cache.json";
+const FORMAT: u32 = 4;
+/// A JSON header line, then the body in `postcard` (serde's data model,
+/// lengths as prefixes): read back with little more than copies of the
+/// strings, where JSON took seconds to scan 400 MB at 10,000 posts.
+const FILE_NAME: &str = "render-cache.bin";
 
 /// Why a cache file was not used.
 #[derive(Debug, thiserror::Error)]
@@ -62,7 +65,7 @@ pub enum CacheFileError {
     Body {
         path: PathBuf,
         #[source]
-        source: serde_json::Error,
+        source: postcard::Error,
     },
     #[error("cannot identify the running executable: {0}")]
     Engine(String),
@@ -167,7 +170,7 @@ impl RenderCache {
         if xxhash_rust::xxh3::xxh3_64(body) != header.checksum {
             return Err(CacheFileError::Checksum(path.clone()));
         }
-        let stored: Body = serde_json::from_slice(body).map_err(|source| CacheFileError::Body {
+        let stored: Body = postcard::from_bytes(body).map_err(|source| CacheFileError::Body {
             path: path.clone(),
             source,
         })?;
@@ -220,7 +223,7 @@ impl RenderCache {
             files: stored,
             related: &site.related,
         };
-        let body = serde_json::to_vec(&body).map_err(|source| CacheFileError::Body {
+        let body = postcard::to_stdvec(&body).map_err(|source| CacheFileError::Body {
             path: self.file.clone(),
             source,
         })?;
@@ -237,7 +240,7 @@ impl RenderCache {
         if let Some(dir) = self.file.parent() {
             std::fs::create_dir_all(dir).map_err(io)?;
         }
-        let tmp = self.file.with_extension("json.tmp");
+        let tmp = self.file.with_extension("bin.tmp");
         let mut out = std::io::BufWriter::new(std::fs::File::create(&tmp).map_err(io)?);
         let head = serde_json::to_vec(&header).map_err(|source| CacheFileError::Header {
             path: self.file.clone(),

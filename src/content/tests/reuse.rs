@@ -102,12 +102,14 @@ fn a_truncated_or_corrupt_cache_is_refused_whole() {
     // Cut inside the header line.
     fs::write(&file, &bytes[..10]).expect("truncate");
     assert!(RenderCache::new(cache.path()).load().is_err());
-    // Same length, one byte of the body changed: a title, say.
+    // Same length, one byte of the body changed: the title "A" (a
+    // postcard string: its length, then its bytes), say.
     let mut flipped = bytes.clone();
-    let at = String::from_utf8_lossy(&bytes)
-        .find("\"title\":\"A\"")
+    let at = bytes
+        .windows(2)
+        .rposition(|w| w == b"\x01A")
         .expect("a title in the body");
-    flipped[at + 10] = b'Z';
+    flipped[at + 1] = b'Z';
     fs::write(&file, &flipped).expect("corrupt");
     let err = RenderCache::new(cache.path()).load().expect_err("refused");
     assert!(err.to_string().contains("checksum"), "{err}");
@@ -120,11 +122,14 @@ fn a_truncated_or_corrupt_cache_is_refused_whole() {
 fn a_cache_from_another_engine_version_is_refused() {
     let (_content, cache, _) = disk_fixture();
     let file = RenderCache::new(cache.path()).file().to_path_buf();
-    let text = fs::read_to_string(&file).expect("read cache");
-    let (header, body) = text.split_once('\n').expect("header line");
-    let mut h: serde_json::Value = serde_json::from_str(header).expect("json header");
+    let bytes = fs::read(&file).expect("read cache");
+    let newline = bytes.iter().position(|b| *b == b'\n').expect("header line");
+    let mut h: serde_json::Value =
+        serde_json::from_slice(&bytes[..newline]).expect("json header");
     h["engine"] = serde_json::Value::from("0.0.1+0000000000000000");
-    fs::write(&file, format!("{h}\n{body}")).expect("rewrite");
+    let mut rewritten = h.to_string().into_bytes();
+    rewritten.extend_from_slice(&bytes[newline..]);
+    fs::write(&file, rewritten).expect("rewrite");
     let err = RenderCache::new(cache.path()).load().expect_err("refused");
     assert!(err.to_string().contains("another engine"), "{err}");
 }
