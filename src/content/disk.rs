@@ -29,6 +29,7 @@ const FORMAT: u32 = 4;
 /// lengths as prefixes): read back with little more than copies of the
 /// strings, where JSON took seconds to scan 400 MB at 10,000 posts.
 const FILE_NAME: &str = "render-cache.bin";
+const LEGACY_FILE_NAME: &str = "render-cache.json";
 
 /// Why a cache file was not used.
 #[derive(Debug, thiserror::Error)]
@@ -253,7 +254,12 @@ impl RenderCache {
             .map_err(|e| io(e.into_error()))?
             .sync_all()
             .map_err(io)?;
-        std::fs::rename(&tmp, &self.file).map_err(io)
+        std::fs::rename(&tmp, &self.file).map_err(io)?;
+        // The JSON cache of format 3 and before: never read again.
+        if let Some(dir) = self.file.parent() {
+            let _ = std::fs::remove_file(dir.join(LEGACY_FILE_NAME));
+        }
+        Ok(())
     }
 }
 

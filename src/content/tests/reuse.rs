@@ -124,8 +124,7 @@ fn a_cache_from_another_engine_version_is_refused() {
     let file = RenderCache::new(cache.path()).file().to_path_buf();
     let bytes = fs::read(&file).expect("read cache");
     let newline = bytes.iter().position(|b| *b == b'\n').expect("header line");
-    let mut h: serde_json::Value =
-        serde_json::from_slice(&bytes[..newline]).expect("json header");
+    let mut h: serde_json::Value = serde_json::from_slice(&bytes[..newline]).expect("json header");
     h["engine"] = serde_json::Value::from("0.0.1+0000000000000000");
     let mut rewritten = h.to_string().into_bytes();
     rewritten.extend_from_slice(&bytes[newline..]);
