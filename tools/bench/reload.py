@@ -99,10 +99,11 @@ def main() -> None:
         loaded = server.wait_record("content loaded")[0]
         rss = proc_status_kb(server.proc.pid, "VmRSS") / 1024
         indexed = server.wait_record("search index built")[0]
+        rss_indexed = proc_status_kb(server.proc.pid, "VmRSS") / 1024
         md.append(f"- cold start (empty `CACHE_DIR`): ready after **{server.ready_s:.2f} s**, "
                   f"content load {float(loaded['load_ms']):.0f} ms, RSS after load **{rss:.0f} MB**; "
-                  f"search index built {float(indexed['index_ms']):.0f} ms later "
-                  f"(steps: {loaded.get('phases')})")
+                  f"search index built {float(indexed['index_ms']):.0f} ms later, RSS then "
+                  f"**{rss_indexed:.0f} MB** (steps: {loaded.get('phases')})")
         rng = random.Random(7)
         warmed = rng.sample(posts, min(args.warm, len(posts) - 1))
         target = next(p for p in reversed(posts) if p not in warmed)
@@ -144,12 +145,13 @@ def main() -> None:
         loaded = server.wait_record("content loaded")[0]
         rss = proc_status_kb(server.proc.pid, "VmRSS") / 1024
         indexed = server.wait_record("search index built")[0]
+        rss_indexed = proc_status_kb(server.proc.pid, "VmRSS") / 1024
         md.append(f"- warm restart (render cache from the first run): ready after "
                   f"**{server.ready_s:.2f} s** (cache read {float(loaded['cache_read_ms']):.0f} ms, "
                   f"content load {float(loaded['load_ms']):.0f} ms, "
                   f"{loaded.get('files_reused')} files reused), RSS after load **{rss:.0f} MB**; "
-                  f"search index built {float(indexed['index_ms']):.0f} ms later "
-                  f"(steps: {loaded.get('phases')})")
+                  f"search index built {float(indexed['index_ms']):.0f} ms later, RSS then "
+                  f"**{rss_indexed:.0f} MB** (steps: {loaded.get('phases')})")
     finally:
         server.stop()
     text = "\n".join(md) + "\n"
