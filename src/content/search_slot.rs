@@ -10,13 +10,20 @@
 //!   static export, a query), and any other thread asking meanwhile waits
 //!   for that one build;
 //! - the store builds it in the background as soon as a snapshot is
-//!   published ([`Site::index_search_in_background`]);
+//!   published ([`Site::index_search_in_background`]); the server's first
+//!   snapshot is indexed before it serves (`main.rs`), since a query
+//!   waiting for an index would hold a request worker;
 //! - a snapshot published by the content watcher may answer queries from
 //!   the index of the snapshot it replaced until its own is ready
 //!   ([`Site::answer_search_from`]): a search in that second sees the site
 //!   as it was one edit earlier, consistently (titles, URLs and snippets
 //!   all come from that index). The fallback is dropped once the new index
 //!   is built, so two indexes are held only while one is being built.
+//!
+//! So a query never waits on the request path: the scheduled publisher
+//! indexes its snapshot before publishing it (nothing waits on it), and
+//! only a snapshot stored some other way (tests) may be searched before
+//! its background build is done, and then waits for it.
 
 use std::sync::{Arc, Mutex, OnceLock};
 
