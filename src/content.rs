@@ -18,6 +18,8 @@ mod redirects;
 pub mod related;
 pub mod schedule;
 pub mod search;
+mod search_slot;
+pub(crate) use search_slot::lower_priority;
 mod store;
 
 pub use diagnostic::Diagnostic;
@@ -111,7 +113,8 @@ pub struct Site {
     redirects: HashMap<String, String>,
     /// When this snapshot was built.
     loaded_at: Option<SystemTime>,
-    search: search::SearchIndex,
+    /// Built after the load (see `search_slot`).
+    search: search_slot::SearchSlot,
     /// Renders the `/emoji` gallery with the same image URLs as the posts.
     emoji: EmojiRenderer,
     /// The glossary's cards by term id, shared by every post that links them.
@@ -128,6 +131,40 @@ pub struct Site {
     memos: memo::Memos,
     /// Files taken from the previous snapshot instead of being rendered.
     reused: usize,
+    /// Each post's related posts, kept for the next reload (see
+    /// [`related::Picks`]).
+    related: related::Picks,
+    /// How long each step of the load took.
+    phases: Phases,
+}
+
+/// How long each step of one load took, in order: logged with the load, so
+/// a slow reload says where its time went.
+#[derive(Debug, Default, Clone)]
+pub struct Phases(Vec<(&'static str, Duration)>);
+
+impl Phases {
+    /// Records `name` as the time since `*since`, and restarts the clock.
+    fn lap(&mut self, name: &'static str, since: &mut Instant) {
+        let now = Instant::now();
+        self.0.push((name, now - *since));
+        *since = now;
+    }
+
+    /// `(step, milliseconds)`, in order.
+    pub fn steps(&self) -> impl Iterator<Item = (&'static str, f64)> + '_ {
+        self.0.iter().map(|(n, d)| (*n, d.as_secs_f64() * 1000.0))
+    }
+}
+
+impl std::fmt::Display for Phases {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        for (i, (name, ms)) in self.steps().enumerate() {
+            let sep = if i == 0 { "" } else { ", " };
+            write!(f, "{sep}{name} {ms:.0} ms")?;
+        }
+        Ok(())
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -154,7 +191,9 @@ impl Site {
     ) -> Result<Site, Error> {
         let started = Instant::now();
         let sources = Sources::read(dir)?;
+        let read = started.elapsed();
         let mut site = Site::build(sources, options, previous);
+        site.phases.0.insert(0, ("read", read));
         site.load_duration = started.elapsed();
         Ok(site)
     }
@@ -165,9 +204,22 @@ impl Site {
         options: &LoadOptions,
         previous: Option<&Site>,
     ) -> Result<(Site, Sources), Error> {
+        Site::load_after(dir, options, previous, None)
+    }
+
+    /// As [`Site::load_with_sources`], reading again only the files that
+    /// changed since `before` was read (see [`Sources::read_after`]).
+    pub fn load_after(
+        dir: &Path,
+        options: &LoadOptions,
+        previous: Option<&Site>,
+        before: Option<&Sources>,
+    ) -> Result<(Site, Sources), Error> {
         let started = Instant::now();
-        let sources = Sources::read(dir)?;
+        let sources = Sources::read_after(dir, before)?;
+        let read = started.elapsed();
         let mut site = Site::build(sources.clone(), options, previous);
+        site.phases.0.insert(0, ("read", read));
         site.load_duration = started.elapsed();
         Ok((site, sources))
     }
@@ -193,8 +245,10 @@ impl Site {
             .max();
         site.modified = modified.max(went_live);
         site.loaded_at = Some(SystemTime::now());
-        site.load_duration = started.elapsed();
+        let trim = Instant::now();
         release_free_memory();
+        site.phases.lap("release memory", &mut trim.clone());
+        site.load_duration = started.elapsed();
         site
     }
 
@@ -356,13 +410,9 @@ impl Site {
         self.load_duration
     }
 
-    /// The search index (the static export writes it out in pieces).
-    pub fn search_index(&self) -> &search::SearchIndex {
-        &self.search
-    }
-
-    pub fn search(&self, query: &str) -> crate::model::SearchResults {
-        self.search.search(query)
+    /// How long each step of this snapshot's load took.
+    pub fn phases(&self) -> &Phases {
+        &self.phases
     }
 
     /// When this snapshot was built (`None` for an empty default site).
@@ -420,7 +470,7 @@ impl Site {
 // `unsafe_code` is denied crate-wide (Cargo.toml `[lints]`): allowed here
 // for one C function that no crate we use wraps safely.
 #[allow(unsafe_code)]
-fn release_free_memory() {
+pub fn release_free_memory() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     // SAFETY: malloc_trim only walks glibc's own free lists; no pointer of
     // ours is involved and it is safe to call from any thread.

@@ -217,6 +217,7 @@ fn serve(config: Config) -> ExitCode {
     let _log_writer = init_tracing(config.log_format);
     // A warm start reuses what the last run built from unchanged files.
     let render_cache = config.cache_dir.as_deref().map(RenderCache::new);
+    let cache_started = std::time::Instant::now();
     let cached = render_cache.as_ref().and_then(|c| match c.load() {
         Ok(site) => Some(site),
         Err(e) => {
@@ -224,6 +225,7 @@ fn serve(config: Config) -> ExitCode {
             None
         }
     });
+    let cache_ms = cache_started.elapsed().as_secs_f64() * 1000.0;
     let watching = config
         .content_watch
         .unwrap_or(leptos_options.env == leptos::config::Env::DEV);
@@ -240,7 +242,9 @@ fn serve(config: Config) -> ExitCode {
         Ok(loaded) => loaded,
         Err(e) => return startup_error(format_args!("CONTENT_DIR: {e}")),
     };
+    // The cached builds not taken are garbage now: give their memory back.
     drop(cached);
+    microblog::content::release_free_memory();
     for d in site.diagnostics() {
         match d.severity {
             microblog::markdown::Severity::Error => tracing::error!("{d}"),
@@ -256,7 +260,19 @@ fn serve(config: Config) -> ExitCode {
         warnings = site.warning_count(),
         files_reused = site.reused(),
         load_ms = site.load_duration().as_secs_f64() * 1000.0,
+        cache_read_ms = cache_ms,
+        phases = %site.phases(),
         "content loaded"
+    );
+    // At startup there is no earlier index to answer searches from, and a
+    // search waiting for one would hold a request worker: index before
+    // serving (reloads index after publishing, see `content::search_slot`).
+    let index_started = std::time::Instant::now();
+    let documents = site.search_index().len();
+    tracing::info!(
+        documents,
+        index_ms = index_started.elapsed().as_secs_f64() * 1000.0,
+        "search index built"
     );
     let addr = leptos_options.site_addr;
     let dev = leptos_options.env == leptos::config::Env::DEV;

@@ -276,13 +276,13 @@ fn a_reload_is_published_unless_it_adds_an_error() {
     let (served, sources) = Site::load_with_sources(dir.path(), &options, None).expect("loads");
     let mut last_good = LastGood::default();
     last_good.record(&sources, &served);
-    let decide = |served: &Site, last_good: &LastGood| {
+    let decide = |served: &Site, last_good: &mut LastGood| {
         reload(dir.path(), &options, served, last_good).expect("folder readable")
     };
 
     // A new post, broken: left out and reported, the rest is published.
     std::fs::write(dir.path().join("posts/new.md"), "---\ntitle: [\n---\n").expect("write");
-    let served = match decide(&served, &last_good) {
+    let served = match decide(&served, &mut last_good) {
         Outcome::Publish { site, errors, .. } => {
             assert_eq!(errors.len(), 1, "the problem is still reported");
             site
@@ -293,7 +293,7 @@ fn a_reload_is_published_unless_it_adds_an_error() {
 
     // Deleting a post another one links to adds an error: rejected.
     std::fs::remove_file(dir.path().join("posts/older.md")).expect("delete");
-    match decide(&served, &last_good) {
+    match decide(&served, &mut last_good) {
         Outcome::Reject { errors } => assert!(
             errors.iter().any(|d| d.message.contains("older.md")),
             "{errors:?}"

@@ -5,16 +5,17 @@
 //! posts, redirects, search and the page fingerprints.
 
 use std::path::Path;
+use std::time::Instant;
 
 use chrono::Utc;
 use rayon::prelude::*;
 
 use super::index::PageIndex;
-use super::parse::{parse_source, Parsed};
+use super::parse::{parse_shared, ParseOutcome};
 use super::read::Source;
 use super::{
     assets, build, fingerprint, glossary, memo, page_updated, redirects, related, schedule, search,
-    Built, Diagnostic, Kind, LoadOptions, Site,
+    Built, Diagnostic, Kind, LoadOptions, Phases, Site,
 };
 use crate::markdown::RenderContext;
 use crate::model::{Glossary, Page, Post};
@@ -28,24 +29,27 @@ pub(super) fn from_sources(
     dir: &Path,
     previous: Option<&Site>,
 ) -> Site {
+    let mut lap = Instant::now();
+    let mut phases = Phases::default();
     // Front matter is parsed per file: over the cores, in file order.
-    let results: Vec<(Option<Parsed>, String, Vec<Diagnostic>)> = sources
+    // A file read unchanged since a previous load comes parsed already.
+    let results: Vec<(ParseOutcome, String)> = sources
         .into_par_iter()
         .map(|source| {
             let path = source.path.clone();
-            let mut found = Vec::new();
-            (parse_source(source, &mut found), path, found)
+            (parse_shared(source), path)
         })
         .collect();
     let mut parsed = Vec::with_capacity(results.len());
     let mut unparsed = Vec::new();
-    for (p, path, found) in results {
+    for ((p, found), path) in results {
         diags.extend(found);
         match p {
             Some(p) => parsed.push(p),
             None => unparsed.push(path),
         }
     }
+    phases.lap("parse", &mut lap);
     let index = PageIndex::build(&parsed, &unparsed, &mut diags);
     // Page bundles: `posts/<folder>/index.md` owns the files beside it.
     let bundles: Vec<(String, String)> = parsed
@@ -57,6 +61,7 @@ pub(super) fn from_sources(
         })
         .collect();
     let assets = assets::Assets::collect(dir, &bundles);
+    phases.lap("index and images", &mut lap);
 
     // The glossary first: posts link the first mention of each term to it.
     let mut site = Site::default();
@@ -97,7 +102,9 @@ pub(super) fn from_sources(
         linker: linker.as_ref(),
         context: memo::context_hash(site.glossary.as_ref(), options.emoji.base_url()),
     };
+    phases.lap("glossary", &mut lap);
     let (built, reused) = build::build_files(&parsed, &inputs, previous);
+    phases.lap("render or reuse", &mut lap);
     site.reused = reused;
     site.emoji = options.emoji.clone();
     site.assets = assets;
@@ -139,19 +146,36 @@ pub(super) fn from_sources(
         entry.post.newer = i.checked_sub(1).map(|j| links[j].clone());
         entry.post.older = links.get(i + 1).cloned();
     }
+    phases.lap("order and neighbours", &mut lap);
     related::attach_series(&mut posts, &mut diags);
-    related::attach_related(&mut posts);
+    // Related posts score every pair of posts: reuse the previous picks
+    // when nothing they are computed from changed.
+    let key = related::inputs_key(&posts);
+    let (picks, picks_reused) =
+        related::Picks::for_posts(&posts, key, previous.map(|p| &p.related));
+    related::attach_related(&mut posts, &picks);
+    site.related = picks;
+    phases.lap(
+        if picks_reused {
+            "related (reused)"
+        } else {
+            "related"
+        },
+        &mut lap,
+    );
     site.posts = posts;
     site.redirects = redirects::build(&parsed, &site);
-    site.search = build_search(&site);
+    phases.lap("redirects", &mut lap);
     site.fingerprints = fingerprint::Fingerprints::build(&site);
+    phases.lap("fingerprints", &mut lap);
     diags.sort_by(|a, b| (&a.path, a.line, a.col).cmp(&(&b.path, b.line, b.col)));
     site.diagnostics = diags;
+    site.phases = phases;
     site
 }
 
 /// Posts, glossary terms and the About page, as plain text.
-fn build_search(site: &Site) -> search::SearchIndex {
+pub(super) fn build_search(site: &Site) -> search::SearchIndex {
     use search::{Entry, Kind};
     let posts = site.posts.iter().map(|e| Entry {
         kind: Kind::Post,

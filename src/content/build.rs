@@ -2,6 +2,7 @@
 //! a [`PostEntry`], or a page's into a [`Page`].
 
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
 
 use rayon::prelude::*;
 
@@ -37,7 +38,7 @@ pub(super) struct Inputs<'a> {
 /// whose inputs did not change since `previous` is taken from it (see
 /// `memo`). Also returns how many were taken.
 pub(super) fn build_files(
-    parsed: &[Parsed],
+    parsed: &[Arc<Parsed>],
     inputs: &Inputs<'_>,
     previous: Option<&Site>,
 ) -> (Vec<(Built, Vec<Diagnostic>, Memo)>, usize) {

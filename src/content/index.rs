@@ -41,7 +41,7 @@ fn stem_of(path: &str) -> String {
 
 impl PageIndex {
     pub(super) fn build(
-        parsed: &[Parsed],
+        parsed: &[std::sync::Arc<Parsed>],
         unparsed: &[String],
         diags: &mut Vec<Diagnostic>,
     ) -> PageIndex {

@@ -10,6 +10,26 @@ use super::{diag, fingerprint, Diagnostic, Kind};
 use crate::markdown::Severity;
 use crate::model::{Glossary, Page, Post};
 
+/// What parsing one file gave: the document (shared, so a later load that
+/// reads the same text takes it as is: see `read.rs`), or `None`, and the
+/// file's diagnostics.
+pub(super) type ParseOutcome = (Option<std::sync::Arc<Parsed>>, Vec<Diagnostic>);
+
+/// `source` parsed, or the outcome a previous load recorded for this very
+/// text (see [`Source::parsed`](super::read::Source)).
+pub(super) fn parse_shared(source: Source) -> ParseOutcome {
+    if let Some(done) = source.parsed.get() {
+        return done.clone();
+    }
+    let cell = source.parsed.clone();
+    let mut found = Vec::new();
+    let parsed = parse_source(source, &mut found).map(std::sync::Arc::new);
+    let outcome = (parsed, found);
+    // A race with another load of the same read only loses a duplicate.
+    let _ = cell.set(outcome.clone());
+    outcome
+}
+
 /// Front matter parsed, body not yet rendered.
 pub(super) struct Parsed {
     pub(super) path: String,

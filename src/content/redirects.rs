@@ -9,7 +9,7 @@ use crate::model::{Glossary, Page, Post, PostListPage, TagPosts, TAGS_PATH};
 /// Old URLs that answer with a permanent redirect: the old Pelican/Hugo shapes
 /// (`/<slug>.html`, `/posts/<slug>.html`, `/<slug>/`), trailing slashes, and
 /// each page's `aliases`. An alias never shadows a real page.
-pub(super) fn build(parsed: &[Parsed], site: &Site) -> HashMap<String, String> {
+pub(super) fn build(parsed: &[std::sync::Arc<Parsed>], site: &Site) -> HashMap<String, String> {
     let mut map = HashMap::new();
     let mut add = |from: String, to: &str| {
         if from != to {

@@ -29,9 +29,12 @@ fn next_generation() -> u64 {
 }
 
 impl ContentStore {
+    /// A store serving `site`; its search index is built in the background.
     pub fn new(site: Site) -> Self {
+        let site = Self::stage(site);
+        site.index_search_in_background();
         ContentStore {
-            site: Arc::new(ArcSwap::new(Self::stage(site))),
+            site: Arc::new(ArcSwap::new(site)),
         }
     }
 
@@ -58,8 +61,10 @@ impl ContentStore {
         Arc::new(site)
     }
 
-    /// Makes a staged snapshot current; readers switch atomically.
+    /// Makes a staged snapshot current; readers switch atomically. Its
+    /// search index is built in the background (see `search_slot`).
     pub fn publish(&self, site: Arc<Site>) {
+        site.index_search_in_background();
         self.site.store(site);
     }
 

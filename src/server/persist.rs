@@ -59,12 +59,6 @@ impl Saver {
     }
 }
 
-/// Background threads yield to the request workers: on a saturated machine
-/// they run in their idle moments instead of adding to their latency.
-/// On Linux, `setpriority(PRIO_PROCESS, 0)` names the calling thread only.
-pub(crate) fn lower_priority() {
-    #[cfg(target_os = "linux")]
-    if let Err(e) = rustix::process::setpriority_process(None, 10) {
-        tracing::debug!("background thread keeps its priority: {e}");
-    }
-}
+/// Background threads yield to the request workers (see the content
+/// module's, which the search indexing thread uses too).
+pub(crate) use crate::content::lower_priority;

@@ -56,8 +56,14 @@ async fn run(dir: PathBuf, options: Arc<LoadOptions>, store: ContentStore, with:
             (Some(at), Some(r)) if at <= now => r,
             (Some(at), _) if at <= now => {
                 let (d, o, live) = (dir.clone(), options.clone(), store.snapshot());
-                let loaded =
-                    tokio::task::spawn_blocking(move || Site::reload(&d, &o, Some(&live))).await;
+                // Indexed before publishing: nothing is waiting on this
+                // reload, and a search must not wait for the new index.
+                let loaded = tokio::task::spawn_blocking(move || {
+                    Site::reload(&d, &o, Some(&live)).inspect(|site| {
+                        site.search_index();
+                    })
+                })
+                .await;
                 match loaded {
                     Ok(Ok(site)) => {
                         retry_at = (!publish(&store, site, &with).await)

@@ -97,9 +97,15 @@ pub fn spawn(
     Ok(WatchGuard { _watcher: watcher })
 }
 
-/// The text of each file as last published without an error of its own.
+/// The text of each file as last published without an error of its own,
+/// and the files as last read (the next reload reads only the files that
+/// changed since: see `Sources::read_after`). Texts are shared with the
+/// reads, not copied.
 #[derive(Default)]
-pub struct LastGood(HashMap<String, String>);
+pub struct LastGood {
+    texts: HashMap<String, Arc<str>>,
+    read: Option<Sources>,
+}
 
 impl LastGood {
     /// Remembers the files of a published `site` that have no error; files
@@ -107,11 +113,19 @@ impl LastGood {
     pub fn record(&mut self, sources: &Sources, site: &Site) {
         let broken: HashSet<&str> = errors(site).map(|d| d.path.as_str()).collect();
         let present: HashSet<&str> = sources.texts().map(|(p, _)| p).collect();
-        self.0.retain(|p, _| present.contains(p.as_str()));
+        self.texts.retain(|p, _| present.contains(p.as_str()));
         for (path, text) in sources.texts() {
             if !broken.contains(path) {
-                self.0.insert(path.to_string(), text.to_string());
+                match self.texts.get_mut(path) {
+                    Some(kept) => *kept = Arc::clone(text),
+                    None => {
+                        self.texts.insert(path.to_string(), Arc::clone(text));
+                    }
+                }
             }
+        }
+        if self.read.is_none() {
+            self.read = Some(sources.clone());
         }
     }
 }
@@ -148,9 +162,12 @@ pub fn reload(
     dir: &Path,
     options: &LoadOptions,
     served: &Site,
-    last_good: &LastGood,
+    last_good: &mut LastGood,
 ) -> Result<Outcome, crate::content::Error> {
-    let (site, sources) = Site::load_with_sources(dir, options, Some(served))?;
+    let (site, sources) = Site::load_after(dir, options, Some(served), last_good.read.as_ref())?;
+    // The files as on disk (never a last good version put back): what the
+    // next reload compares with.
+    last_good.read = Some(sources.clone());
     let on_disk: Vec<Diagnostic> = errors(&site).cloned().collect();
     let (site, sources) = if on_disk.is_empty() {
         (site, sources)
@@ -158,7 +175,7 @@ pub fn reload(
         let mut patched = sources.clone();
         let mut changed = false;
         for d in &on_disk {
-            if let Some(good) = last_good.0.get(&d.path) {
+            if let Some(good) = last_good.texts.get(&d.path) {
                 changed |= patched.substitute(&d.path, good);
             }
         }
@@ -174,11 +191,16 @@ pub fn reload(
     // A file that was never good (new, or broken since it was first read)
     // takes nothing away from readers: its errors are reported, not blocking.
     let adds_an_error = errors(&site).any(|d| {
-        last_good.0.contains_key(&d.path) && !known.contains(&(d.path.as_str(), d.message.as_str()))
+        last_good.texts.contains_key(&d.path)
+            && !known.contains(&(d.path.as_str(), d.message.as_str()))
     });
     Ok(if adds_an_error {
         Outcome::Reject { errors: on_disk }
     } else {
+        let mut site = site;
+        // Publish without waiting for the search index: until it is built,
+        // searches answer from the served one (see `content::search_slot`).
+        site.answer_search_from(served);
         Outcome::Publish {
             site: Box::new(site),
             sources,
@@ -220,9 +242,9 @@ async fn reload_loop(
         // taken from (see `Site::reload`).
         let (d, o, served) = (dir.clone(), options.clone(), store.snapshot());
         let started = Instant::now();
-        let keep = std::mem::take(&mut last_good);
+        let mut keep = std::mem::take(&mut last_good);
         let loaded = tokio::task::spawn_blocking(move || {
-            let outcome = reload(&d, &o, &served, &keep);
+            let outcome = reload(&d, &o, &served, &mut keep);
             (outcome, keep)
         })
         .await;
@@ -310,12 +332,14 @@ async fn apply(
             {
                 tracing::warn!("{}", shown(d));
             }
-            let (posts, terms, reused) = (
+            let (posts, terms, reused, taken) = (
                 site.posts().len(),
                 site.glossary().map_or(0, |g| g.terms.len()),
                 site.reused(),
+                sources.taken(),
             );
             let load_ms = started.elapsed().as_secs_f64() * 1000.0;
+            let phases = site.phases().clone();
             last_good.record(&sources, &site);
             let staged = ContentStore::stage(*site);
             let report = match warmer {
@@ -330,12 +354,14 @@ async fn apply(
                 posts,
                 terms,
                 files_reused = reused,
+                files_unchanged_on_disk = taken,
                 broken_files_kept_or_skipped = diagnostics.len(),
                 load_ms,
                 reload_ms = started.elapsed().as_secs_f64() * 1000.0,
                 pages_kept = report.kept,
                 pages_changed = report.changed,
                 pages_rendered = report.rendered,
+                phases = %phases,
                 "content reloaded"
             );
             ContentEvent::Reloaded {

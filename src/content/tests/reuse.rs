@@ -102,12 +102,14 @@ fn a_truncated_or_corrupt_cache_is_refused_whole() {
     // Cut inside the header line.
     fs::write(&file, &bytes[..10]).expect("truncate");
     assert!(RenderCache::new(cache.path()).load().is_err());
-    // Same length, one byte of the body changed: a title, say.
+    // Same length, one byte of the body changed: the title "A" (a
+    // postcard string: its length, then its bytes), say.
     let mut flipped = bytes.clone();
-    let at = String::from_utf8_lossy(&bytes)
-        .find("\"title\":\"A\"")
+    let at = bytes
+        .windows(2)
+        .rposition(|w| w == b"\x01A")
         .expect("a title in the body");
-    flipped[at + 10] = b'Z';
+    flipped[at + 1] = b'Z';
     fs::write(&file, &flipped).expect("corrupt");
     let err = RenderCache::new(cache.path()).load().expect_err("refused");
     assert!(err.to_string().contains("checksum"), "{err}");
@@ -120,11 +122,13 @@ fn a_truncated_or_corrupt_cache_is_refused_whole() {
 fn a_cache_from_another_engine_version_is_refused() {
     let (_content, cache, _) = disk_fixture();
     let file = RenderCache::new(cache.path()).file().to_path_buf();
-    let text = fs::read_to_string(&file).expect("read cache");
-    let (header, body) = text.split_once('\n').expect("header line");
-    let mut h: serde_json::Value = serde_json::from_str(header).expect("json header");
+    let bytes = fs::read(&file).expect("read cache");
+    let newline = bytes.iter().position(|b| *b == b'\n').expect("header line");
+    let mut h: serde_json::Value = serde_json::from_slice(&bytes[..newline]).expect("json header");
     h["engine"] = serde_json::Value::from("0.0.1+0000000000000000");
-    fs::write(&file, format!("{h}\n{body}")).expect("rewrite");
+    let mut rewritten = h.to_string().into_bytes();
+    rewritten.extend_from_slice(&bytes[newline..]);
+    fs::write(&file, rewritten).expect("rewrite");
     let err = RenderCache::new(cache.path()).load().expect_err("refused");
     assert!(err.to_string().contains("another engine"), "{err}");
 }
@@ -307,4 +311,166 @@ fn a_scheduled_post_going_live_changes_the_fingerprints_of_the_pages_showing_it(
         assert!(fp(&after, page).is_some(), "{page:?} exists");
         assert_eq!(fp(&before, page), fp(&after, page), "{page:?} is kept");
     }
+}
+
+#[test]
+fn a_reload_answers_search_from_the_served_index_until_its_own_is_built() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    write(
+        d,
+        "posts/a.md",
+        "---\ntitle: \"A\"\ndate: 2024-01-01\n---\n\nOld zebrafish text.\n",
+    );
+    let served = load(d);
+    assert!(!served.search_ready(), "a load does not index");
+    assert_eq!(served.search("zebrafish").total, 1, "built on first use");
+    assert!(served.search_ready());
+
+    write(
+        d,
+        "posts/a.md",
+        "---\ntitle: \"A\"\ndate: 2024-01-01\n---\n\nNew axolotl text.\n",
+    );
+    let mut next = Site::reload(d, &LoadOptions::default(), Some(&served)).expect("reload");
+    next.answer_search_from(&served);
+    // Before its own index: the site as it was one edit earlier.
+    assert_eq!(next.search("zebrafish").total, 1);
+    assert_eq!(next.search("axolotl").total, 0);
+    assert!(
+        !next.search_ready(),
+        "answering from the fallback builds nothing"
+    );
+    // Once built, its own answers, and the old index is let go.
+    assert_eq!(next.search_index().len(), 1);
+    assert_eq!(next.search("zebrafish").total, 0);
+    assert_eq!(next.search("axolotl").total, 1);
+
+    // In the background, as the store does on publish.
+    let mut later = Site::reload(d, &LoadOptions::default(), Some(&next)).expect("reload");
+    later.answer_search_from(&next);
+    let later = std::sync::Arc::new(later);
+    later.index_search_in_background();
+    // Waits for that one build rather than answering from the fallback
+    // forever: `search_index` joins the build in progress.
+    assert_eq!(later.search_index().len(), 1);
+    assert!(later.search_ready());
+    assert_eq!(later.search("axolotl").total, 1);
+}
+
+/// A read taken "later": as if `secs` had passed since `sources` was read,
+/// so that every file it read has settled.
+fn aged(mut sources: Sources, secs: u64) -> Sources {
+    sources.read_at += std::time::Duration::from_secs(secs);
+    sources
+}
+
+fn text_of<'a>(sources: &'a Sources, path: &str) -> &'a std::sync::Arc<str> {
+    sources
+        .texts()
+        .find(|(p, _)| *p == path)
+        .map(|(_, t)| t)
+        .expect("file read")
+}
+
+#[test]
+fn a_read_takes_only_settled_files_whose_stamp_is_unchanged() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    write_post(d, "posts/a.md", "A", "2024-01-01", "");
+    write_post(d, "posts/b.md", "B", "2024-01-02", "");
+    let first = Sources::read(d).expect("read");
+
+    // Just written: not settled when `first` was read, so read again.
+    let again = Sources::read_after(d, Some(&first)).expect("read");
+    assert_eq!(
+        again.taken(),
+        0,
+        "files changed just before a read are read again"
+    );
+
+    // Settled and unchanged: taken, the very same text.
+    let first = aged(first, 60);
+    let again = Sources::read_after(d, Some(&first)).expect("read");
+    assert_eq!(again.taken(), 2);
+    assert!(std::sync::Arc::ptr_eq(
+        text_of(&first, "posts/a.md"),
+        text_of(&again, "posts/a.md")
+    ));
+
+    // Same length, same modification time set back: the status-change
+    // time (and, for a replaced file, the inode) still tells.
+    let path = d.join("posts/a.md");
+    let before = fs::read_to_string(&path).expect("read");
+    let mtime = fs::metadata(&path)
+        .and_then(|m| m.modified())
+        .expect("mtime");
+    let edited = before.replacen("Body", "Bodx", 1);
+    assert_eq!(edited.len(), before.len());
+    assert_ne!(edited, before);
+    fs::write(&path, &edited).expect("write");
+    fs::File::options()
+        .write(true)
+        .open(&path)
+        .and_then(|f| f.set_modified(mtime))
+        .expect("set mtime");
+    assert_eq!(
+        fs::metadata(&path)
+            .and_then(|m| m.modified())
+            .expect("mtime"),
+        mtime
+    );
+    let after = Sources::read_after(d, Some(&first)).expect("read");
+    assert_eq!(after.taken(), 1, "only b");
+    assert_eq!(&**text_of(&after, "posts/a.md"), edited.as_str());
+
+    // Replaced by another file of the same length (an editor's rename).
+    let first = aged(after, 60);
+    let tmp = d.join("posts/b.tmp");
+    let b = fs::read_to_string(d.join("posts/b.md")).expect("read");
+    fs::write(&tmp, b.replacen("Body", "Bodz", 1)).expect("write");
+    fs::rename(&tmp, d.join("posts/b.md")).expect("rename");
+    let after = Sources::read_after(d, Some(&first)).expect("read");
+    assert_eq!(after.taken(), 1, "only a");
+    assert!(text_of(&after, "posts/b.md").contains("Bodz"));
+
+    // Only the modification time changes (`touch`): read again, and the
+    // site built from it equals a fresh load.
+    let first = aged(after, 60);
+    fs::File::options()
+        .write(true)
+        .open(d.join("posts/b.md"))
+        .and_then(|f| f.set_modified(std::time::SystemTime::now()))
+        .expect("touch");
+    let after = Sources::read_after(d, Some(&first)).expect("read");
+    assert_eq!(after.taken(), 1, "only a");
+}
+
+#[test]
+fn a_reload_from_a_previous_read_equals_a_fresh_load() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    write_post(d, "posts/a.md", "A", "2024-01-01", "tags: [x]\n");
+    write_post(d, "posts/b.md", "B", "2024-01-02", "tags: [x]\n");
+    write(d, "posts/bad.md", "---\ntitle: [\n---\n");
+    let options = LoadOptions::default();
+    let (first, read) = Site::load_with_sources(d, &options, None).expect("load");
+    let read = aged(read, 60);
+    write_post(d, "posts/b.md", "B edited", "2024-01-02", "tags: [x, y]\n");
+    let (second, again) = Site::load_after(d, &options, Some(&first), Some(&read)).expect("reload");
+    assert_eq!(again.taken(), 2, "a and the broken file are taken parsed");
+    let fresh = load(d);
+    assert_eq!(posts_of(&second), posts_of(&fresh));
+    assert_eq!(second.diagnostics(), fresh.diagnostics());
+    assert!(second.post("b").is_some_and(|p| p.meta.title == "B edited"));
+
+    // A last good version put back is never taken for the file on disk.
+    let mut patched = again.clone();
+    assert!(patched.substitute(
+        "posts/b.md",
+        &fs::read_to_string(d.join("posts/a.md")).expect("a")
+    ));
+    let patched = aged(patched, 60);
+    let third = Sources::read_after(d, Some(&patched)).expect("read");
+    assert!(text_of(&third, "posts/b.md").contains("B edited"));
 }

@@ -1,0 +1,135 @@
+//! When a snapshot's search index is built: not during the load, but on
+//! first use or on a background thread once the snapshot is published.
+//!
+//! Indexing folds and counts every word of every document: at 10,000 posts
+//! it is the longest step of a reload, though one edit changes one
+//! document. Kept on the load path, it held every author's edit back by
+//! seconds (BENCHMARKS.md, "Branch reload"). So a snapshot starts without
+//! its index:
+//! - [`Site::search_index`] builds it the first time it is asked for (a
+//!   static export, a query), and any other thread asking meanwhile waits
+//!   for that one build;
+//! - the store builds it in the background as soon as a snapshot is
+//!   published ([`Site::index_search_in_background`]); the server's first
+//!   snapshot is indexed before it serves (`main.rs`), since a query
+//!   waiting for an index would hold a request worker;
+//! - a snapshot published by the content watcher may answer queries from
+//!   the index of the snapshot it replaced until its own is ready
+//!   ([`Site::answer_search_from`]): a search in that second sees the site
+//!   as it was one edit earlier, consistently (titles, URLs and snippets
+//!   all come from that index). The fallback is dropped once the new index
+//!   is built, so two indexes are held only while one is being built.
+//!
+//! So a query never waits on the request path: the scheduled publisher
+//! indexes its snapshot before publishing it (nothing waits on it), and
+//! only a snapshot stored some other way (tests) may be searched before
+//! its background build is done, and then waits for it.
+
+use std::sync::{Arc, Mutex, OnceLock};
+
+use super::{assemble, search::SearchIndex, Site};
+use crate::model::SearchResults;
+
+/// This snapshot's index, once built, and what answers until then.
+#[derive(Default)]
+pub(super) struct SearchSlot {
+    built: OnceLock<Arc<SearchIndex>>,
+    /// The newest index built before this snapshot's.
+    fallback: Mutex<Option<Arc<SearchIndex>>>,
+}
+
+impl std::fmt::Debug for SearchSlot {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SearchSlot")
+            .field("built", &self.built.get().is_some())
+            .finish_non_exhaustive()
+    }
+}
+
+impl SearchSlot {
+    /// The newest built index this slot can answer from.
+    fn newest(&self) -> Option<Arc<SearchIndex>> {
+        self.built
+            .get()
+            .cloned()
+            .or_else(|| self.fallback.lock().ok().and_then(|f| f.clone()))
+    }
+}
+
+impl Site {
+    /// The search index of this snapshot (the static export writes it out
+    /// in pieces); built now if no thread has built it yet.
+    pub fn search_index(&self) -> &SearchIndex {
+        let index = self
+            .search
+            .built
+            .get_or_init(|| Arc::new(assemble::build_search(self)));
+        if let Ok(mut fallback) = self.search.fallback.lock() {
+            fallback.take();
+        }
+        index
+    }
+
+    /// True once this snapshot's own index is built.
+    pub fn search_ready(&self) -> bool {
+        self.search.built.get().is_some()
+    }
+
+    pub fn search(&self, query: &str) -> SearchResults {
+        if let Some(index) = self.search.built.get() {
+            return index.search(query);
+        }
+        let fallback = self.search.fallback.lock().ok().and_then(|f| f.clone());
+        match fallback {
+            Some(index) => index.search(query),
+            None => self.search_index().search(query),
+        }
+    }
+
+    /// Until its own index is built, this snapshot answers queries from the
+    /// newest index `previous` has (see the module doc). For the content
+    /// watcher, whose reloads must not wait for indexing.
+    pub fn answer_search_from(&mut self, previous: &Site) {
+        let newest = previous.search.newest();
+        if let Ok(mut fallback) = self.search.fallback.lock() {
+            *fallback = newest;
+        }
+    }
+
+    /// Builds the search index on a low-priority thread, unless it is
+    /// built already (a failure to start the thread leaves it to the first
+    /// query).
+    pub fn index_search_in_background(self: &Arc<Self>) {
+        if self.search_ready() {
+            return;
+        }
+        let site = Arc::clone(self);
+        let spawned = std::thread::Builder::new()
+            .name("search-index".into())
+            .spawn(move || {
+                lower_priority();
+                let started = std::time::Instant::now();
+                site.search_index();
+                tracing::info!(
+                    generation = site.generation(),
+                    documents = site.search_index().len(),
+                    index_ms = started.elapsed().as_secs_f64() * 1000.0,
+                    "search index built"
+                );
+            });
+        if let Err(e) = spawned {
+            tracing::warn!("search index: no background thread ({e}), built on first query");
+        }
+    }
+}
+
+/// Background threads (search indexing, the render cache writer, brotli)
+/// yield to the request workers: on a saturated machine they run in their
+/// idle moments instead of adding to their latency. On Linux,
+/// `setpriority(PRIO_PROCESS, 0)` names the calling thread only.
+pub(crate) fn lower_priority() {
+    #[cfg(target_os = "linux")]
+    if let Err(e) = rustix::process::setpriority_process(None, 10) {
+        tracing::debug!("background thread keeps its priority: {e}");
+    }
+}
