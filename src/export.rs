@@ -103,6 +103,8 @@ pub struct Report {
     /// Limits of particular hosts the rules files go past.
     pub warnings: Vec<String>,
     pub elapsed: Duration,
+    /// Where the time went, in order (for the summary line and the benchmark).
+    pub phases: Vec<(&'static str, Duration)>,
 }
 
 /// The file name a URL path is exported as: pages become `path/index.html`
@@ -137,6 +139,14 @@ pub async fn export(state: AppState, options: &Options) -> Result<Report, Export
         options.force,
     )?;
 
+    let mut report = Report::default();
+    let mut since = Instant::now();
+    let mut lap = |report: &mut Report, name: Option<&'static str>| {
+        if let Some(name) = name {
+            report.phases.push((name, since.elapsed()));
+        }
+        since = Instant::now();
+    };
     let mut files: BTreeMap<String, Vec<u8>> = BTreeMap::new();
     // Built assets and public files first: a page at the same path wins, as
     // on the server, whose routes come before its static files.
@@ -144,8 +154,10 @@ pub async fn export(state: AppState, options: &Options) -> Result<Report, Export
         files.insert(rel, bytes);
     }
     let site = state.store.snapshot();
+    lap(&mut report, Some("site files"));
     let rendered = render::render_all(state.clone(), &files).await?;
-    let mut report = Report::default();
+    report.phases.extend(rendered.phases.iter().copied());
+    lap(&mut report, None);
     for doc in &rendered.documents {
         files.insert(doc.file.clone(), doc.body.clone());
         if doc.kind == crate::server::documents::DocKind::Page {
@@ -171,11 +183,14 @@ pub async fn export(state: AppState, options: &Options) -> Result<Report, Export
     );
     // GitHub Pages would otherwise run Jekyll, which skips `_`-prefixed names.
     files.insert(".nojekyll".into(), Vec::new());
+    lap(&mut report, Some("rules"));
     for (rel, bytes) in search_index::files(&site) {
         files.insert(rel, bytes);
     }
+    lap(&mut report, Some("search index"));
 
     let written = tree::write(&out, &files, options.force)?;
+    lap(&mut report, Some("writing"));
     report.files = files.len();
     report.written = written.written;
     report.unchanged = written.unchanged;
