@@ -397,12 +397,12 @@ fn export(config: Config, mut options: microblog::export::Options) -> ExitCode {
         Err(e) => return startup_error(e),
     };
     options.content_dir = config.content_dir.clone();
-    let loading = std::time::Instant::now();
+    let mut loading = microblog::export::Stopwatch::start();
     let site = match Site::load(&config.content_dir, &load_options(&config)) {
         Ok(site) => site,
         Err(e) => return startup_error(format_args!("CONTENT_DIR: {e}")),
     };
-    let load_time = loading.elapsed();
+    let load = loading.lap("content");
     // Content problems are reported as `check` does; the site is exported
     // with the broken files left out, as the server would serve it.
     let root = config.content_dir.display().to_string();
@@ -434,12 +434,19 @@ fn export(config: Config, mut options: microblog::export::Options) -> ExitCode {
                 eprintln!("microblog: warning: {w}");
             }
             // Where the time went: loading the content, then the export's phases.
-            let phases: Vec<String> = std::iter::once(("content", load_time))
-                .chain(report.phases.iter().copied())
-                .map(|(name, d)| format!("{name} {:.2} s", d.as_secs_f64()))
+            let phases: Vec<String> = std::iter::once(&load)
+                .chain(&report.phases)
+                .map(|p| {
+                    format!(
+                        "{} {:.2}/{:.2}",
+                        p.name,
+                        p.wall.as_secs_f64(),
+                        p.cpu.as_secs_f64()
+                    )
+                })
                 .collect();
             println!(
-                "exported {} files ({} pages, {} redirects) to {}: {} written, {} unchanged, {} removed, in {:.2} s ({})",
+                "exported {} files ({} pages, {} redirects) to {}: {} written, {} unchanged, {} removed, in {:.2} s (wall/CPU s: {})",
                 report.files,
                 report.pages,
                 report.redirects,

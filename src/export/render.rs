@@ -35,7 +35,7 @@ pub struct RenderedSite {
     /// `Cache-Control` the server sends for each copied site-root file.
     pub file_cache_control: BTreeMap<String, Option<String>>,
     /// How long each kind of document took to render.
-    pub phases: Vec<(&'static str, std::time::Duration)>,
+    pub phases: Vec<super::Phase>,
 }
 
 /// Requests in flight at once: enough to keep every core rendering.
@@ -81,15 +81,14 @@ pub async fn render_all(
         .partition(|(doc, _, _)| crate::content::cards::slug_of(&doc.path).is_some());
     let mut phases = Vec::new();
     let mut documents = Vec::new();
+    let mut clock = super::Stopwatch::start();
     for (name, batch) in [("pages", pages), ("cards", cards)] {
-        let started = std::time::Instant::now();
         documents.extend(render_batch(&app, batch).await?);
-        phases.push((name, started.elapsed()));
+        phases.push(clock.lap(name));
     }
     documents.sort_by(|a, b| a.file.cmp(&b.file));
 
     // What the server says about each copied file (HEAD: no body needed).
-    let started = std::time::Instant::now();
     let mut file_cache_control = BTreeMap::new();
     for rel in site_files.keys() {
         let path = format!("/{rel}");
@@ -100,7 +99,7 @@ pub async fn render_all(
             .map(str::to_string);
         file_cache_control.insert(rel.clone(), value);
     }
-    phases.push(("file headers", started.elapsed()));
+    phases.push(clock.lap("file headers"));
     Ok(RenderedSite {
         documents,
         file_cache_control,
