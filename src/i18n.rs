@@ -31,10 +31,23 @@ impl Locale {
         }
     }
 
-    /// The locale the current render was given (see `app::shell`); English
-    /// when none was (islands in the browser get theirs as a prop).
+    /// The page's locale: on the server, the one the render was given (see
+    /// `app::shell`), English when none was; in the browser, the page's
+    /// `<html lang>`, which the server wrote from that same locale. Islands
+    /// read it here rather than taking it as a prop: a prop is JSON in the
+    /// page, and decoding it would put serde_json in every page's WASM.
     pub fn current() -> Locale {
-        leptos::prelude::use_context::<Locale>().unwrap_or_default()
+        #[cfg(feature = "hydrate")]
+        {
+            leptos::prelude::document()
+                .document_element()
+                .and_then(|html| html.get_attribute("lang"))
+                .map_or(Locale::En, |lang| Locale::from_lang(&lang))
+        }
+        #[cfg(not(feature = "hydrate"))]
+        {
+            leptos::prelude::use_context::<Locale>().unwrap_or_default()
+        }
     }
 
     /// `2025-03-12` → `12 March 2025` / `12 de marzo de 2025`. An ISO date

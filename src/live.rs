@@ -8,7 +8,9 @@ use leptos::prelude::*;
 /// when the server watches the content (author mode). Pages themselves are
 /// plain server HTML, so a new version of the content is a new page: the
 /// listener reloads it, and the browser restores the scroll position.
-#[island]
+/// Lazy: its code is a WASM chunk fetched only by pages that show it, so
+/// readers (who never get author mode) do not download it.
+#[island(lazy)]
 pub fn LiveReload() -> impl IntoView {
     let errors = RwSignal::new(Vec::<String>::new());
     Effect::new(move |_| {

@@ -4,8 +4,8 @@
 //! Layout under `/search-index/`:
 //! - `s/<hex>.json` — one shard per two-character token beginning (`<hex>`
 //!   is its UTF-8 in hex): every token beginning with it, with its postings
-//!   `[doc, body count, flags]` (flag 1: the token is in the title, 2: in
-//!   the tags). A query word matches the tokens it begins, and those begin
+//!   `[doc, body count (capped at 5), flags]` (flag 1: the token is in the
+//!   title, 2: in the tags). A query word matches the tokens it begins, and those begin
 //!   with the word's first two characters: one shard per word suffices.
 //! - `d/<doc>.json` — title, kind, URL and plain text of one document,
 //!   fetched only for the hits shown (the text gives the snippet).
@@ -17,7 +17,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::model::{SearchHit, SearchResults};
-use crate::search_rank::{query_words, shown_query, word_score, MAX_HITS};
+use crate::search_rank::{kept_expansions, query_words, shown_query, word_score, MAX_HITS};
 
 /// URL folder of the index.
 pub const INDEX_PATH: &str = "/search-index";
@@ -58,16 +58,25 @@ pub struct DocRecord {
 
 /// Ranks documents for `words` given one shard per word (`None`: the shard
 /// does not exist, so nothing contains the word). Returns `(total, top
-/// documents in order)`.
+/// documents in order)`. A word stands for the tokens of its shard it
+/// begins, cut as the server cuts them ([`kept_expansions`]).
 pub fn rank(words: &[String], shards: &[Option<Vec<ShardToken>>]) -> (usize, Vec<u32>) {
     use std::collections::HashMap;
     let mut scores: Option<HashMap<u32, u32>> = None;
+    let mut kept = Vec::new();
     for (word, shard) in words.iter().zip(shards) {
+        // The shard is in dictionary order: the tokens the word begins are
+        // one run of it.
+        let run: Vec<&ShardToken> = shard
+            .iter()
+            .flatten()
+            .filter(|t| t.0.starts_with(word.as_str()))
+            .collect();
+        let dfs: Vec<u32> = run.iter().map(|t| t.1.len() as u32).collect();
+        let exact = run.first().is_some_and(|t| t.0 == *word);
+        kept_expansions(&dfs, exact, &mut kept);
         let mut found: HashMap<u32, (u32, bool, bool)> = HashMap::new();
-        for ShardToken(token, postings) in shard.iter().flatten() {
-            if !token.starts_with(word.as_str()) {
-                continue;
-            }
+        for ShardToken(_, postings) in kept.iter().map(|&i| run[i]) {
             for &(doc, count, flags) in postings {
                 let e = found.entry(doc).or_insert((0, false, false));
                 e.0 += count;

@@ -302,3 +302,50 @@ fn a_readyz_in_flight_at_sigterm_answers_503_without_a_drain() {
     assert!(reply.starts_with("HTTP/1.1 503"), "{}", status_line(&reply));
     assert_eq!(exit_code(&mut server, Duration::from_secs(10)), Some(0));
 }
+
+/// The access log is written by a writer thread (not on the request path):
+/// every request still gets its line, in order, and the lines queued when
+/// SIGTERM arrives are written before the process exits.
+#[cfg(unix)]
+#[test]
+fn every_request_is_logged_before_the_process_exits() {
+    use std::io::Read;
+    let mut server = common::process::start(
+        &fixture("site"),
+        &[("RUST_LOG", "info"), ("LOG_FORMAT", "json")],
+    );
+    let ids: Vec<String> = (0..50).map(|i| format!("log-flush-{i:02}")).collect();
+    for id in &ids {
+        let mut stream = TcpStream::connect(&server.addr).expect("connect");
+        write!(
+            stream,
+            "GET /posts/hello HTTP/1.1\r\nHost: x\r\nx-request-id: {id}\r\nConnection: close\r\n\r\n"
+        )
+        .expect("send");
+        let mut reply = String::new();
+        stream.read_to_string(&mut reply).expect("read");
+        assert!(reply.starts_with("HTTP/1.1 200"), "{}", status_line(&reply));
+    }
+    sigterm(&server);
+    assert_eq!(exit_code(&mut server, Duration::from_secs(15)), Some(0));
+    // The reader thread drains the closed pipe.
+    let deadline = Instant::now() + Duration::from_secs(5);
+    let logged = loop {
+        let log = server.log_text();
+        let lines: Vec<serde_json::Value> = log
+            .lines()
+            .filter_map(|l| serde_json::from_str(l).ok())
+            .filter(|v: &serde_json::Value| v["target"] == "microblog::access")
+            .collect();
+        if lines.len() >= ids.len() || Instant::now() > deadline {
+            break lines;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    let seen: Vec<&str> = logged
+        .iter()
+        .filter_map(|v| v["fields"]["request_id"].as_str())
+        .filter(|id| id.starts_with("log-flush-"))
+        .collect();
+    assert_eq!(seen, ids, "one access line per request, in order");
+}

@@ -70,6 +70,39 @@ async fn server_function_answers_json_body() {
     assert!(v["total"].as_u64().unwrap_or(0) >= hits.len() as u64);
 }
 
+async fn odd_queries_get_answers_not_errors_body() {
+    let app = shipped_app();
+    // Bad arguments are the client's fault: 400, never 500.
+    for bad in ["/api/search", "/api/search?q=a&q=b", "/api/search?other=1"] {
+        let r = get(&app, bad).await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{bad}: {}", r.body);
+    }
+    // Everything else is a query with results, maybe none.
+    let long = "terraform%20".repeat(2000);
+    for (q, some) in [
+        ("", false),
+        ("%F0%9F%9A%80", false),       // 🚀: no letters
+        ("%FF%FE", false),             // not UTF-8: replaced, no word
+        ("%00%00", false),             // NUL
+        ("%E6%9D%B1%E4%BA%AC", false), // 東京: a word nothing contains
+        ("ESPA%C3%91OL", true),        // ESPAÑOL
+        ("te", true),                  // a short prefix: its commonest tokens
+        (long.as_str(), true),
+    ] {
+        let r = get(&app, &format!("/api/search?q={q}")).await;
+        assert_eq!(r.status, StatusCode::OK, "q={q}: {}", r.body);
+        let v: serde_json::Value = serde_json::from_str(&r.body).expect("json");
+        let hits = v["hits"].as_array().map_or(0, Vec::len);
+        assert_eq!(hits > 0, some, "q={q}: {}", r.body);
+        assert!(v["query"]
+            .as_str()
+            .is_some_and(|s| s.chars().count() <= 100));
+    }
+    let page = get(&app, &format!("/search?q={long}")).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("search-results"));
+}
+
 // Each test runs on the shared runtime (see `common::run`).
 
 #[test]
@@ -90,4 +123,9 @@ fn short_and_hostile_queries() {
 #[test]
 fn server_function_answers_json() {
     common::run(server_function_answers_json_body());
+}
+
+#[test]
+fn odd_queries_get_answers_not_errors() {
+    common::run(odd_queries_get_answers_not_errors_body());
 }

@@ -1,9 +1,9 @@
 #!/usr/bin/env python3
 """The browser code every reader downloads: the app's JS and WASM, brotli.
 
-The issue's target is 100 KB (not met yet: see BENCHMARKS.md); the budget is
-the measured size plus a small margin, so the client cannot grow back
-unnoticed while it is brought down.
+The budget is the issue's target, 100 KB (#14); the client measured
+90.8 KB when it was set (BENCHMARKS.md), so `make test` fails as soon as it
+grows past the target.
 
 Counted: what every page loads (the JS, the main WASM and, with
 `--split`, the `__wasm_split` loader). The lazy chunks (`split_*`, `chunk_*`)
@@ -12,14 +12,14 @@ are listed apart: only the pages that use a lazy island fetch them.
 Reads the release build (`cargo leptos build --release --precompress`): the
 hashed names of the current JS and WASM from `target/release/hash.txt`, their
 `.br` files from `target/site/pkg`. Prints the sizes and exits 1 when their sum
-is over the budget (CLIENT_BUDGET_BYTES, default 137 000), so the client
+is over the budget (CLIENT_BUDGET_BYTES, default 100 000), so the client
 cannot grow back unnoticed.
 """
 import os
 import sys
 from pathlib import Path
 
-BUDGET = int(os.environ.get("CLIENT_BUDGET_BYTES", "137000"))
+BUDGET = int(os.environ.get("CLIENT_BUDGET_BYTES", "100000"))
 SITE = Path(os.environ.get("LEPTOS_SITE_ROOT", "target/site"))
 HASHES = Path(os.environ.get("HASH_FILE", "target/release/hash.txt"))
 NAME = os.environ.get("LEPTOS_OUTPUT_NAME", "microblog")

@@ -25,8 +25,8 @@ pub fn Header() -> impl IntoView {
                 <A href=Glossary::PATH>{s.nav_glossary}</A>
                 <A href=TAGS_PATH>{s.nav_tags}</A>
             </nav>
-            <super::SearchBox locale />
-            <ThemeToggle locale />
+            <super::SearchBox />
+            <ThemeToggle />
         </header>
     }
 }
@@ -57,8 +57,8 @@ pub fn Footer() -> impl IntoView {
 /// back/forward cache before the reader changed the theme is brought up to
 /// date when it is shown.
 #[island]
-pub fn ThemeToggle(locale: Locale) -> impl IntoView {
-    let s = locale.strings();
+pub fn ThemeToggle() -> impl IntoView {
+    let s = Locale::current().strings();
     let theme = RwSignal::new(crate::model::Theme::default());
     Effect::new(move |_| {
         #[cfg(feature = "hydrate")]

@@ -76,10 +76,10 @@ fn current_section(ids: &[String]) -> Option<String> {
 /// Adds a "Copy" button to every code block of the body (its children).
 /// Without JavaScript the blocks stay plain.
 #[island]
-pub fn CopyButtons(children: Children, locale: crate::i18n::Locale) -> impl IntoView {
+pub fn CopyButtons(children: Children) -> impl IntoView {
     let root: NodeRef<leptos::html::Div> = NodeRef::new();
     // The buttons exist only in the browser; their words follow the page.
-    let _strings = locale.strings();
+    let _strings = crate::i18n::Locale::current().strings();
     Effect::new(move |_| {
         #[cfg(feature = "hydrate")]
         if let Some(root) = root.get() {

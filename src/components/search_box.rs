@@ -2,6 +2,11 @@
 //! `/search` with a submit button; as an island it shows ranked results while typing, from the
 //! `search` server function (`GET /api/search`), or on a static host from the exported index
 //! (`static_search::search_anywhere`).
+//!
+//! The box is on every page, but most readers never type in it: the code
+//! that asks for results (the server-function client, its JSON decoding, the
+//! static index lookup) is a lazy WASM chunk (`lookup`), fetched when the
+//! box gets focus, so it is not in the download of every page.
 
 use leptos::html::Input;
 use leptos::prelude::*;
@@ -12,8 +17,8 @@ use crate::model::{SearchHit, SearchResults};
 const DEBOUNCE_MS: u64 = 120;
 
 #[island]
-pub fn SearchBox(locale: crate::i18n::Locale) -> impl IntoView {
-    let s = locale.strings();
+pub fn SearchBox() -> impl IntoView {
+    let s = crate::i18n::Locale::current().strings();
     let input: NodeRef<Input> = NodeRef::new();
     let hits = RwSignal::new(Vec::<SearchHit>::new());
     let selected = RwSignal::new(None::<usize>);
@@ -34,8 +39,9 @@ pub fn SearchBox(locale: crate::i18n::Locale) -> impl IntoView {
                 if generation.get_value() != mine {
                     return;
                 }
+                #[cfg(feature = "hydrate")]
                 leptos::task::spawn_local(async move {
-                    if let Ok(r) = crate::static_search::search_anywhere(q).await {
+                    if let Ok(r) = lookup(q).await {
                         if generation.get_value() == mine {
                             selected.set(None);
                             open.set(true);
@@ -43,6 +49,8 @@ pub fn SearchBox(locale: crate::i18n::Locale) -> impl IntoView {
                         }
                     }
                 });
+                #[cfg(not(feature = "hydrate"))]
+                let _ = q;
             },
             std::time::Duration::from_millis(DEBOUNCE_MS),
         );
@@ -141,7 +149,12 @@ pub fn SearchBox(locale: crate::i18n::Locale) -> impl IntoView {
                 aria-expanded=move || (open.get() && !hits.with(Vec::is_empty)).to_string()
                 on:input=move |ev| run_search(event_target_value(&ev))
                 on:keydown=on_keydown
-                on:focus=move |_| open.set(!hits.with(Vec::is_empty))
+                on:focus=move |_| {
+                    // Fetch the lookup's chunk while the reader starts typing.
+                    #[cfg(feature = "hydrate")]
+                    leptos::task::spawn_local(__preload_lookup());
+                    open.set(!hits.with(Vec::is_empty))
+                }
             />
             <Show when=move || open.get() && !hits.with(Vec::is_empty)>
                 <ul id=crate::ids::SEARCH_SUGGESTIONS class="search-suggestions" role="listbox">
@@ -184,6 +197,14 @@ pub fn SearchBox(locale: crate::i18n::Locale) -> impl IntoView {
             </button>
         </form>
     }
+}
+
+/// The hits for `q`, wherever the page is served from. Lazy (its own WASM
+/// chunk with `--split`): see the module doc.
+#[cfg(feature = "hydrate")]
+#[leptos::lazy]
+async fn lookup(q: String) -> Result<SearchResults, String> {
+    crate::static_search::search_anywhere(q).await
 }
 
 /// Search-result text with the matches in `<mark>`.

@@ -1,79 +1,42 @@
 //! Writes the server's search index as the static files the browser's
 //! lookup reads (format: [`crate::static_search`]).
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::BTreeMap;
 
+use crate::content::search::SearchIndex;
 use crate::content::Site;
-use crate::search_rank::tokens;
-use crate::static_search::{doc_url, shard_url, DocRecord, ShardToken, IN_TAGS, IN_TITLE};
+use crate::static_search::{doc_url, shard_url, DocRecord, ShardToken};
 
 /// `(file, bytes)` of every index file, deterministic for a snapshot.
 pub fn files(site: &Site) -> Vec<(String, Vec<u8>)> {
-    let index = site.search_index();
-    let docs: Vec<_> = index.documents().collect();
-    // Number documents in the order equal scores are shown: newest first
-    // (undated last), then by title.
-    let mut order: Vec<usize> = (0..docs.len()).collect();
-    order.sort_by(|&a, &b| {
-        crate::search_rank::order(
-            (0, &docs[a].date, docs[a].title),
-            (0, &docs[b].date, docs[b].title),
-        )
-        .then(docs[a].url.cmp(docs[b].url))
-    });
-    let mut number = vec![0u32; docs.len()];
-    for (n, &i) in order.iter().enumerate() {
-        number[i] = n as u32;
-    }
-    let flags: Vec<(BTreeSet<&str>, BTreeSet<&str>)> = docs
-        .iter()
-        .map(|d| {
-            (
-                tokens(d.title_folded).collect(),
-                tokens(d.tags_folded).collect(),
-            )
-        })
-        .collect();
+    index_files(site.search_index())
+}
 
+/// The files of one index. Documents keep the index's numbers: those are in the order equal scores
+/// are shown (newest first, then title), which the browser's ranking relies
+/// on.
+pub fn index_files(index: &SearchIndex) -> Vec<(String, Vec<u8>)> {
     let mut shards: BTreeMap<String, Vec<ShardToken>> = BTreeMap::new();
-    // In dictionary (sorted) order.
+    // In dictionary (sorted) order: each shard's tokens stay in that order.
     for (token, postings) in index.postings() {
-        let token = token.as_str();
-        let mut postings: Vec<(u32, u32, u8)> = postings
-            .into_iter()
-            .map(|(doc, count)| {
-                let (title, tags) = &flags[doc as usize];
-                let mut f = 0;
-                if title.contains(token) {
-                    f |= IN_TITLE;
-                }
-                if tags.contains(token) {
-                    f |= IN_TAGS;
-                }
-                (number[doc as usize], count, f)
-            })
-            .collect();
-        postings.sort_unstable();
         // A query word matches the tokens it begins, so a token only needs
         // to be in the shard of its own first two characters.
-        if let Some(key) = crate::static_search::shard_key(token) {
+        if let Some(key) = crate::static_search::shard_key(&token) {
             shards
                 .entry(key)
                 .or_default()
-                .push(ShardToken(token.to_string(), postings));
+                .push(ShardToken(token, postings));
         }
     }
 
-    let mut out = Vec::with_capacity(shards.len() + docs.len());
+    let mut out = Vec::with_capacity(shards.len() + index.len());
     let path = |url: String| url.trim_start_matches('/').to_string();
     for (key, tokens) in shards {
         if let Ok(json) = serde_json::to_vec(&tokens) {
             out.push((path(shard_url(&key)), json));
         }
     }
-    let by_number: HashMap<u32, usize> = number.iter().enumerate().map(|(i, &n)| (n, i)).collect();
-    for n in 0..docs.len() as u32 {
-        let d = &docs[by_number[&n]];
+    for (n, d) in index.documents().enumerate() {
         let record = DocRecord {
             kind: d.kind.to_string(),
             title: d.title.to_string(),
@@ -81,8 +44,75 @@ pub fn files(site: &Site) -> Vec<(String, Vec<u8>)> {
             body: d.body.to_string(),
         };
         if let Ok(json) = serde_json::to_vec(&record) {
-            out.push((path(doc_url(n)), json));
+            out.push((path(doc_url(n as u32)), json));
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::NaiveDate;
+
+    use super::*;
+    use crate::content::search::{Entry, Kind, MAX_EXPANSIONS};
+    use crate::static_search::{doc_url, rank, results, shard_key, shard_url};
+
+    /// The browser's answer from these files, as `static_search::search`
+    /// computes it.
+    fn static_answer(files: &[(String, Vec<u8>)], q: &str) -> crate::model::SearchResults {
+        let read = |url: String| {
+            files
+                .iter()
+                .find(|(f, _)| *f == url.trim_start_matches('/'))
+                .map(|(_, b)| b.clone())
+        };
+        let words = crate::search_rank::query_words(q);
+        let shards: Vec<Option<Vec<ShardToken>>> = words
+            .iter()
+            .map(|w| {
+                let bytes = read(shard_url(&shard_key(w)?))?;
+                serde_json::from_slice(&bytes).ok()
+            })
+            .collect();
+        let (total, top) = rank(&words, &shards);
+        let records = top
+            .iter()
+            .filter_map(|&d| serde_json::from_slice(&read(doc_url(d))?).ok())
+            .collect();
+        results(q, total, records)
+    }
+
+    #[test]
+    fn the_browser_cuts_short_prefixes_as_the_server_does() {
+        // More tokens begin with `de` than a word may stand for, with
+        // document counts that differ, so which ones are kept matters.
+        let n = MAX_EXPANSIONS * 2;
+        let tags = vec!["devops".to_string()];
+        let entries: Vec<Entry<'_>> = (0..n)
+            .map(|d| {
+                let body: String = (0..n)
+                    .filter(|i| (i * 7 + d) % (i % 5 + 2) == 0)
+                    .map(|i| format!("de{i:03} other{} ", i % 3))
+                    .collect();
+                Entry {
+                    kind: Kind::Post,
+                    title: Box::leak(format!("Post de{d:03}").into_boxed_str()),
+                    url: format!("/p{d}"),
+                    date: NaiveDate::from_ymd_opt(2024, 1, 1 + (d % 3) as u32),
+                    tags: if d % 4 == 0 { &tags } else { &[] },
+                    body,
+                }
+            })
+            .collect();
+        let index = SearchIndex::build(entries);
+        let files = index_files(&index);
+        for q in [
+            "de", "de0", "de05", "de050", "dev", "de other", "post de1", "zz",
+        ] {
+            let server = index.search(q);
+            assert_eq!(static_answer(&files, q), server, "query {q:?}");
+        }
+        assert!(index.search("de").total > 0);
+    }
 }

@@ -80,7 +80,7 @@ fn PostView(post: Post, site: SiteInfo) -> impl IntoView {
             {post.series.map(|series| view! { <SeriesBox series locale /> })}
             {toc}
             <TermCards>
-                <CopyButtons locale>
+                <CopyButtons>
                     <div class="prose" inner_html=post.html></div>
                 </CopyButtons>
                 <TermCardList cards=post.terms />
