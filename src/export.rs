@@ -103,6 +103,54 @@ pub struct Report {
     /// Limits of particular hosts the rules files go past.
     pub warnings: Vec<String>,
     pub elapsed: Duration,
+    /// Where the time went, in order (for the summary line and the benchmark).
+    pub phases: Vec<Phase>,
+}
+
+/// One step of an export: wall time, and the CPU time of the whole process
+/// meanwhile (every thread), which a busy machine distorts less.
+#[derive(Debug, Clone, Copy)]
+pub struct Phase {
+    pub name: &'static str,
+    pub wall: Duration,
+    pub cpu: Duration,
+}
+
+/// Times consecutive phases.
+#[derive(Debug, Clone, Copy)]
+pub struct Stopwatch {
+    wall: Instant,
+    cpu: Duration,
+}
+
+impl Stopwatch {
+    pub fn start() -> Self {
+        Stopwatch {
+            wall: Instant::now(),
+            cpu: process_cpu(),
+        }
+    }
+
+    /// The phase since the start or the last lap, named `name`.
+    pub fn lap(&mut self, name: &'static str) -> Phase {
+        let now = Stopwatch::start();
+        let phase = Phase {
+            name,
+            wall: now.wall - self.wall,
+            cpu: now.cpu.saturating_sub(self.cpu),
+        };
+        *self = now;
+        phase
+    }
+}
+
+/// CPU time used by this process so far, all threads.
+fn process_cpu() -> Duration {
+    let t = rustix::time::clock_gettime(rustix::time::ClockId::ProcessCPUTime);
+    Duration::new(
+        u64::try_from(t.tv_sec).unwrap_or(0),
+        u32::try_from(t.tv_nsec).unwrap_or(0),
+    )
 }
 
 /// The file name a URL path is exported as: pages become `path/index.html`
@@ -137,6 +185,8 @@ pub async fn export(state: AppState, options: &Options) -> Result<Report, Export
         options.force,
     )?;
 
+    let mut report = Report::default();
+    let mut clock = Stopwatch::start();
     let mut files: BTreeMap<String, Vec<u8>> = BTreeMap::new();
     // Built assets and public files first: a page at the same path wins, as
     // on the server, whose routes come before its static files.
@@ -144,8 +194,10 @@ pub async fn export(state: AppState, options: &Options) -> Result<Report, Export
         files.insert(rel, bytes);
     }
     let site = state.store.snapshot();
+    report.phases.push(clock.lap("site files"));
     let rendered = render::render_all(state.clone(), &files).await?;
-    let mut report = Report::default();
+    report.phases.extend(rendered.phases.iter().copied());
+    clock = Stopwatch::start();
     for doc in &rendered.documents {
         files.insert(doc.file.clone(), doc.body.clone());
         if doc.kind == crate::server::documents::DocKind::Page {
@@ -171,11 +223,14 @@ pub async fn export(state: AppState, options: &Options) -> Result<Report, Export
     );
     // GitHub Pages would otherwise run Jekyll, which skips `_`-prefixed names.
     files.insert(".nojekyll".into(), Vec::new());
+    report.phases.push(clock.lap("rules"));
     for (rel, bytes) in search_index::files(&site) {
         files.insert(rel, bytes);
     }
+    report.phases.push(clock.lap("search index"));
 
     let written = tree::write(&out, &files, options.force)?;
+    report.phases.push(clock.lap("writing"));
     report.files = files.len();
     report.written = written.written;
     report.unchanged = written.unchanged;

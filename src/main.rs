@@ -427,10 +427,12 @@ fn export(config: Config, mut options: microblog::export::Options) -> ExitCode {
         Err(e) => return startup_error(e),
     };
     options.content_dir = config.content_dir.clone();
+    let mut loading = microblog::export::Stopwatch::start();
     let site = match Site::load(&config.content_dir, &load_options(&config)) {
         Ok(site) => site,
         Err(e) => return startup_error(format_args!("CONTENT_DIR: {e}")),
     };
+    let load = loading.lap("content");
     // Content problems are reported as `check` does; the site is exported
     // with the broken files left out, as the server would serve it.
     let root = config.content_dir.display().to_string();
@@ -461,8 +463,20 @@ fn export(config: Config, mut options: microblog::export::Options) -> ExitCode {
             for w in report.skipped.iter().chain(&report.warnings) {
                 eprintln!("microblog: warning: {w}");
             }
+            // Where the time went: loading the content, then the export's phases.
+            let phases: Vec<String> = std::iter::once(&load)
+                .chain(&report.phases)
+                .map(|p| {
+                    format!(
+                        "{} {:.2}/{:.2}",
+                        p.name,
+                        p.wall.as_secs_f64(),
+                        p.cpu.as_secs_f64()
+                    )
+                })
+                .collect();
             println!(
-                "exported {} files ({} pages, {} redirects) to {}: {} written, {} unchanged, {} removed, in {:.2} s",
+                "exported {} files ({} pages, {} redirects) to {}: {} written, {} unchanged, {} removed, in {:.2} s (wall/CPU s: {})",
                 report.files,
                 report.pages,
                 report.redirects,
@@ -470,7 +484,8 @@ fn export(config: Config, mut options: microblog::export::Options) -> ExitCode {
                 report.written,
                 report.unchanged,
                 report.removed,
-                report.elapsed.as_secs_f64()
+                report.elapsed.as_secs_f64(),
+                phases.join(", ")
             );
             ExitCode::SUCCESS
         }

@@ -34,6 +34,8 @@ pub struct RenderedSite {
     pub documents: Vec<Rendered>,
     /// `Cache-Control` the server sends for each copied site-root file.
     pub file_cache_control: BTreeMap<String, Option<String>>,
+    /// How long each kind of document took to render.
+    pub phases: Vec<super::Phase>,
 }
 
 /// Requests in flight at once: enough to keep every core rendering.
@@ -73,6 +75,43 @@ pub async fn render_all(
         StatusCode::NOT_FOUND,
     ));
 
+    // Pages and feeds first, then the social cards: timed apart.
+    let (cards, pages): (Vec<_>, Vec<_>) = wanted
+        .into_iter()
+        .partition(|(doc, _, _)| crate::content::cards::slug_of(&doc.path).is_some());
+    let mut phases = Vec::new();
+    let mut documents = Vec::new();
+    let mut clock = super::Stopwatch::start();
+    for (name, batch) in [("pages", pages), ("cards", cards)] {
+        documents.extend(render_batch(&app, batch).await?);
+        phases.push(clock.lap(name));
+    }
+    documents.sort_by(|a, b| a.file.cmp(&b.file));
+
+    // What the server says about each copied file (HEAD: no body needed).
+    let mut file_cache_control = BTreeMap::new();
+    for rel in site_files.keys() {
+        let path = format!("/{rel}");
+        let (_, headers, _) = fetch(&app, Method::HEAD, &path).await?;
+        let value = headers
+            .get(header::CACHE_CONTROL)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string);
+        file_cache_control.insert(rel.clone(), value);
+    }
+    phases.push(clock.lap("file headers"));
+    Ok(RenderedSite {
+        documents,
+        file_cache_control,
+        phases,
+    })
+}
+
+/// Renders `wanted` through the router, a few requests at a time.
+async fn render_batch(
+    app: &axum::Router,
+    wanted: Vec<(Document, String, StatusCode)>,
+) -> Result<Vec<Rendered>, ExportError> {
     let results: Vec<Result<Rendered, ExportError>> = futures::stream::iter(wanted)
         .map(|(doc, file, expected)| {
             let app = app.clone();
@@ -107,24 +146,7 @@ pub async fn render_all(
         .buffer_unordered(concurrency())
         .collect()
         .await;
-    let mut documents = results.into_iter().collect::<Result<Vec<_>, _>>()?;
-    documents.sort_by(|a, b| a.file.cmp(&b.file));
-
-    // What the server says about each copied file (HEAD: no body needed).
-    let mut file_cache_control = BTreeMap::new();
-    for rel in site_files.keys() {
-        let path = format!("/{rel}");
-        let (_, headers, _) = fetch(&app, Method::HEAD, &path).await?;
-        let value = headers
-            .get(header::CACHE_CONTROL)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_string);
-        file_cache_control.insert(rel.clone(), value);
-    }
-    Ok(RenderedSite {
-        documents,
-        file_cache_control,
-    })
+    results.into_iter().collect()
 }
 
 async fn fetch(
