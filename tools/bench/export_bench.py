@@ -210,12 +210,17 @@ def incremental():
 
 
 def search_budget(out):
-    """Bytes a first search reads for some queries: the lazy WASM chunk of the
-    static search (with every shared chunk: an upper bound), the shards of its
-    words and the 20 largest matching records."""
+    """Bytes a first search reads for some queries: the lazy WASM the header
+    box loads on a static host (its `lookup` split and the static `search`
+    split, with the shared chunks the split manifest lists for them), the
+    shards of its words and the 20 largest matching records (an upper bound)."""
     index = out / "search-index"
-    code = [f for f in (out / "pkg").glob("*.wasm")
-            if f.name.startswith(("split_search_", "chunk_")) and "from_address" not in f.name]
+    pkg = out / "pkg"
+    manifest = json.loads(next(pkg.glob("__wasm_split_manifest*.json")).read_text())
+    names = {n for key, deps in manifest.items()
+             if key.startswith(("lookup_", "search_")) and "from_address" not in key
+             for n in deps}
+    code = [f for f in pkg.glob("*.wasm") if f.stem in names]
     code_raw = sum(f.stat().st_size for f in code)
     code_gz = sum(len(gzip.compress(f.read_bytes(), 6)) for f in code)
     rows = [f"| lazy search code ({len(code)} WASM chunks, once per visit) | "
