@@ -137,13 +137,16 @@ fn harden_with<S: Clone + Send + Sync + 'static>(
             http::redirects,
         ))
         // Cached pages arrive compressed (once); what is left is dynamic
-        // (search, API), where brotli's default (11) cost ~0.25 ms per small
-        // JSON reply: quality 4 is the usual on-the-fly choice.
+        // (search, API), compressed per answer on the request path. At
+        // quality 4 brotli was the largest single cost of a search answer at
+        // 10k posts (36 % of its CPU); quality 1 (brotli and gzip) keeps most
+        // of the saving on small JSON for a fraction of the time
+        // (BENCHMARKS.md).
         .layer(
             CompressionLayer::new()
                 .br(true)
                 .gzip(true)
-                .quality(tower_http::CompressionLevel::Precise(4)),
+                .quality(tower_http::CompressionLevel::Precise(1)),
         )
         .layer(axum::middleware::from_fn(ops::observe))
         .layer(CatchPanicLayer::custom(ops::panic_response))
