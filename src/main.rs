@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 use microblog::content::{ContentStore, LoadOptions, RenderCache, Site};
 use microblog::markdown::EmojiRenderer;
-use microblog::server::config::{Config, LogFormat};
+use microblog::server::config::Config;
 use microblog::server::watch::{self, LiveReload};
 use microblog::server::{assemble, metrics_router, AppState, SiteSettings};
 
@@ -152,31 +152,6 @@ fn healthcheck() -> ExitCode {
     }
 }
 
-/// Logs go to stdout through a buffer drained by one writer thread: the
-/// access log writes a line per request, and a `write(2)` per line on the
-/// request path was 7 % of a cached page's CPU (perf, BENCHMARKS.md). The
-/// writer flushes whenever its queue is empty, so an idle server's lines
-/// appear at once, and a busy one writes many lines per syscall; a full
-/// queue makes requests wait rather than lose lines.
-/// Keep the guard until the process ends: dropping it flushes what is queued.
-fn init_tracing(format: LogFormat) -> tracing_appender::non_blocking::WorkerGuard {
-    use tracing_subscriber::EnvFilter;
-    let filter = EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| EnvFilter::new("info,microblog=info,tower_http=info"));
-    let (writer, guard) = tracing_appender::non_blocking::NonBlockingBuilder::default()
-        .lossy(false)
-        .thread_name("log-writer")
-        .finish(std::io::BufWriter::new(std::io::stdout()));
-    let builder = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(writer);
-    match format {
-        LogFormat::Json => builder.json().init(),
-        LogFormat::Pretty => builder.init(),
-    }
-    guard
-}
-
 /// A startup problem: one line on stderr, exit code 2.
 fn startup_error(message: impl std::fmt::Display) -> ExitCode {
     eprintln!("microblog: {message}");
@@ -214,7 +189,7 @@ fn serve(config: Config) -> ExitCode {
         Ok(o) => o,
         Err(e) => return startup_error(e),
     };
-    let _log_writer = init_tracing(config.log_format);
+    let _log_writer = microblog::server::logging::init(config.log_format);
     // A warm start reuses what the last run built from unchanged files.
     let render_cache = config.cache_dir.as_deref().map(RenderCache::new);
     let cache_started = std::time::Instant::now();

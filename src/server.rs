@@ -17,6 +17,7 @@ pub mod guard;
 pub mod http;
 pub mod images;
 pub mod listen;
+pub mod logging;
 pub mod markup;
 pub mod ops;
 pub mod persist;
