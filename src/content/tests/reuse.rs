@@ -51,7 +51,7 @@ fn a_reload_reuses_unchanged_files_and_equals_a_fresh_load() {
     assert_eq!(posts_of(&third), posts_of(&fresh));
     assert_eq!(third.diagnostics(), fresh.diagnostics());
     assert!(
-        third.post("b").is_some_and(|p| p.html.contains("broken")),
+        third.post_page("b").is_some_and(|p| p.html.contains("broken")),
         "the link is marked broken"
     );
 }
@@ -144,7 +144,7 @@ fn reload(dir: &Path, previous: &Site) -> Site {
 }
 
 fn html_of(site: &Site, slug: &str) -> String {
-    site.post(slug).map(|p| p.html.clone()).unwrap_or_default()
+    site.post_page(slug).map(|p| p.html).unwrap_or_default()
 }
 
 #[test]
