@@ -37,7 +37,17 @@ impl Packed {
         if text.is_empty() {
             return Packed::default();
         }
-        match zstd::bulk::compress(text.as_bytes(), LEVEL) {
+        // One compression context per thread: making one per text was a
+        // fifth of the compression time.
+        thread_local! {
+            static COMPRESSOR: std::cell::RefCell<Option<zstd::bulk::Compressor<'static>>> =
+                std::cell::RefCell::new(zstd::bulk::Compressor::new(LEVEL).ok());
+        }
+        let compressed = COMPRESSOR.with(|c| match c.borrow_mut().as_mut() {
+            Some(c) => c.compress(text.as_bytes()),
+            None => zstd::bulk::compress(text.as_bytes(), LEVEL),
+        });
+        match compressed {
             Ok(bytes) => Packed {
                 bytes: bytes.into_boxed_slice(),
                 len: text.len(),

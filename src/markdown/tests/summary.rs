@@ -79,3 +79,24 @@ fn analyse_is_render_without_the_html() {
     assert_eq!(light.html, "");
     assert_eq!(Rendered { html: full.html.clone(), ..light }, full);
 }
+
+/// The byte-wise word count agrees with `split_whitespace` on every kind of
+/// white space Rust knows, ASCII and not.
+#[test]
+fn word_count_matches_split_whitespace() {
+    for text in [
+        "",
+        "   ",
+        "one",
+        " one  two\tthree\nfour\r\nfive\x0bsix\x0cseven ",
+        "despliegue\u{a0}canario métricas\u{2003}señal\u{3000}観測 🚀 x",
+        "\u{85}a\u{2028}b\u{2029}c\u{1680}d",
+        "ends with accent é",
+    ] {
+        assert_eq!(
+            super::super::summary::count_words(text),
+            text.split_whitespace().count(),
+            "{text:?}"
+        );
+    }
+}
