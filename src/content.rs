@@ -26,8 +26,8 @@ mod store;
 
 pub use body::Body;
 pub use diagnostic::Diagnostic;
-pub use packed::Packed;
 pub use disk::RenderCache;
+pub use packed::Packed;
 
 use diagnostic::diag;
 pub use fingerprint::{PageKey, FEED_LIMIT};

@@ -8,9 +8,9 @@ use rayon::prelude::*;
 
 use super::assets::Assets;
 use super::body::Body;
-use super::packed::Packed;
 use super::index::{valid_slug, PageIndex};
 use super::memo::{self, Memo, Outcome};
+use super::packed::Packed;
 use super::parse::Parsed;
 use super::{diag, Diagnostic, Kind, PostEntry, Site};
 use crate::markdown::{self, EmojiRenderer, RenderContext, Severity, TermLinker};

@@ -55,11 +55,12 @@ pub(super) fn parse_source(source: Source, diags: &mut Vec<Diagnostic>) -> Optio
         "glossary.md" => Kind::Glossary,
         _ => Kind::Post,
     };
-    let text: std::sync::Arc<str> = if source.text.starts_with('\u{feff}') || source.text.contains('\r') {
-        normalize_source(&source.text).into()
-    } else {
-        source.text.clone()
-    };
+    let text: std::sync::Arc<str> =
+        if source.text.starts_with('\u{feff}') || source.text.contains('\r') {
+            normalize_source(&source.text).into()
+        } else {
+            source.text.clone()
+        };
     let fail = |diags: &mut Vec<Diagnostic>, e: front_matter::FrontMatterError| {
         diags.push(diag(
             &source.path,

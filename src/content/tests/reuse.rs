@@ -51,7 +51,9 @@ fn a_reload_reuses_unchanged_files_and_equals_a_fresh_load() {
     assert_eq!(posts_of(&third), posts_of(&fresh));
     assert_eq!(third.diagnostics(), fresh.diagnostics());
     assert!(
-        third.post_page("b").is_some_and(|p| p.html.contains("broken")),
+        third
+            .post_page("b")
+            .is_some_and(|p| p.html.contains("broken")),
         "the link is marked broken"
     );
 }

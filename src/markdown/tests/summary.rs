@@ -77,7 +77,13 @@ fn analyse_is_render_without_the_html() {
     assert!(full.html.contains("hl-python"), "{}", full.html);
     assert!(!full.diagnostics.is_empty(), "the sample has problems");
     assert_eq!(light.html, "");
-    assert_eq!(Rendered { html: full.html.clone(), ..light }, full);
+    assert_eq!(
+        Rendered {
+            html: full.html.clone(),
+            ..light
+        },
+        full
+    );
 }
 
 /// The byte-wise word count agrees with `split_whitespace` on every kind of
