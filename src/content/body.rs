@@ -45,11 +45,21 @@ impl std::fmt::Debug for RenderEnv {
     }
 }
 
+/// Bodies with more Markdown than this are rendered during the load and
+/// their HTML kept, as every body was before. Rendering one on request could
+/// take seconds (16 MiB of code is allowed), it would not fit the cache of
+/// recent bodies, and a page that size is not kept by the page cache
+/// either: every request would render it again. Such posts are rare, and
+/// their memory is what their authors asked for.
+pub(super) const EAGER_BYTES: usize = 1 << 20;
+
 /// A post's Markdown body and what its HTML is keyed by.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct Body {
     /// The Markdown after the front matter, compressed.
     source: Arc<Packed>,
+    /// The HTML of a body over [`EAGER_BYTES`], rendered at load.
+    eager: Option<Arc<str>>,
     /// Hash of the file's memo: equal keys render equal HTML.
     key: u128,
     /// The snapshot's env; set when the post is assembled into a snapshot
@@ -75,9 +85,11 @@ fn cache() -> &'static Cache {
 }
 
 impl Body {
-    pub(super) fn new(source: &str) -> Body {
+    /// `html`: the body rendered now, for a body over [`EAGER_BYTES`].
+    pub(super) fn new(source: &str, html: Option<String>) -> Body {
         Body {
             source: Arc::new(Packed::new(source)),
+            eager: html.map(Arc::from),
             key: 0,
             env: None,
         }
@@ -105,6 +117,9 @@ impl Body {
     /// (the caller is a request or the export; a few milliseconds for a
     /// long post with code).
     pub(super) fn html(&self, path: &str) -> Arc<str> {
+        if let Some(html) = &self.eager {
+            return html.clone();
+        }
         cache()
             .get_or_insert_with(&self.key, || {
                 Ok::<_, std::convert::Infallible>(Arc::from(self.render(path)))

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use rayon::prelude::*;
 
 use super::assets::Assets;
-use super::body::Body;
+use super::body::{Body, EAGER_BYTES};
 use super::index::{valid_slug, PageIndex};
 use super::memo::{self, Memo, Outcome};
 use super::packed::Packed;
@@ -237,8 +237,15 @@ pub(super) fn build_post(
         }
     }
 
-    // Everything but the HTML: that is rendered when asked for (`body.rs`).
-    let rendered = markdown::analyse(p.body(), ctx);
+    // Everything but the HTML: that is rendered when asked for (`body.rs`),
+    // except for a huge body.
+    let eager = p.body().len() > EAGER_BYTES;
+    let mut rendered = if eager {
+        markdown::render(p.body(), ctx)
+    } else {
+        markdown::analyse(p.body(), ctx)
+    };
+    let eager_html = eager.then(|| std::mem::take(&mut rendered.html));
     push_render_diags(&p.path, p.body_line_offset, rendered.diagnostics, diags);
     let summary = rendered
         .more_summary
@@ -299,7 +306,7 @@ pub(super) fn build_post(
     let title = plain_text(ctx.emoji, p.fm.title.as_deref().unwrap_or_default().trim());
     Some(PostEntry {
         search_text: Packed::new(&rendered.text),
-        body: Body::new(p.body()),
+        body: Body::new(p.body(), eager_html),
         term_ids: rendered.terms,
         series,
         path: p.path.clone(),
