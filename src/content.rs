@@ -282,6 +282,8 @@ impl Site {
             .collect()
     }
 
+    /// A post's data as held: its `html` is empty (bodies are rendered on
+    /// request: [`Site::post_page`], [`PostEntry::html`]).
     pub fn post(&self, slug: &str) -> Option<&Post> {
         self.by_slug.get(slug).map(|&i| &self.posts[i].post)
     }
