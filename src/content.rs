@@ -3,6 +3,7 @@
 
 mod assemble;
 pub mod assets;
+mod body;
 mod build;
 pub mod cards;
 mod diagnostic;
@@ -12,6 +13,7 @@ pub mod front_matter;
 pub mod glossary;
 mod index;
 mod memo;
+pub mod packed;
 mod parse;
 mod read;
 mod redirects;
@@ -22,8 +24,10 @@ mod search_slot;
 pub(crate) use search_slot::lower_priority;
 mod store;
 
+pub use body::Body;
 pub use diagnostic::Diagnostic;
 pub use disk::RenderCache;
+pub use packed::Packed;
 
 use diagnostic::diag;
 pub use fingerprint::{PageKey, FEED_LIMIT};
@@ -81,10 +85,21 @@ pub struct PostEntry {
     pub term_ids: Vec<String>,
     /// The `series:` name (trimmed) and the file line it is set on.
     pub series: Option<(String, usize)>,
+    /// The post; its `html` is empty here: see [`PostEntry::html`].
     pub post: Post,
+    /// The body's Markdown, rendered on request (see `content/body.rs`).
+    pub body: Body,
     /// The body's text as the page shows it, collected by the Markdown pass:
-    /// what the search index reads.
-    pub search_text: String,
+    /// what the search index reads (compressed: the index keeps its own).
+    pub search_text: Packed,
+}
+
+impl PostEntry {
+    /// The body as HTML, rendered now unless recently rendered (see
+    /// `content/body.rs`).
+    pub fn html(&self) -> Arc<str> {
+        self.body.html(&self.path)
+    }
 }
 
 /// One immutable, fully rendered view of the content folder.
@@ -122,7 +137,7 @@ pub struct Site {
     /// Built on first request: most snapshots are never asked for it.
     emoji_gallery: std::sync::OnceLock<crate::model::EmojiGallery>,
     /// Images in `images/` and beside page bundles, served by URL.
-    assets: assets::Assets,
+    assets: Arc<assets::Assets>,
     /// Which swap of the [`ContentStore`] this is (0 until stored).
     generation: u64,
     /// What each page is rendered from, hashed: the page cache's keys.
@@ -267,6 +282,8 @@ impl Site {
             .collect()
     }
 
+    /// A post's data as held: its `html` is empty (bodies are rendered on
+    /// request: [`Site::post_page`], [`PostEntry::html`]).
     pub fn post(&self, slug: &str) -> Option<&Post> {
         self.by_slug.get(slug).map(|&i| &self.posts[i].post)
     }
@@ -275,6 +292,7 @@ impl Site {
     pub fn post_page(&self, slug: &str) -> Option<Post> {
         let entry = &self.posts[*self.by_slug.get(slug)?];
         let mut post = entry.post.clone();
+        post.html = entry.html().to_string();
         post.terms = entry
             .term_ids
             .iter()

@@ -95,6 +95,18 @@ const BROKEN_REF: &str = "#microblog-broken-ref:";
 
 /// Renders one document body.
 pub fn render(body: &str, ctx: &RenderContext<'_>) -> Rendered {
+    run(body, ctx, true)
+}
+
+/// [`render`] without the HTML (`html` is empty): the table of contents,
+/// summary, words, search text, diagnostics and glossary terms are the same
+/// as `render` gives. A content load needs only these; code highlighting,
+/// most of a render's cost, is left to when a post's HTML is asked for.
+pub fn analyse(body: &str, ctx: &RenderContext<'_>) -> Rendered {
+    run(body, ctx, false)
+}
+
+fn run(body: &str, ctx: &RenderContext<'_>, html: bool) -> Rendered {
     let (protected, protect_edits) = prepass::protect_emoji_lines(body);
     let (expanded, ref_edits, ref_problems) = refs::expand(&protected, ctx.path, ctx.resolver);
     let positions = positions::Positions::new(body, ref_edits, protect_edits);
@@ -108,7 +120,7 @@ pub fn render(body: &str, ctx: &RenderContext<'_>) -> Rendered {
     let reserved = headings::reserved_ids(&expanded);
 
     let parser = Parser::new_ext(&expanded, options()).into_offset_iter();
-    let mut state = pass::State::new(ctx, &positions, reserved, diagnostics);
+    let mut state = pass::State::new(ctx, &positions, reserved, diagnostics, html);
     for (event, range) in TextMergeWithOffset::new(parser) {
         state.event(event, range);
     }

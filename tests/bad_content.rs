@@ -272,7 +272,7 @@ async fn ten_megabyte_post_body() {
     let case = Case::new().with_bytes("posts/huge.md", text.as_bytes());
     assert_eq!(case.diagnostics(), Vec::<String>::new());
     let site = case.load();
-    let huge = site.post("huge").expect("the huge post loads");
+    let huge = site.post_page("huge").expect("the huge post loads");
     assert!(huge.html.len() > text.len(), "{}", huge.html.len());
     assert_eq!(huge.toc.len(), n.div_ceil(1000));
     let app = case.app();
@@ -347,7 +347,7 @@ async fn deeply_nested_body() {
     let case = Case::new().with_bytes("posts/deep.md", text.as_bytes());
     assert_eq!(case.diagnostics(), Vec::<String>::new());
     let site = case.load();
-    let deep = site.post("deep").expect("the deep post loads");
+    let deep = site.post_page("deep").expect("the deep post loads");
     assert!(deep.html.matches("<ul>").count() >= 1000);
     assert!(deep.html.matches("<blockquote>").count() >= 1000);
     let app = case.app();

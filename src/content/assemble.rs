@@ -5,11 +5,13 @@
 //! posts, redirects, search and the page fingerprints.
 
 use std::path::Path;
+use std::sync::Arc;
 use std::time::Instant;
 
 use chrono::Utc;
 use rayon::prelude::*;
 
+use super::body::RenderEnv;
 use super::index::PageIndex;
 use super::parse::{parse_shared, ParseOutcome};
 use super::read::Source;
@@ -60,7 +62,7 @@ pub(super) fn from_sources(
             Some((folder.to_string(), p.url()))
         })
         .collect();
-    let assets = assets::Assets::collect(dir, &bundles);
+    let assets = Arc::new(assets::Assets::collect(dir, &bundles));
     phases.lap("index and images", &mut lap);
 
     // The glossary first: posts link the first mention of each term to it.
@@ -71,12 +73,12 @@ pub(super) fn from_sources(
             emoji: &options.emoji,
             resolver: &index,
             terms: None,
-            images: Some(&assets),
+            images: Some(&*assets),
         };
         let (mut g, texts) = glossary::build(
             &p.path,
             &p.fm,
-            &p.body,
+            p.body(),
             p.body_line_offset,
             &ctx,
             &mut diags,
@@ -107,13 +109,23 @@ pub(super) fn from_sources(
     phases.lap("render or reuse", &mut lap);
     site.reused = reused;
     site.emoji = options.emoji.clone();
+    // What the posts' HTML is rendered with when asked for (`body.rs`).
+    let env = Arc::new(RenderEnv {
+        emoji: options.emoji.clone(),
+        index,
+        assets: assets.clone(),
+        linker,
+    });
     site.assets = assets;
     let mut posts = Vec::new();
     for (built, found, memo) in built {
         diags.extend(found);
         site.memos.insert(memo.path.clone(), memo);
         match built {
-            Built::Post(entry) => posts.push(*entry),
+            Built::Post(mut entry) => {
+                entry.body.set_env(&env);
+                posts.push(*entry);
+            }
             Built::Draft => site.drafts += 1,
             Built::About(page, text) => {
                 site.about = Some(page);
@@ -183,7 +195,7 @@ pub(super) fn build_search(site: &Site) -> search::SearchIndex {
         url: Post::path(&e.post.meta.slug),
         date: Some(e.date),
         tags: &e.post.meta.tags,
-        body: e.search_text.clone(),
+        body: e.search_text.text(),
     });
     let terms = site.glossary.iter().flat_map(|g| {
         g.terms.iter().map(|t| Entry {

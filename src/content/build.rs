@@ -7,8 +7,10 @@ use std::sync::Arc;
 use rayon::prelude::*;
 
 use super::assets::Assets;
+use super::body::{Body, EAGER_BYTES};
 use super::index::{valid_slug, PageIndex};
 use super::memo::{self, Memo, Outcome};
+use super::packed::Packed;
 use super::parse::Parsed;
 use super::{diag, Diagnostic, Kind, PostEntry, Site};
 use crate::markdown::{self, EmojiRenderer, RenderContext, Severity, TermLinker};
@@ -69,7 +71,7 @@ fn build_file(p: &Parsed, inputs: &Inputs<'_>) -> (Built, Vec<Diagnostic>, Memo)
         terms: inputs.linker.filter(|_| p.kind == Kind::Post),
         images: Some(&images),
     };
-    let (built, outcome) = match p.kind {
+    let (mut built, outcome) = match p.kind {
         Kind::Post => match build_post(p, &ctx, inputs.index, &mut found) {
             Some(_) if p.fm.draft => (Built::Draft, Outcome::Draft),
             Some(entry) => {
@@ -97,6 +99,9 @@ fn build_file(p: &Parsed, inputs: &Inputs<'_>) -> (Built, Vec<Diagnostic>, Memo)
         diagnostics: found.clone(),
         outcome,
     };
+    if let Built::Post(entry) = &mut built {
+        entry.body.set_key(memo.key());
+    }
     (built, found, memo)
 }
 
@@ -232,7 +237,15 @@ pub(super) fn build_post(
         }
     }
 
-    let rendered = markdown::render(&p.body, ctx);
+    // Everything but the HTML: that is rendered when asked for (`body.rs`),
+    // except for a huge body.
+    let eager = p.body().len() > EAGER_BYTES;
+    let mut rendered = if eager {
+        markdown::render(p.body(), ctx)
+    } else {
+        markdown::analyse(p.body(), ctx)
+    };
+    let eager_html = eager.then(|| std::mem::take(&mut rendered.html));
     push_render_diags(&p.path, p.body_line_offset, rendered.diagnostics, diags);
     let summary = rendered
         .more_summary
@@ -292,7 +305,8 @@ pub(super) fn build_post(
     let words = rendered.words;
     let title = plain_text(ctx.emoji, p.fm.title.as_deref().unwrap_or_default().trim());
     Some(PostEntry {
-        search_text: rendered.text,
+        search_text: Packed::new(&rendered.text),
+        body: Body::new(p.body(), eager_html),
         term_ids: rendered.terms,
         series,
         path: p.path.clone(),
@@ -312,7 +326,8 @@ pub(super) fn build_post(
             },
             updated: updated.map(|d| d.format("%Y-%m-%d").to_string()),
             lang: p.fm.lang.clone().unwrap_or_else(|| "en".to_string()),
-            html: rendered.html,
+            // Filled when the post is handed out (`Site::post_page`).
+            html: String::new(),
             toc: rendered.toc,
             terms: Vec::new(),
             words,
@@ -378,7 +393,7 @@ pub(super) fn build_page(
     ctx: &RenderContext<'_>,
     diags: &mut Vec<Diagnostic>,
 ) -> (Page, String) {
-    let rendered = markdown::render(&p.body, ctx);
+    let rendered = markdown::render(p.body(), ctx);
     push_render_diags(&p.path, p.body_line_offset, rendered.diagnostics, diags);
     let summary =
         p.fm.summary

@@ -79,7 +79,8 @@ impl Fingerprints {
                     .iter()
                     .filter_map(|id| site.term_cards.get(id))
                     .collect();
-                let page = hash_of(&(&e.post, &cards, e.date, e.updated));
+                // The HTML is rendered on request: its key stands for it.
+                let page = hash_of(&(&e.post, &cards, e.date, e.updated, e.body.key()));
                 (page, hash_of(&e.post.meta))
             })
             .unzip();

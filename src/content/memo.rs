@@ -72,6 +72,20 @@ pub(super) fn context_hash(glossary: Option<&crate::model::Glossary>, emoji_base
 }
 
 impl Memo {
+    /// A hash of everything this memo records: what a post's HTML is keyed
+    /// by (see `body.rs`). 128 bits: equal keys are taken as equal HTML.
+    pub fn key(&self) -> u128 {
+        match postcard::to_stdvec(self) {
+            Ok(bytes) => xxhash_rust::xxh3::xxh3_128(&bytes),
+            // Serialising plain data into a Vec does not fail; were it to,
+            // a key no other memo has keeps the HTML from being shared.
+            Err(_) => {
+                static UNIQUE: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+                u128::MAX - u128::from(UNIQUE.fetch_add(1, std::sync::atomic::Ordering::Relaxed))
+            }
+        }
+    }
+
     /// True when this memo's build is what a fresh build would give now.
     pub fn holds(
         &self,

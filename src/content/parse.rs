@@ -37,7 +37,11 @@ pub(super) struct Parsed {
     pub(super) text_hash: u64,
     pub(super) kind: Kind,
     pub(super) fm: FrontMatter,
-    pub(super) body: String,
+    /// The normalised file text: the source read itself when it needed no
+    /// normalising, so an unchanged file the watcher keeps is held once.
+    text: std::sync::Arc<str>,
+    /// Where the body (everything after the front matter) starts in `text`.
+    body_start: usize,
     pub(super) body_line_offset: usize,
     pub(super) split_front: String,
     pub(super) split_format: front_matter::Format,
@@ -51,7 +55,12 @@ pub(super) fn parse_source(source: Source, diags: &mut Vec<Diagnostic>) -> Optio
         "glossary.md" => Kind::Glossary,
         _ => Kind::Post,
     };
-    let text = normalize_source(&source.text);
+    let text: std::sync::Arc<str> =
+        if source.text.starts_with('\u{feff}') || source.text.contains('\r') {
+            normalize_source(&source.text).into()
+        } else {
+            source.text.clone()
+        };
     let fail = |diags: &mut Vec<Diagnostic>, e: front_matter::FrontMatterError| {
         diags.push(diag(
             &source.path,
@@ -88,19 +97,27 @@ pub(super) fn parse_source(source: Source, diags: &mut Vec<Diagnostic>) -> Optio
             return None;
         }
     }
+    // The body is the rest of the text after the front matter.
+    let body_start = text.len() - split.body.len();
     Some(Parsed {
-        text_hash: fingerprint::hash_of(&text),
+        text_hash: fingerprint::hash_of(&*text),
         kind,
         fm,
-        body: split.body.to_string(),
+        body_start,
         body_line_offset: split.body_line_offset,
         split_front: split.front.to_string(),
         split_format: split.format,
         path: source.path,
+        text,
     })
 }
 
 impl Parsed {
+    /// The Markdown after the front matter.
+    pub(super) fn body(&self) -> &str {
+        self.text.get(self.body_start..).unwrap_or_default()
+    }
+
     pub(super) fn key_line(&self, key: &str) -> usize {
         let split = Split {
             format: self.split_format,

@@ -280,7 +280,8 @@ mod tests {
             aliases: Vec::new(),
             term_ids: terms,
             series: series.map(|s| (s.to_string(), 2)),
-            search_text: String::new(),
+            search_text: Default::default(),
+            body: Default::default(),
             post: Post {
                 meta: PostSummary {
                     slug: format!("p{i}"),
@@ -407,7 +408,7 @@ mod tests {
         assert!(!reused);
         // A new title or body text: same inputs, same picks, reused.
         posts[3].post.meta.title = "Renamed".into();
-        posts[3].search_text = "other words".into();
+        posts[3].search_text = crate::content::Packed::new("other words");
         let (_, reused) = Picks::for_posts(&posts, inputs_key(&posts), Some(&first));
         assert!(reused, "title and text are not inputs");
         // Each input changes the key: a tag, a linked term, a series, the order.

@@ -196,7 +196,7 @@ fn bom_and_crlf_are_accepted() {
     );
     let site = load(dir.path());
     assert_eq!(errors(&site), Vec::<String>::new());
-    let p = site.post("win").expect("loaded");
+    let p = site.post_page("win").expect("loaded");
     assert!(p.html.contains("🚀"));
 }
 
@@ -228,7 +228,7 @@ fn refs_resolve_across_the_site_like_hugo() {
     );
     assert!(about.html.contains("href=\"/glossary\""), "{}", about.html);
     assert!(site
-        .post("netlify")
+        .post_page("netlify")
         .expect("post")
         .html
         .contains("href=\"/glossary#term\""));
@@ -400,7 +400,7 @@ fn a_post_with_broken_front_matter_is_one_error_not_one_per_reference() {
     assert_eq!(errs.len(), 1, "{errs:#?}");
     assert!(errs[0].starts_with("posts/broken.md:2:"), "{errs:#?}");
     // The references still point at the page's address (by file name).
-    let a = site.post("a").expect("post a");
+    let a = site.post_page("a").expect("post a");
     assert!(a.html.contains("href=\"/posts/broken\""), "{}", a.html);
     // A reference to a page that does not exist at all is still an error.
     write(

@@ -2,7 +2,7 @@
 //! Colours live in `style/_syntax.scss` (one light and one dark theme), so the
 //! HTML is the same whatever theme the reader uses.
 
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 use syntect::html::{ClassStyle, ClassedHTMLGenerator};
 use syntect::parsing::{SyntaxReference, SyntaxSet};
@@ -43,6 +43,44 @@ pub fn find_syntax(lang: &str) -> Option<&'static SyntaxReference> {
         .or_else(|| set.find_syntax_by_extension(token))
 }
 
+/// Most bytes of highlighted blocks kept by [`highlight_cached`].
+const BLOCK_CACHE_BYTES: u64 = 16 << 20;
+
+/// Blocks by xxh3-128 of (language, code): the same block in another post,
+/// in the next render of an edited post or in the export's render of every
+/// post costs a lookup instead of a grammar run. 128 bits, so two different
+/// blocks never share an entry in practice (a 64-bit key would still be
+/// unlikely to collide, but a collision would show another post's code).
+type BlockCache = quick_cache::sync::Cache<u128, Option<Arc<str>>, BlockWeight>;
+
+#[derive(Clone)]
+struct BlockWeight;
+
+impl quick_cache::Weighter<u128, Option<Arc<str>>> for BlockWeight {
+    fn weight(&self, _key: &u128, html: &Option<Arc<str>>) -> u64 {
+        64 + html.as_ref().map_or(0, |h| h.len() as u64)
+    }
+}
+
+fn block_cache() -> &'static BlockCache {
+    static CACHE: OnceLock<BlockCache> = OnceLock::new();
+    CACHE.get_or_init(|| BlockCache::with_weighter(8192, BLOCK_CACHE_BYTES, BlockWeight))
+}
+
+/// [`highlight`], remembered per block (see [`BlockCache`]).
+pub fn highlight_cached(lang: &str, code: &str) -> Option<Arc<str>> {
+    let mut h = xxhash_rust::xxh3::Xxh3Default::new();
+    h.update(&(lang.len() as u64).to_le_bytes());
+    h.update(lang.as_bytes());
+    h.update(code.as_bytes());
+    let key = h.digest128();
+    block_cache()
+        .get_or_insert_with(&key, || {
+            Ok::<_, std::convert::Infallible>(highlight(lang, code).map(Arc::from))
+        })
+        .unwrap_or_else(|never| match never {})
+}
+
 /// Highlighted HTML (spans with `hl-*` classes) for `code`, or `None` when the
 /// language is unknown or the grammar fails: the caller then shows plain text.
 pub fn highlight(lang: &str, code: &str) -> Option<String> {
@@ -63,7 +101,7 @@ pub(super) fn code_block_html(lang: &str, code: &str) -> String {
         return format!("<pre><code>{}</code></pre>\n", escape_html(code));
     }
     let lang = escape_html(lang);
-    match highlight(&lang, code) {
+    match highlight_cached(&lang, code) {
         Some(html) => format!(
             "<pre class=\"hl\" data-lang=\"{lang}\"><code class=\"language-{lang}\">{html}</code></pre>\n"
         ),

@@ -61,6 +61,9 @@ pub(super) struct State<'c, 'a> {
     terms_found: Vec<usize>,
     /// Footnote labels in order of first use: the number the HTML shows.
     footnotes: HashMap<String, usize>,
+    /// False for [`super::analyse`]: everything but the HTML is collected,
+    /// and code blocks are not highlighted (the costly part of a render).
+    html: bool,
 }
 
 impl<'c, 'a> State<'c, 'a> {
@@ -71,6 +74,7 @@ impl<'c, 'a> State<'c, 'a> {
         positions: &'c Positions,
         reserved: HashSet<String>,
         diagnostics: Vec<Diagnostic>,
+        html: bool,
     ) -> Self {
         State {
             ctx,
@@ -91,13 +95,17 @@ impl<'c, 'a> State<'c, 'a> {
             terms_done: vec![false; ctx.terms.map_or(0, TermLinker::len)],
             terms_found: Vec::new(),
             footnotes: HashMap::new(),
+            html,
         }
     }
 
     /// The HTML and what was collected; `size_hint`: the parsed text's length.
     pub(super) fn finish(self, size_hint: usize) -> Rendered {
-        let mut html = String::with_capacity(size_hint * 3 / 2);
-        pulldown_cmark::html::push_html(&mut html, tables::row_headers(self.out).into_iter());
+        let mut html = String::new();
+        if self.html {
+            html.reserve(size_hint * 3 / 2);
+            pulldown_cmark::html::push_html(&mut html, tables::row_headers(self.out).into_iter());
+        }
         let mut diagnostics = self.diagnostics;
         diagnostics.sort_by_key(|d| (d.line, d.col));
         let terms = match self.ctx.terms {
@@ -129,6 +137,9 @@ impl<'a> State<'_, 'a> {
             if let Event::Text(t) | Event::Code(t) = &event {
                 alt.push_str(t);
             }
+            return;
+        }
+        if !self.html {
             return;
         }
         match &mut self.heading {
@@ -176,8 +187,10 @@ impl<'a> State<'_, 'a> {
             }
             Event::End(TagEnd::CodeBlock) => {
                 let lang = self.in_code.take().unwrap_or_default();
-                let html = highlight::code_block_html(&lang, &self.code_buf);
-                self.emit(Event::Html(html.into()));
+                if self.html {
+                    let html = highlight::code_block_html(&lang, &self.code_buf);
+                    self.emit(Event::Html(html.into()));
+                }
             }
             Event::Text(text) if self.in_code.is_some() => {
                 self.code_buf.push_str(&text);

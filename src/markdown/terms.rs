@@ -71,8 +71,11 @@ impl TermLinker {
                 }
             }
         }
+        // A DFA: a few hundred names make a small one, and it scans every
+        // text run of every post (the most time of a load after the parser).
         let matcher = AhoCorasick::builder()
             .match_kind(MatchKind::LeftmostLongest)
+            .kind(Some(aho_corasick::AhoCorasickKind::DFA))
             .build(&patterns)
             .ok();
         TermLinker {

@@ -98,7 +98,7 @@ pub fn atom(site: &Site, info: &SiteInfo, tag: Option<&str>) -> Option<String> {
                     ..Default::default()
                 }],
                 content: Some(Content {
-                    value: Some(absolutize(&e.post.html, info, &path)),
+                    value: Some(absolutize(&e.html(), info, &path)),
                     content_type: Some("html".into()),
                     lang: Some(e.post.lang.clone()),
                     ..Default::default()
@@ -172,7 +172,7 @@ pub fn rss(site: &Site, info: &SiteInfo) -> String {
                 creators: vec![info.author_of(&e.post).to_string()],
                 ..Default::default()
             });
-            item.set_content(absolutize(&e.post.html, info, &path));
+            item.set_content(absolutize(&e.html(), info, &path));
             item.set_categories(
                 e.post
                     .meta

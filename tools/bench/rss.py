@@ -17,11 +17,15 @@ from /proc/PID/status:
 then the growth per 1,000 posts from a least-squares line over the generated
 sizes. Prints a Markdown table.
 
-Usage: rss.py [N ...]   (default: 1000 2000 4000)
+Usage: rss.py [N ...] [--server BIN] [--baseline BIN]   (default sizes: 1000 2000 4000)
+
+With `--baseline` (another build, e.g. main's binary copied aside), each
+folder is measured with both binaries, one right after the other.
 """
 
 from __future__ import annotations
 
+import argparse
 import pathlib
 import re
 import subprocess
@@ -49,11 +53,11 @@ def get(url: str, encoded: bool = True) -> bytes:
         return r.read()
 
 
-def measure(content: pathlib.Path, cache_all: bool) -> dict:
+def measure(content: pathlib.Path, cache_all: bool, server: pathlib.Path = SERVER) -> dict:
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     env = shipped_env(port, CONTENT_DIR=str(content), SITE_URL=base)
-    proc = subprocess.Popen([str(SERVER)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen([str(server)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         deadline = time.monotonic() + 300
         while True:
@@ -92,15 +96,26 @@ def slope(points: list[tuple[int, int]]) -> float:
 
 
 def main() -> int:
-    sizes = [int(a) for a in sys.argv[1:]] or [1000, 2000, 4000]
-    rows = [("shipped content/", measure(ROOT / "content", cache_all=True))]
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("sizes", type=int, nargs="*", default=[1000, 2000, 4000])
+    ap.add_argument("--server", type=pathlib.Path, default=SERVER, help="the binary measured")
+    ap.add_argument("--baseline", type=pathlib.Path,
+                    help="another binary measured on the same folders, right after each")
+    args = ap.parse_args()
+    rows = [("shipped content/", measure(ROOT / "content", cache_all=True, server=args.server))]
+    if args.baseline:
+        rows.append(("shipped content/, baseline",
+                     measure(ROOT / "content", cache_all=True, server=args.baseline)))
     generated = []
-    for n in sizes:
+    for n in args.sizes:
         with tempfile.TemporaryDirectory() as tmp:
             subprocess.run([sys.executable, str(GEN), str(n), tmp], check=True, stdout=subprocess.DEVNULL)
-            m = measure(pathlib.Path(tmp), cache_all=False)
+            m = measure(pathlib.Path(tmp), cache_all=False, server=args.server)
             rows.append((f"{n:,} generated posts", m))
             generated.append((n, m))
+            if args.baseline:
+                b = measure(pathlib.Path(tmp), cache_all=False, server=args.baseline)
+                rows.append((f"{n:,} generated posts, baseline", b))
     mb = lambda kb: "–" if kb is None else f"{kb / 1024:.0f}"  # noqa: E731
     print("| content | pages | RSS loaded MB | RSS all pages cached MB | peak MB |")
     print("|---|---:|---:|---:|---:|")

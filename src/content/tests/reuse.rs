@@ -51,7 +51,9 @@ fn a_reload_reuses_unchanged_files_and_equals_a_fresh_load() {
     assert_eq!(posts_of(&third), posts_of(&fresh));
     assert_eq!(third.diagnostics(), fresh.diagnostics());
     assert!(
-        third.post("b").is_some_and(|p| p.html.contains("broken")),
+        third
+            .post_page("b")
+            .is_some_and(|p| p.html.contains("broken")),
         "the link is marked broken"
     );
 }
@@ -144,7 +146,7 @@ fn reload(dir: &Path, previous: &Site) -> Site {
 }
 
 fn html_of(site: &Site, slug: &str) -> String {
-    site.post(slug).map(|p| p.html.clone()).unwrap_or_default()
+    site.post_page(slug).map(|p| p.html).unwrap_or_default()
 }
 
 #[test]
@@ -473,4 +475,59 @@ fn a_reload_from_a_previous_read_equals_a_fresh_load() {
     let patched = aged(patched, 60);
     let third = Sources::read_after(d, Some(&patched)).expect("read");
     assert!(text_of(&third, "posts/b.md").contains("B edited"));
+}
+
+/// A post's HTML is rendered on request from the snapshot's page index: a
+/// reference whose target moved changes the post's HTML, so it must change
+/// the post page's fingerprint too (the page cache would serve the old link
+/// otherwise), while an untouched post keeps its fingerprint.
+#[test]
+fn a_moved_reference_target_changes_the_referring_post_page() {
+    use crate::content::PageKey;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    // Newest first: d, b, c, a. b's neighbours (d, c) do not change.
+    write_post(d, "posts/a.md", "A", "2024-01-01", "");
+    write_post(d, "posts/c.md", "C", "2024-01-02", "");
+    write_post(d, "posts/d.md", "D", "2024-01-04", "");
+    write(
+        d,
+        "posts/b.md",
+        "---\ntitle: \"B\"\ndate: 2024-01-03\n---\n\nSee [a]({{< ref \"a.md\" >}}).\n",
+    );
+    let first = load(d);
+    assert!(html_of(&first, "b").contains("href=\"/posts/a\""));
+    write_post(d, "posts/a.md", "A", "2024-01-01", "slug: moved\n");
+    let second = reload(d, &first);
+    assert!(
+        html_of(&second, "b").contains("href=\"/posts/moved\""),
+        "{}",
+        html_of(&second, "b")
+    );
+    let fp = |s: &Site, slug| s.fingerprint(PageKey::Post(slug), 10);
+    assert_ne!(fp(&first, "b"), fp(&second, "b"));
+    assert_eq!(fp(&first, "d"), fp(&second, "d"));
+}
+
+/// Highlighting is left to the request: the post page still shows its code
+/// highlighted, the same after a warm start from the disk cache.
+#[test]
+fn post_html_is_complete_after_a_cold_load_and_a_warm_start() {
+    let (content, cache, cold) = disk_fixture();
+    write(
+        content.path(),
+        "posts/code.md",
+        "---\ntitle: \"Code\"\ndate: 2024-01-05\n---\n\nRun :rocket:\n\n```rust\nfn main() {}\n```\n",
+    );
+    let cold2 = Site::reload(content.path(), &LoadOptions::default(), Some(&cold)).expect("load");
+    RenderCache::new(cache.path()).save(&cold2).expect("saved");
+    let cached = RenderCache::new(cache.path()).load().expect("cache read");
+    let warm = Site::reload(content.path(), &LoadOptions::default(), Some(&cached)).expect("load");
+    assert_eq!(warm.reused(), 4);
+    let html = html_of(&warm, "code");
+    assert!(html.contains("<span class=\"hl-"), "{html}");
+    assert!(html.contains("🚀"), "{html}");
+    for slug in ["a", "b", "code"] {
+        assert_eq!(html_of(&warm, slug), html_of(&cold2, slug), "{slug}");
+    }
 }

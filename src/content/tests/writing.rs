@@ -378,7 +378,7 @@ fn images_get_sizes_lazy_loading_srcset_and_diagnostics() {
         ]
     );
     let post = site
-        .post("k8s-upgrade")
+        .post_page("k8s-upgrade")
         .expect("bundle named by its folder");
     let imgs: Vec<&str> = post
         .html

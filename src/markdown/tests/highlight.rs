@@ -110,3 +110,29 @@ fn syntax_css_is_up_to_date() {
         "style/_syntax.scss is stale: run UPDATE_SYNTAX_CSS=1 cargo test --features ssr syntax_css"
     );
 }
+
+/// The block cache answers what the grammar would, per (language, code):
+/// the same code in another language, or other code, is never served from
+/// another block's entry.
+#[test]
+fn cached_blocks_equal_fresh_highlighting() {
+    let cases = [
+        ("rust", "let x = 1;\n"),
+        ("python", "let x = 1;\n"),
+        ("rust", "let y = 2;\n"),
+        ("nosuchlang", "let x = 1;\n"),
+    ];
+    for _ in 0..2 {
+        for (lang, code) in cases {
+            assert_eq!(
+                highlight::highlight_cached(lang, code).as_deref(),
+                highlight::highlight(lang, code).as_deref(),
+                "{lang}: {code}"
+            );
+        }
+    }
+    assert_ne!(
+        highlight::highlight_cached("rust", "let x = 1;\n"),
+        highlight::highlight_cached("python", "let x = 1;\n")
+    );
+}

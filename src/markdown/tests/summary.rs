@@ -54,3 +54,55 @@ fn search_text_is_collected_by_the_pass() {
         "Read the runbook and checkkubectl first."
     );
 }
+
+/// A load runs [`analyse`] and renders the HTML later: everything but the
+/// HTML must be what a full render gives, diagnostics included, or lists,
+/// search and `microblog check` would differ from the page.
+#[test]
+fn analyse_is_render_without_the_html() {
+    let emoji = EmojiRenderer::new("https://emoji.test/img");
+    let ctx = RenderContext {
+        path: "posts/test.md",
+        emoji: &emoji,
+        resolver: &NoPages,
+        terms: None,
+        images: None,
+    };
+    let doc = format!(
+        "{SEARCH_SAMPLE}\n## Second {{#second}}\n\nBroken $\\frac{{$ math, :no-such-emoji:, \
+         [gone]({{{{< ref \"gone.md\" >}}}}).\n\n<!--more-->\n\n```python\nprint(1)\n```\n"
+    );
+    let full = render(&doc, &ctx);
+    let light = analyse(&doc, &ctx);
+    assert!(full.html.contains("hl-python"), "{}", full.html);
+    assert!(!full.diagnostics.is_empty(), "the sample has problems");
+    assert_eq!(light.html, "");
+    assert_eq!(
+        Rendered {
+            html: full.html.clone(),
+            ..light
+        },
+        full
+    );
+}
+
+/// The byte-wise word count agrees with `split_whitespace` on every kind of
+/// white space Rust knows, ASCII and not.
+#[test]
+fn word_count_matches_split_whitespace() {
+    for text in [
+        "",
+        "   ",
+        "one",
+        " one  two\tthree\nfour\r\nfive\x0bsix\x0cseven ",
+        "despliegue\u{a0}canario métricas\u{2003}señal\u{3000}観測 🚀 x",
+        "\u{85}a\u{2028}b\u{2029}c\u{1680}d",
+        "ends with accent é",
+    ] {
+        assert_eq!(
+            super::super::summary::count_words(text),
+            text.split_whitespace().count(),
+            "{text:?}"
+        );
+    }
+}
