@@ -98,6 +98,9 @@ pub(crate) fn unpack(m: Meta) -> (u8, u8) {
 /// Inverted index over folded tokens (maximal runs of alphanumeric chars).
 #[derive(Debug, Default)]
 pub struct SearchIndex {
+    /// Unique in the process, in build order: what an answer cache keys on
+    /// (`server::cache::answers`), so no answer outlives its index.
+    id: u64,
     /// In hit order for equal scores (see the module comment).
     docs: Vec<Doc>,
     /// Token → term number (dictionary order).
@@ -129,6 +132,9 @@ fn doc_tokens<'t>(body: &'t str, title: &'t str, tags: &'t str) -> Vec<(&'t str,
 /// Documents folded and tokenised at a time: bounds the memory the build
 /// holds besides the index (folded text and token lists of one batch).
 const BATCH: usize = 512;
+
+/// Source of [`SearchIndex::id`]; 0 is never handed out (no index).
+static NEXT_ID: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
 
 impl SearchIndex {
     pub fn build<'a>(entries: impl IntoIterator<Item = Entry<'a>>) -> SearchIndex {
@@ -223,6 +229,7 @@ impl SearchIndex {
             }
         }
         let index = SearchIndex {
+            id: NEXT_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
             docs,
             terms: builder.into_map(),
             offsets,
@@ -238,6 +245,11 @@ impl SearchIndex {
             "search index built"
         );
         index
+    }
+
+    /// This index's number (see the field).
+    pub fn id(&self) -> u64 {
+        self.id
     }
 
     pub fn len(&self) -> usize {

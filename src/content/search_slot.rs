@@ -75,6 +75,17 @@ impl Site {
         self.search.built.get().is_some()
     }
 
+    /// The [`SearchIndex::id`] of the index [`Site::search`] answers from
+    /// now; when there is none yet, this snapshot's is built first (as the
+    /// query itself would). Within one snapshot it changes once at most,
+    /// from its predecessor's index to its own.
+    pub fn search_index_id(&self) -> u64 {
+        match self.search.newest() {
+            Some(index) => index.id(),
+            None => self.search_index().id(),
+        }
+    }
+
     pub fn search(&self, query: &str) -> SearchResults {
         if let Some(index) = self.search.built.get() {
             return index.search(query);

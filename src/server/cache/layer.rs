@@ -160,7 +160,7 @@ fn is_fresh(entry: &Entry, request: &HeaderMap) -> bool {
 
 /// The response for `entry`: `304` when the client's copy is current, the
 /// best encoding it accepts otherwise, no body for `HEAD`.
-fn serve(entry: &Entry, request: &HeaderMap, is_head: bool, hit: bool) -> Response {
+pub(super) fn serve(entry: &Entry, request: &HeaderMap, is_head: bool, hit: bool) -> Response {
     let mut res = Response::new(Body::empty());
     let h = res.headers_mut();
     h.insert(
