@@ -19,7 +19,7 @@ mod query;
 #[cfg(test)]
 mod tests;
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 use std::ops::Range;
 
 use chrono::NaiveDate;
@@ -114,7 +114,9 @@ pub struct SearchIndex {
 /// One document's distinct tokens and their [`Meta`], borrowed from its
 /// folded text.
 fn doc_tokens<'t>(body: &'t str, title: &'t str, tags: &'t str) -> Vec<(&'t str, Meta)> {
-    let mut seen: HashMap<&str, (u32, u8)> = HashMap::new();
+    // A post has a few hundred distinct tokens: room for them up front.
+    let mut seen: FxHashMap<&str, (u32, u8)> =
+        FxHashMap::with_capacity_and_hasher(512, Default::default());
     for t in tokens(body) {
         seen.entry(t).or_insert((0, 0)).0 += 1;
     }
@@ -149,7 +151,7 @@ impl SearchIndex {
         // Each distinct token gets a provisional number when first seen; a
         // document keeps `(provisional number, meta)` pairs, 8 bytes each,
         // instead of strings.
-        let mut provisional: HashMap<Box<str>, u32> = HashMap::new();
+        let mut provisional: FxHashMap<Box<str>, u32> = FxHashMap::default();
         let mut df: Vec<u32> = Vec::new();
         let mut per_doc: Vec<Vec<(u32, Meta)>> = Vec::with_capacity(entries.len());
         let mut docs: Vec<Doc> = Vec::with_capacity(entries.len());
@@ -241,10 +243,32 @@ impl SearchIndex {
             docs = index.len(),
             terms = index.terms(),
             postings = index.post_docs.len(),
+            bytes = index.bytes(),
+            text_bytes = index.text_bytes(),
             build_ms = started.elapsed().as_secs_f64() * 1e3,
             "search index built"
         );
         index
+    }
+
+    /// Bytes the index holds, approximately (capacity of its arrays, the
+    /// dictionary, and each document's strings).
+    pub fn bytes(&self) -> usize {
+        use std::mem::size_of;
+        let docs: usize = self
+            .docs
+            .iter()
+            .map(|d| size_of::<Doc>() + d.title.capacity() + d.url.capacity() + d.body.capacity())
+            .sum();
+        docs + self.terms.as_fst().as_bytes().len()
+            + self.offsets.capacity() * size_of::<usize>()
+            + self.post_docs.capacity() * size_of::<u32>()
+            + self.post_meta.capacity() * size_of::<Meta>()
+    }
+
+    /// Of [`SearchIndex::bytes`], the plain text kept for snippets.
+    pub fn text_bytes(&self) -> usize {
+        self.docs.iter().map(|d| d.body.capacity()).sum()
     }
 
     /// This index's number (see the field).

@@ -124,6 +124,8 @@ impl Site {
                 tracing::info!(
                     generation = site.generation(),
                     documents = site.search_index().len(),
+                    bytes = site.search_index().bytes(),
+                    text_bytes = site.search_index().text_bytes(),
                     index_ms = started.elapsed().as_secs_f64() * 1000.0,
                     "search index built"
                 );

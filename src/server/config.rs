@@ -412,6 +412,26 @@ mod tests {
     }
 
     #[test]
+    fn search_cache_budget_comes_from_the_environment() {
+        let entries = |v: &[(&str, &str)]| with(v).map(|c| c.search_cache);
+        assert_eq!(
+            entries(&[]),
+            Ok(crate::server::cache::answers::DEFAULT_ENTRIES)
+        );
+        assert_eq!(entries(&[("SEARCH_CACHE_ENTRIES", "0")]), Ok(0));
+        assert_eq!(entries(&[("SEARCH_CACHE_ENTRIES", " 64 ")]), Ok(64));
+        assert_eq!(
+            entries(&[("SEARCH_CACHE_ENTRIES", "100001")]),
+            Err(ConfigError::OutOfRange {
+                name: "SEARCH_CACHE_ENTRIES",
+                min: 0,
+                max: 100_000,
+                value: "100001".into()
+            })
+        );
+    }
+
+    #[test]
     fn content_watch_values() {
         cases(
             "CONTENT_WATCH",

@@ -19,8 +19,9 @@
 //! - **Same bytes as without the cache.** A miss runs the request through
 //!   the whole router (as a plain `GET` without validators or
 //!   `Accept-Encoding`, pinned to the snapshot of its key) and stores what
-//!   it answered, if that is a `200` for everyone; only the encodings and
-//!   `304`s are made here, by the page cache's own code (`layer.rs`).
+//!   it answered, if that is a `200` for everyone; only the encodings (at
+//!   the dynamic answers' quality 1: a miss is often a query asked once)
+//!   and `304`s are made here, by the page cache's own code (`layer.rs`).
 //!   Bad requests (no `q`, two `q`s) are `400`s and never stored.
 //! - **Bounded.** A [`quick_cache`] store weighted by bytes; it keeps
 //!   frequently asked queries over ones asked once, so random queries
@@ -36,7 +37,8 @@ use axum::http::{Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
-use super::layer::{entry_from, render_request, serve, storable, Built};
+use super::compress::encode_answer;
+use super::layer::{entry_encoded, render_request, serve, storable, Built};
 use super::Entry;
 use crate::content::{Pinned, Site};
 use crate::model::SearchResults;
@@ -282,7 +284,7 @@ pub async fn answers(
         return Response::from_parts(parts, axum::body::Body::empty());
     }
     let id = res.headers().get(&crate::server::ops::REQUEST_ID).cloned();
-    match entry_from(res).await {
+    match entry_encoded(res, encode_answer).await {
         Ok(Built::Entry(entry)) => {
             let entry: Arc<Entry> = Arc::from(entry);
             let _ = guard.insert(entry.clone());
