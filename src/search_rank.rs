@@ -138,8 +138,10 @@ fn word_starts(text: &str) -> impl Iterator<Item = (usize, char)> + '_ {
 /// What `word_starts(text).find(…)` would give, without decoding and
 /// classifying every char: only a byte that can begin a match is looked
 /// at — an ASCII query initial in either case, or the first byte of a
-/// non-ASCII char (which may fold to anything) — and then the char before
-/// it is decoded to see whether a word begins there. Most of a body is
+/// non-ASCII char (which may fold to anything) — and one that follows an
+/// ASCII letter or digit is passed over at once (it begins no word);
+/// otherwise the char before it is decoded to see whether a word begins
+/// there. Most of a body is
 /// ASCII letters that are no query's initial, skipped with one table
 /// lookup each.
 fn first_match(text: &str, words: &[Vec<char>]) -> Option<usize> {
@@ -163,6 +165,11 @@ fn first_match(text: &str, words: &[Vec<char>]) -> Option<usize> {
     {
         let i = from + at;
         from = i + 1;
+        // Most candidates are inside a word (`t` in `state`): an ASCII
+        // letter or digit before one settles it without decoding.
+        if i > 0 && bytes[i - 1].is_ascii_alphanumeric() {
+            continue;
+        }
         // `i` is a char boundary: an ASCII byte or a lead byte.
         let rest = &text[i..];
         let Some(c) = rest.chars().next() else { break };
