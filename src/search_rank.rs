@@ -132,6 +132,60 @@ fn word_starts(text: &str) -> impl Iterator<Item = (usize, char)> + '_ {
     })
 }
 
+/// Byte offset of the first word beginning of `text` that begins with one
+/// of `words` (folded chars).
+///
+/// What `word_starts(text).find(…)` would give, without decoding and
+/// classifying every char: only a byte that can begin a match is looked
+/// at — an ASCII query initial in either case, or the first byte of a
+/// non-ASCII char (which may fold to anything) — and one that follows an
+/// ASCII letter or digit is passed over at once (it begins no word);
+/// otherwise the char before it is decoded to see whether a word begins
+/// there. Most of a body is
+/// ASCII letters that are no query's initial, skipped with one table
+/// lookup each.
+fn first_match(text: &str, words: &[Vec<char>]) -> Option<usize> {
+    let mut candidate = [false; 256];
+    for w in words {
+        if let Some(&c) = w.first() {
+            if c.is_ascii() {
+                candidate[c as usize] = true;
+                candidate[c.to_ascii_uppercase() as usize] = true;
+            }
+        }
+    }
+    // UTF-8 lead bytes of multi-byte chars.
+    candidate[0xC0..].fill(true);
+    let initials: Vec<char> = words.iter().filter_map(|w| w.first().copied()).collect();
+    let bytes = text.as_bytes();
+    let mut from = 0;
+    while let Some(at) = bytes[from..]
+        .iter()
+        .position(|&b| candidate[usize::from(b)])
+    {
+        let i = from + at;
+        from = i + 1;
+        // Most candidates are inside a word (`t` in `state`): an ASCII
+        // letter or digit before one settles it without decoding.
+        if i > 0 && bytes[i - 1].is_ascii_alphanumeric() {
+            continue;
+        }
+        // `i` is a char boundary: an ASCII byte or a lead byte.
+        let rest = &text[i..];
+        let Some(c) = rest.chars().next() else { break };
+        if !is_word_char(c) || !initials.contains(&fold_char(c)) {
+            continue;
+        }
+        if text[..i].chars().next_back().is_some_and(is_word_char) {
+            continue;
+        }
+        if match_at(rest, words).is_some() {
+            return Some(i);
+        }
+    }
+    None
+}
+
 /// A window of the body around the first place a query word begins a word
 /// of it, as (text, is_match) runs. It reads the body only as far as that
 /// window, folding char by char, so a long post costs no more than its
@@ -140,12 +194,7 @@ pub fn snippet(body: &str, words: &[String]) -> Vec<(String, bool)> {
     let words: Vec<Vec<char>> = words.iter().map(|w| w.chars().collect()).collect();
     // The first match, as a byte offset (the start when there is none: the
     // document matched by its title or tags).
-    // Most word beginnings differ from every query word in their first
-    // char: that test comes first.
-    let initials: Vec<char> = words.iter().filter_map(|w| w.first().copied()).collect();
-    let first = word_starts(body)
-        .find(|&(b, c)| initials.contains(&c) && match_at(&body[b..], &words).is_some())
-        .map_or(0, |(b, _)| b);
+    let first = first_match(body, &words).unwrap_or(0);
     // Back SNIPPET_BEFORE chars, then to the start of that word.
     let mut start = body[..first]
         .char_indices()

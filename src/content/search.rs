@@ -19,7 +19,7 @@ mod query;
 #[cfg(test)]
 mod tests;
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 use std::ops::Range;
 
 use chrono::NaiveDate;
@@ -98,6 +98,9 @@ pub(crate) fn unpack(m: Meta) -> (u8, u8) {
 /// Inverted index over folded tokens (maximal runs of alphanumeric chars).
 #[derive(Debug, Default)]
 pub struct SearchIndex {
+    /// Unique in the process, in build order: what an answer cache keys on
+    /// (`server::cache::answers`), so no answer outlives its index.
+    id: u64,
     /// In hit order for equal scores (see the module comment).
     docs: Vec<Doc>,
     /// Token → term number (dictionary order).
@@ -111,7 +114,9 @@ pub struct SearchIndex {
 /// One document's distinct tokens and their [`Meta`], borrowed from its
 /// folded text.
 fn doc_tokens<'t>(body: &'t str, title: &'t str, tags: &'t str) -> Vec<(&'t str, Meta)> {
-    let mut seen: HashMap<&str, (u32, u8)> = HashMap::new();
+    // A post has a few hundred distinct tokens: room for them up front.
+    let mut seen: FxHashMap<&str, (u32, u8)> =
+        FxHashMap::with_capacity_and_hasher(512, Default::default());
     for t in tokens(body) {
         seen.entry(t).or_insert((0, 0)).0 += 1;
     }
@@ -130,6 +135,9 @@ fn doc_tokens<'t>(body: &'t str, title: &'t str, tags: &'t str) -> Vec<(&'t str,
 /// holds besides the index (folded text and token lists of one batch).
 const BATCH: usize = 512;
 
+/// Source of [`SearchIndex::id`]; 0 is never handed out (no index).
+static NEXT_ID: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+
 impl SearchIndex {
     pub fn build<'a>(entries: impl IntoIterator<Item = Entry<'a>>) -> SearchIndex {
         use rayon::prelude::*;
@@ -143,7 +151,7 @@ impl SearchIndex {
         // Each distinct token gets a provisional number when first seen; a
         // document keeps `(provisional number, meta)` pairs, 8 bytes each,
         // instead of strings.
-        let mut provisional: HashMap<Box<str>, u32> = HashMap::new();
+        let mut provisional: FxHashMap<Box<str>, u32> = FxHashMap::default();
         let mut df: Vec<u32> = Vec::new();
         let mut per_doc: Vec<Vec<(u32, Meta)>> = Vec::with_capacity(entries.len());
         let mut docs: Vec<Doc> = Vec::with_capacity(entries.len());
@@ -223,6 +231,7 @@ impl SearchIndex {
             }
         }
         let index = SearchIndex {
+            id: NEXT_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
             docs,
             terms: builder.into_map(),
             offsets,
@@ -234,10 +243,37 @@ impl SearchIndex {
             docs = index.len(),
             terms = index.terms(),
             postings = index.post_docs.len(),
+            bytes = index.bytes(),
+            text_bytes = index.text_bytes(),
             build_ms = started.elapsed().as_secs_f64() * 1e3,
             "search index built"
         );
         index
+    }
+
+    /// Bytes the index holds, approximately (capacity of its arrays, the
+    /// dictionary, and each document's strings).
+    pub fn bytes(&self) -> usize {
+        use std::mem::size_of;
+        let docs: usize = self
+            .docs
+            .iter()
+            .map(|d| size_of::<Doc>() + d.title.capacity() + d.url.capacity() + d.body.capacity())
+            .sum();
+        docs + self.terms.as_fst().as_bytes().len()
+            + self.offsets.capacity() * size_of::<usize>()
+            + self.post_docs.capacity() * size_of::<u32>()
+            + self.post_meta.capacity() * size_of::<Meta>()
+    }
+
+    /// Of [`SearchIndex::bytes`], the plain text kept for snippets.
+    pub fn text_bytes(&self) -> usize {
+        self.docs.iter().map(|d| d.body.capacity()).sum()
+    }
+
+    /// This index's number (see the field).
+    pub fn id(&self) -> u64 {
+        self.id
     }
 
     pub fn len(&self) -> usize {

@@ -75,6 +75,17 @@ impl Site {
         self.search.built.get().is_some()
     }
 
+    /// The [`SearchIndex::id`] of the index [`Site::search`] answers from
+    /// now; when there is none yet, this snapshot's is built first (as the
+    /// query itself would). Within one snapshot it changes once at most,
+    /// from its predecessor's index to its own.
+    pub fn search_index_id(&self) -> u64 {
+        match self.search.newest() {
+            Some(index) => index.id(),
+            None => self.search_index().id(),
+        }
+    }
+
     pub fn search(&self, query: &str) -> SearchResults {
         if let Some(index) = self.search.built.get() {
             return index.search(query);
@@ -113,6 +124,8 @@ impl Site {
                 tracing::info!(
                     generation = site.generation(),
                     documents = site.search_index().len(),
+                    bytes = site.search_index().bytes(),
+                    text_bytes = site.search_index().text_bytes(),
                     index_ms = started.elapsed().as_secs_f64() * 1000.0,
                     "search index built"
                 );
@@ -131,5 +144,45 @@ pub(crate) fn lower_priority() {
     #[cfg(target_os = "linux")]
     if let Err(e) = rustix::process::setpriority_process(None, 10) {
         tracing::debug!("background thread keeps its priority: {e}");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::content::{LoadOptions, Site};
+
+    fn write_post(dir: &std::path::Path, body: &str) {
+        let posts = dir.join("posts");
+        std::fs::create_dir_all(&posts).expect("mkdir");
+        std::fs::write(
+            posts.join("a.md"),
+            format!("---\ntitle: \"A\"\ndate: 2024-01-01\n---\n\n{body}\n"),
+        )
+        .expect("write");
+    }
+
+    /// What the answer cache keys on: the index that answers, which moves
+    /// from the predecessor's to the snapshot's own once, and never repeats.
+    #[test]
+    fn the_answering_index_id_follows_the_fallback_then_the_own_index() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        write_post(dir.path(), "Old zebrafish text.");
+        let served = Site::load(dir.path(), &LoadOptions::default()).expect("load");
+        assert!(!served.search_ready());
+        let first = served.search_index_id();
+        assert!(served.search_ready(), "asking for the id builds the index");
+        assert_ne!(first, 0);
+        assert_eq!(served.search_index_id(), first, "stable once built");
+
+        write_post(dir.path(), "New axolotl text.");
+        let mut next =
+            Site::reload(dir.path(), &LoadOptions::default(), Some(&served)).expect("reload");
+        next.answer_search_from(&served);
+        assert_eq!(next.search_index_id(), first, "the fallback answers");
+        assert!(!next.search_ready(), "and nothing was built for it");
+        next.search_index();
+        let own = next.search_index_id();
+        assert!(own > first, "its own index, a new number");
+        assert_eq!(next.search("axolotl").total, 1);
     }
 }

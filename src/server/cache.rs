@@ -31,6 +31,7 @@
 //!   it changes are rendered from the new snapshot and stored under their new
 //!   keys (`warm`), so readers keep the old copy until the new one is ready.
 
+pub mod answers;
 mod compress;
 mod layer;
 mod warm;
@@ -42,6 +43,7 @@ use std::time::SystemTime;
 use axum::body::Bytes;
 use axum::http::{HeaderName, HeaderValue, Method};
 
+pub use answers::AnswerCache;
 pub use compress::pending_upgrades;
 pub use layer::{front, page_cache};
 pub use warm::{WarmReport, Warmer};

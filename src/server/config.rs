@@ -44,6 +44,8 @@ pub struct Config {
     pub cache_control: String,
     /// `PAGE_CACHE_ENTRIES` / `PAGE_CACHE_MB`: the rendered-page cache budget.
     pub page_cache: crate::server::cache::Limits,
+    /// `SEARCH_CACHE_ENTRIES`: most search answers held (0: none).
+    pub search_cache: usize,
 }
 
 /// What pages and feeds may be cached for: a minute fresh, then served stale
@@ -201,6 +203,12 @@ impl Config {
                 * 1024
                 * 1024,
         };
+        let search_cache = bounded(
+            &get,
+            "SEARCH_CACHE_ENTRIES",
+            (0, 100_000),
+            crate::server::cache::answers::DEFAULT_ENTRIES as u64,
+        )? as usize;
         Ok(Config {
             site_author: get("SITE_AUTHOR")
                 .map(|a| a.trim().to_string())
@@ -210,6 +218,7 @@ impl Config {
                 .filter(|s| !s.trim().is_empty())
                 .map(PathBuf::from),
             page_cache,
+            search_cache,
             cache_control,
             shutdown_drain,
             metrics_addr,
@@ -398,6 +407,26 @@ mod tests {
                 min: 0,
                 max: 65_536,
                 value: "lots".into()
+            })
+        );
+    }
+
+    #[test]
+    fn search_cache_budget_comes_from_the_environment() {
+        let entries = |v: &[(&str, &str)]| with(v).map(|c| c.search_cache);
+        assert_eq!(
+            entries(&[]),
+            Ok(crate::server::cache::answers::DEFAULT_ENTRIES)
+        );
+        assert_eq!(entries(&[("SEARCH_CACHE_ENTRIES", "0")]), Ok(0));
+        assert_eq!(entries(&[("SEARCH_CACHE_ENTRIES", " 64 ")]), Ok(64));
+        assert_eq!(
+            entries(&[("SEARCH_CACHE_ENTRIES", "100001")]),
+            Err(ConfigError::OutOfRange {
+                name: "SEARCH_CACHE_ENTRIES",
+                min: 0,
+                max: 100_000,
+                value: "100001".into()
             })
         );
     }

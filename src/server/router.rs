@@ -164,6 +164,8 @@ fn harden_with<S: Clone + Send + Sync + 'static>(
 pub struct Assembled {
     pub app: Router,
     pub pages: Arc<cache::PageCache>,
+    /// Search answers (`cache::answers`).
+    pub answers: Arc<cache::AnswerCache>,
     /// Publishes content reloads, rendering the changed cached pages first.
     pub warmer: cache::Warmer,
 }
@@ -274,13 +276,24 @@ pub fn assemble(state: AppState) -> Assembled {
             get(watch::events).layer(axum::middleware::from_fn(ops::security_headers)),
         );
     }
-    // Cache hits are answered in front of the routing (see `cache::front`).
+    // Cache hits are answered in front of the routing (see `cache::front`),
+    // and so are repeated searches (`cache::answers`).
+    let answers = Arc::new(cache::AnswerCache::new(state.settings.search_cache));
     let app = router.with_state(shared.clone());
     let app = Router::new()
         .fallback_service(app)
         .layer(axum::middleware::from_fn_with_state(
+            (shared.clone(), answers.clone()),
+            cache::answers::answers,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
             (shared, pages.clone()),
             cache::front,
         ));
-    Assembled { app, pages, warmer }
+    Assembled {
+        app,
+        pages,
+        answers,
+        warmer,
+    }
 }

@@ -24,6 +24,8 @@ pub struct SiteSettings {
     pub dev_reload: bool,
     /// Budget of the rendered-response cache.
     pub page_cache: cache::Limits,
+    /// Most search answers held (`SEARCH_CACHE_ENTRIES`; 0: none).
+    pub search_cache: usize,
     /// `Cache-Control` of pages and feeds (`CACHE_CONTROL`; `no-cache` while
     /// the content is watched, so an author never sees a stale page).
     pub cache_control: axum::http::HeaderValue,
@@ -42,6 +44,7 @@ impl Default for SiteSettings {
             emoji_origin: Some(origin_of(crate::markdown::emoji::DEFAULT_EMOJI_BASE_URL)),
             dev_reload: false,
             page_cache: cache::Limits::default(),
+            search_cache: cache::answers::DEFAULT_ENTRIES,
             cache_control: axum::http::HeaderValue::from_static(config::DEFAULT_CACHE_CONTROL),
         }
     }
@@ -73,6 +76,7 @@ impl SiteSettings {
                 .then(|| origin_of(&config.emoji_base_url)),
             dev_reload,
             page_cache: config.page_cache,
+            search_cache: config.search_cache,
             cache_control: if live_reload {
                 axum::http::HeaderValue::from_static("no-cache")
             } else {

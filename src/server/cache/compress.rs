@@ -71,6 +71,15 @@ pub(super) fn encode_fast(data: &[u8]) -> std::io::Result<Encoded> {
     encode(data, FAST)
 }
 
+/// A search answer's variants (`answers.rs`): made on every miss, and a
+/// search box's queries are often asked once, so at the levels the router
+/// compresses dynamic answers with (brotli and gzip 1), not a page's.
+const ANSWER: Levels = Levels { brotli: 1, gzip: 1 };
+
+pub(super) fn encode_answer(data: &[u8]) -> std::io::Result<Encoded> {
+    encode(data, ANSWER)
+}
+
 struct Upgrade {
     store: Weak<Store>,
     key: Key,

@@ -38,6 +38,14 @@ pub(super) enum Built {
 /// Builds an entry (fast compression) from a rendered `200` response whose
 /// validators and CSP `http::conditional` already set.
 pub(super) async fn entry_from(res: Response) -> Result<Built, CacheError> {
+    entry_encoded(res, compress::encode_fast).await
+}
+
+/// [`entry_from`], with the compressed variants made by `encode`.
+pub(super) async fn entry_encoded(
+    res: Response,
+    encode: fn(&[u8]) -> std::io::Result<compress::Encoded>,
+) -> Result<Built, CacheError> {
     let (parts, body) = res.into_parts();
     let identity = body.collect().await.map_err(CacheError::Body)?.to_bytes();
     if identity.len() > super::MAX_ENTRY_BYTES {
@@ -47,7 +55,7 @@ pub(super) async fn entry_from(res: Response) -> Result<Built, CacheError> {
         )));
     }
     let raw = identity.clone();
-    let encoded = tokio::task::spawn_blocking(move || compress::encode_fast(&raw)).await??;
+    let encoded = tokio::task::spawn_blocking(move || encode(&raw)).await??;
     let h = &parts.headers;
     let etag = h.get(header::ETAG).cloned();
     let last_modified = h.get(header::LAST_MODIFIED).cloned();
@@ -160,7 +168,7 @@ fn is_fresh(entry: &Entry, request: &HeaderMap) -> bool {
 
 /// The response for `entry`: `304` when the client's copy is current, the
 /// best encoding it accepts otherwise, no body for `HEAD`.
-fn serve(entry: &Entry, request: &HeaderMap, is_head: bool, hit: bool) -> Response {
+pub(super) fn serve(entry: &Entry, request: &HeaderMap, is_head: bool, hit: bool) -> Response {
     let mut res = Response::new(Body::empty());
     let h = res.headers_mut();
     h.insert(
