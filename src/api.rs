@@ -120,7 +120,16 @@ pub async fn list_tags() -> Result<Vec<(String, usize)>, AppError> {
 /// Ranked matches among posts, glossary terms and pages (accent-insensitive).
 #[server(input = GetUrl, endpoint = "search")]
 pub async fn search(q: String) -> Result<SearchResults, AppError> {
-    Ok(site()?.search(&q))
+    let site = site()?;
+    if site.search_index_id().is_some() {
+        return Ok(site.search(&q));
+    }
+    // The server's first index is still being built (it serves before
+    // that, see `content::search_slot`): wait for it on a blocking thread,
+    // so pages keep being served by the request workers meanwhile.
+    tokio::task::spawn_blocking(move || site.search(&q))
+        .await
+        .map_err(|e| fail(AppError::Internal(format!("search task failed: {e}"))))
 }
 
 /// Every supported emoji shortcode, grouped (the `/emoji` page).

@@ -239,16 +239,9 @@ fn serve(config: Config) -> ExitCode {
         phases = %site.phases(),
         "content loaded"
     );
-    // At startup there is no earlier index to answer searches from, and a
-    // search waiting for one would hold a request worker: index before
-    // serving (reloads index after publishing, see `content::search_slot`).
-    let index_started = std::time::Instant::now();
-    let documents = site.search_index().len();
-    tracing::info!(
-        documents,
-        index_ms = index_started.elapsed().as_secs_f64() * 1000.0,
-        "search index built"
-    );
+    // The search index is built on its own thread once the store holds the
+    // snapshot (`ContentStore::new`): serving starts without waiting for it,
+    // and a query that comes first waits off the request workers.
     let addr = leptos_options.site_addr;
     let dev = leptos_options.env == leptos::config::Env::DEV;
     let (reused, built) = (site.reused(), site.files());

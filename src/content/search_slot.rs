@@ -10,9 +10,11 @@
 //!   static export, a query), and any other thread asking meanwhile waits
 //!   for that one build;
 //! - the store builds it in the background as soon as a snapshot is
-//!   published ([`Site::index_search_in_background`]); the server's first
-//!   snapshot is indexed before it serves (`main.rs`), since a query
-//!   waiting for an index would hold a request worker;
+//!   published ([`Site::index_search_in_background`]), the server's first
+//!   snapshot included: at 10,000 posts the build takes over a second,
+//!   which a server that must be ready in one cannot spend before serving.
+//!   A query that arrives before the first index exists waits for it on a
+//!   blocking thread (`api::search`), never on a request worker;
 //! - a snapshot published by the content watcher may answer queries from
 //!   the index of the snapshot it replaced until its own is ready
 //!   ([`Site::answer_search_from`]): a search in that second sees the site
@@ -76,14 +78,12 @@ impl Site {
     }
 
     /// The [`SearchIndex::id`] of the index [`Site::search`] answers from
-    /// now; when there is none yet, this snapshot's is built first (as the
-    /// query itself would). Within one snapshot it changes once at most,
-    /// from its predecessor's index to its own.
-    pub fn search_index_id(&self) -> u64 {
-        match self.search.newest() {
-            Some(index) => index.id(),
-            None => self.search_index().id(),
-        }
+    /// now, `None` while there is none (the server's first snapshot, until
+    /// its background build is done: a query then waits for it, off the
+    /// request workers, see `api::search`). Within one snapshot it changes
+    /// once at most, from its predecessor's index to its own.
+    pub fn search_index_id(&self) -> Option<u64> {
+        self.search.newest().map(|index| index.id())
     }
 
     pub fn search(&self, query: &str) -> SearchResults {
@@ -169,19 +169,21 @@ mod tests {
         write_post(dir.path(), "Old zebrafish text.");
         let served = Site::load(dir.path(), &LoadOptions::default()).expect("load");
         assert!(!served.search_ready());
-        let first = served.search_index_id();
-        assert!(served.search_ready(), "asking for the id builds the index");
+        assert_eq!(served.search_index_id(), None, "no index answers yet");
+        assert!(!served.search_ready(), "asking for the id builds nothing");
+        served.search_index();
+        let first = served.search_index_id().expect("built");
         assert_ne!(first, 0);
-        assert_eq!(served.search_index_id(), first, "stable once built");
+        assert_eq!(served.search_index_id(), Some(first), "stable once built");
 
         write_post(dir.path(), "New axolotl text.");
         let mut next =
             Site::reload(dir.path(), &LoadOptions::default(), Some(&served)).expect("reload");
         next.answer_search_from(&served);
-        assert_eq!(next.search_index_id(), first, "the fallback answers");
+        assert_eq!(next.search_index_id(), Some(first), "the fallback answers");
         assert!(!next.search_ready(), "and nothing was built for it");
         next.search_index();
-        let own = next.search_index_id();
+        let own = next.search_index_id().expect("built");
         assert!(own > first, "its own index, a new number");
         assert_eq!(next.search("axolotl").total, 1);
     }

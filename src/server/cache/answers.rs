@@ -197,7 +197,8 @@ impl Default for AnswerCache {
 }
 
 /// The key of a search request of `shape` in `site`, `None` when it is not
-/// cached (another method, no or an overlong query string).
+/// cached (another method, no or an overlong query string, or no index
+/// built yet: the router's answer then waits for it off the workers).
 fn key_of<'a>(
     shape: Shape,
     method: &Method,
@@ -211,7 +212,7 @@ fn key_of<'a>(
     Some(KeyRef {
         shape,
         generation: site.generation(),
-        index: site.search_index_id(),
+        index: site.search_index_id()?,
         query,
     })
 }
