@@ -186,6 +186,9 @@ fn touched_rows(tree: &usvg::Tree) -> Vec<std::ops::Range<usize>> {
     merged
 }
 
+/// Every row of a card.
+const ALL_ROWS: std::ops::Range<usize> = 0..HEIGHT as usize;
+
 /// A thread's canvas and pixel indices, reused from card to card: a fresh
 /// 3 MB canvas per card cost more in page faults than the drawing did. Both
 /// hold the base of `site` except in `dirty` rows (the last card's text).
@@ -227,7 +230,7 @@ pub fn render(title: &str, date: &str, site: &str) -> Result<Vec<u8>, CardError>
             if let Some((_, base_indices)) = &base.indexed {
                 indices.clone_from(base_indices);
             }
-            vec![0..HEIGHT as usize]
+            vec![ALL_ROWS]
         };
         // Undo the last card's text (and, for a new base, everything).
         let (to, from) = (canvas.data_mut(), base.pixmap.data());
@@ -250,7 +253,7 @@ pub fn render(title: &str, date: &str, site: &str) -> Result<Vec<u8>, CardError>
         for r in &rows {
             if palette.index_rows(canvas, r.clone(), indices).is_none() {
                 // Indices of these rows are stale now: reset them next time.
-                *dirty = vec![0..HEIGHT as usize];
+                *dirty = vec![ALL_ROWS];
                 return encode(canvas, &mut Vec::new());
             }
         }
