@@ -195,11 +195,13 @@ pub async fn export(state: AppState, options: &Options) -> Result<Report, Export
     }
     let site = state.store.snapshot();
     report.phases.push(clock.lap("site files"));
-    let rendered = render::render_all(state.clone(), &files).await?;
+    let mut rendered = render::render_all(state.clone(), &files).await?;
     report.phases.extend(rendered.phases.iter().copied());
     clock = Stopwatch::start();
-    for doc in &rendered.documents {
-        files.insert(doc.file.clone(), doc.body.clone());
+    // The bodies move into the file list (the rules need only the headers):
+    // copying them was ~1 GB of memcpy at 10,000 posts.
+    for doc in &mut rendered.documents {
+        files.insert(doc.file.clone(), std::mem::take(&mut doc.body));
         if doc.kind == crate::server::documents::DocKind::Page {
             report.pages += 1;
         }

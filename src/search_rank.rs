@@ -191,10 +191,27 @@ fn first_match(text: &str, words: &[Vec<char>]) -> Option<usize> {
 /// window, folding char by char, so a long post costs no more than its
 /// beginning unless the match is far in.
 pub fn snippet(body: &str, words: &[String]) -> Vec<(String, bool)> {
+    snippet_of_beginning(body, true, words).unwrap_or_default()
+}
+
+/// [`snippet`] from the beginning of a body only (`complete`: it is the
+/// whole body): `None` when that beginning does not settle the snippet (no
+/// match in it, or the window runs past its end). The static export ships
+/// the beginning of each body with a hit's record, the rest apart, so a
+/// search usually reads only the beginnings.
+pub fn snippet_of_beginning(
+    body: &str,
+    complete: bool,
+    words: &[String],
+) -> Option<Vec<(String, bool)>> {
     let words: Vec<Vec<char>> = words.iter().map(|w| w.chars().collect()).collect();
     // The first match, as a byte offset (the start when there is none: the
     // document matched by its title or tags).
-    let first = first_match(body, &words).unwrap_or(0);
+    let first = match first_match(body, &words) {
+        Some(b) => b,
+        None if complete => 0,
+        None => return None,
+    };
     // Back SNIPPET_BEFORE chars, then to the start of that word.
     let mut start = body[..first]
         .char_indices()
@@ -211,6 +228,11 @@ pub fn snippet(body: &str, words: &[String]) -> Vec<(String, bool)> {
         .char_indices()
         .nth(SNIPPET_LEN)
         .map_or(body.len(), |(i, _)| start + i);
+    // The window must end before the text does, or a longer body could
+    // show more (and a match cut by the end would not be marked).
+    if !complete && end >= body.len() {
+        return None;
+    }
     let window = &body[start..end];
     // Marked chars, as byte ranges of the window.
     let mut marks: Vec<(usize, usize)> = Vec::new();
@@ -244,7 +266,7 @@ pub fn snippet(body: &str, words: &[String]) -> Vec<(String, bool)> {
     if end < body.len() {
         runs.push(("…".to_string(), false));
     }
-    runs
+    Some(runs)
 }
 
 #[cfg(test)]
@@ -401,5 +423,33 @@ mod tests {
         let runs = snippet("short body", &["zz".to_string()]);
         assert_eq!(runs, [("short body".to_string(), false)]);
         assert_eq!(snippet("", &["zz".to_string()]), []);
+    }
+
+    #[test]
+    fn a_beginning_gives_the_whole_body_s_snippet_or_none() {
+        let body = format!(
+            "{} Terraform plan, then {} terraform apply {}",
+            "word ".repeat(30),
+            "más ".repeat(40),
+            "end ".repeat(80)
+        );
+        let mut settled = 0;
+        for q in [&["terraform"][..], &["zz"], &["ma", "app"], &["wo"]] {
+            let words: Vec<String> = q.iter().map(|w| w.to_string()).collect();
+            let whole = snippet(&body, &words);
+            assert_eq!(
+                snippet_of_beginning(&body, true, &words).as_ref(),
+                Some(&whole)
+            );
+            for (cut, _) in body.char_indices() {
+                if let Some(part) = snippet_of_beginning(&body[..cut], false, &words) {
+                    assert_eq!(part, whole, "{q:?} cut at {cut}");
+                    settled += 1;
+                }
+            }
+        }
+        // Nothing matched: only the whole body settles it.
+        assert!(snippet_of_beginning("a short beginning", false, &["zz".into()]).is_none());
+        assert!(settled > 100, "{settled}");
     }
 }

@@ -7,8 +7,13 @@
 //!   `[doc, body count (capped at 5), flags]` (flag 1: the token is in the
 //!   title, 2: in the tags). A query word matches the tokens it begins, and those begin
 //!   with the word's first two characters: one shard per word suffices.
-//! - `d/<doc>.json` — title, kind, URL and plain text of one document,
-//!   fetched only for the hits shown (the text gives the snippet).
+//! - `d/<doc>.json` — title, kind, URL and the beginning of the plain text
+//!   (at most [`BEGINNING_BYTES`]) of one document, fetched only for the hits
+//!   shown: the snippet is a window around the first match, which is nearly
+//!   always near the beginning.
+//! - `b/<doc>.json` — the whole plain text, for a document whose beginning
+//!   does not settle the snippet ([`crate::search_rank::snippet_of_beginning`]);
+//!   written only for bodies longer than the beginning.
 //!
 //! Documents are numbered in hit order for equal scores (newest first, then
 //! by title), so ranking needs nothing but the shards. The rules are those of
@@ -17,7 +22,9 @@
 use serde::{Deserialize, Serialize};
 
 use crate::model::{SearchHit, SearchResults};
-use crate::search_rank::{kept_expansions, query_words, shown_query, word_score, MAX_HITS};
+use crate::search_rank::{
+    kept_expansions, query_words, shown_query, snippet, snippet_of_beginning, word_score, MAX_HITS,
+};
 
 /// URL folder of the index.
 pub const INDEX_PATH: &str = "/search-index";
@@ -42,6 +49,28 @@ pub fn doc_url(doc: u32) -> String {
     format!("{INDEX_PATH}/d/{doc}.json")
 }
 
+/// URL of document `doc`'s whole plain text.
+pub fn body_url(doc: u32) -> String {
+    format!("{INDEX_PATH}/b/{doc}.json")
+}
+
+/// Most bytes of a body a record carries: a 60-char lead and a 180-char
+/// window past a match in the first few sentences, in any script.
+pub const BEGINNING_BYTES: usize = 640;
+
+/// The beginning a record carries: at most [`BEGINNING_BYTES`], cut at a
+/// char boundary; `true` if that is not the whole body.
+pub fn beginning(body: &str) -> (&str, bool) {
+    if body.len() <= BEGINNING_BYTES {
+        return (body, false);
+    }
+    let mut cut = BEGINNING_BYTES;
+    while !body.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    (&body[..cut], true)
+}
+
 /// One token of a shard and where it occurs.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ShardToken(pub String, pub Vec<(u32, u32, u8)>);
@@ -52,8 +81,18 @@ pub struct DocRecord {
     pub kind: String,
     pub title: String,
     pub url: String,
-    /// Plain text of the body.
+    /// Plain text of the body: its beginning if `more`.
     pub body: String,
+    /// The body goes on (in `b/<doc>.json`).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub more: bool,
+}
+
+impl DocRecord {
+    /// Whether the snippet for `words` needs the rest of the body.
+    pub fn needs_rest(&self, words: &[String]) -> bool {
+        self.more && snippet_of_beginning(&self.body, false, words).is_none()
+    }
 }
 
 /// Ranks documents for `words` given one shard per word (`None`: the shard
@@ -106,7 +145,7 @@ pub fn rank(words: &[String], shards: &[Option<Vec<ShardToken>>]) -> (usize, Vec
 }
 
 /// The results page data for `query`, from the ranking and the records of
-/// the hits shown.
+/// the hits shown (with the whole body where [`DocRecord::needs_rest`]).
 pub fn results(query: &str, total: usize, hits: Vec<DocRecord>) -> SearchResults {
     let words = query_words(query);
     SearchResults {
@@ -114,7 +153,8 @@ pub fn results(query: &str, total: usize, hits: Vec<DocRecord>) -> SearchResults
         hits: hits
             .into_iter()
             .map(|d| SearchHit {
-                snippet: crate::search_rank::snippet(&d.body, &words),
+                snippet: snippet_of_beginning(&d.body, !d.more, &words)
+                    .unwrap_or_else(|| snippet(&d.body, &words)),
                 kind: d.kind,
                 title: d.title,
                 url: d.url,
@@ -125,8 +165,15 @@ pub fn results(query: &str, total: usize, hits: Vec<DocRecord>) -> SearchResults
 }
 
 /// Search wherever the page is served from: the `search` server function on
-/// the server; on a static host (no server functions: the call fails) the
-/// export's index, and after one answer from it, only the index.
+/// the server; on a static host (no server functions: its URL is missing)
+/// the export's index, and after one answer from it, only the index.
+///
+/// The server is asked with a plain `fetch` of the function's URL and its
+/// JSON decoded here: so a static host's reader does not download the
+/// server-function client, and the server's reader not the static lookup.
+/// (A lazy chunk for the decoder alone would save a static host's reader
+/// about 3 KB, but one more split module tipped `wasm-split` into putting
+/// all data in the main module: +30 KB for every reader.)
 pub async fn search_anywhere(q: String) -> Result<SearchResults, String> {
     #[cfg(feature = "hydrate")]
     {
@@ -134,13 +181,9 @@ pub async fn search_anywhere(q: String) -> Result<SearchResults, String> {
             static STATIC_HOST: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
         }
         if !STATIC_HOST.with(std::cell::Cell::get) {
-            match crate::api::search(q.clone()).await {
-                Ok(r) => return Ok(r),
-                Err(server) => {
-                    let r = search(q.clone()).await.map_err(|_| server.to_string())?;
-                    STATIC_HOST.with(|s| s.set(true));
-                    return Ok(r);
-                }
+            match ask_server(&q).await? {
+                Some(json) => return serde_json::from_str(&json).map_err(|e| e.to_string()),
+                None => STATIC_HOST.with(|s| s.set(true)),
             }
         }
         search(q).await
@@ -149,6 +192,32 @@ pub async fn search_anywhere(q: String) -> Result<SearchResults, String> {
     {
         crate::api::search(q).await.map_err(|e| e.to_string())
     }
+}
+
+/// The `search` server function's JSON answer to `q`; `None` where there is
+/// no such URL (a static host answers 404, or 403 as S3 does for a missing
+/// key, or 405).
+#[cfg(feature = "hydrate")]
+#[allow(clippy::manual_range_patterns)]
+async fn ask_server(q: &str) -> Result<Option<String>, String> {
+    use leptos::server_fn::ServerFn as _;
+    let url = format!(
+        "{}?q={}",
+        crate::api::Search::PATH,
+        String::from(web_sys::js_sys::encode_uri_component(q))
+    );
+    let res = gloo_net::http::Request::get(&url)
+        .header("Accept", "application/json")
+        .send()
+        .await
+        .map_err(|e| e.to_string())?;
+    if matches!(res.status(), 403 | 404 | 405) {
+        return Ok(None);
+    }
+    if !res.ok() {
+        return Err(format!("{url}: HTTP {}", res.status()));
+    }
+    res.text().await.map(Some).map_err(|e| e.to_string())
 }
 
 /// The browser side: fetch what a query needs and answer it. Lazy: its
@@ -171,10 +240,19 @@ pub async fn search(query: String) -> Result<SearchResults, String> {
     }))
     .await?;
     let (total, top) = rank(&words, &shards);
-    let records = try_join_all(
-        top.iter()
-            .map(|&doc| async move { fetch_json::<DocRecord>(&doc_url(doc)).await }),
-    )
+    let words = &words;
+    let records = try_join_all(top.iter().map(|&doc| async move {
+        let Some(mut record) = fetch_json::<DocRecord>(&doc_url(doc)).await? else {
+            return Ok(None);
+        };
+        if record.needs_rest(words) {
+            if let Some(body) = fetch_json::<String>(&body_url(doc)).await? {
+                record.body = body;
+                record.more = false;
+            }
+        }
+        Ok::<_, String>(Some(record))
+    }))
     .await?;
     Ok(results(
         &query,

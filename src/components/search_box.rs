@@ -4,9 +4,9 @@
 //! (`static_search::search_anywhere`).
 //!
 //! The box is on every page, but most readers never type in it: the code
-//! that asks for results (the server-function client, its JSON decoding, the
-//! static index lookup) is a lazy WASM chunk (`lookup`), fetched when the
-//! box gets focus, so it is not in the download of every page.
+//! that asks for results (a fetch of the server function's URL and its JSON
+//! decoding) is a lazy WASM chunk (`lookup`), fetched on focus; the static
+//! index lookup is another, fetched only where that URL is missing.
 
 use leptos::html::Input;
 use leptos::prelude::*;

@@ -12,6 +12,9 @@ use std::sync::{Arc, Mutex, OnceLock};
 use resvg::tiny_skia::{Pixmap, Transform};
 use resvg::usvg;
 
+mod palette;
+use palette::{encode, encode_indexed, Palette};
+
 pub const WIDTH: u32 = 1200;
 pub const HEIGHT: u32 = 630;
 
@@ -117,134 +120,145 @@ fn text_svg(title: &str, date: &str) -> String {
 /// The card's background colour; opaque, so every pixel of a card is.
 const BACKGROUND: &str = "#0f172a";
 
-fn draw(svg: &str, pixmap: &mut Pixmap) -> Result<(), CardError> {
+fn parse(svg: &str) -> Result<usvg::Tree, CardError> {
     let options = usvg::Options {
         fontdb: fonts(),
         ..usvg::Options::default()
     };
-    let tree = usvg::Tree::from_str(svg, &options)?;
+    Ok(usvg::Tree::from_str(svg, &options)?)
+}
+
+fn draw(svg: &str, pixmap: &mut Pixmap) -> Result<(), CardError> {
+    let tree = parse(svg)?;
     resvg::render(&tree, Transform::default(), &mut pixmap.as_mut());
     Ok(())
 }
 
+/// The base of every card with one site name, drawn once per process, with
+/// its palette indices when it fits a palette.
+struct Base {
+    pixmap: Pixmap,
+    indexed: Option<(Palette, Vec<u8>)>,
+}
+
 /// The base of every card with this site name, drawn once per process.
-fn base(site: &str) -> Result<Arc<Pixmap>, CardError> {
-    static BASES: OnceLock<Mutex<HashMap<String, Arc<Pixmap>>>> = OnceLock::new();
+fn base(site: &str) -> Result<Arc<Base>, CardError> {
+    static BASES: OnceLock<Mutex<HashMap<String, Arc<Base>>>> = OnceLock::new();
     let bases = BASES.get_or_init(Default::default);
     if let Some(b) = bases.lock().ok().and_then(|b| b.get(site).cloned()) {
         return Ok(b);
     }
     let mut pixmap = Pixmap::new(WIDTH, HEIGHT).ok_or(CardError::Pixmap)?;
     draw(&base_svg(site), &mut pixmap)?;
-    let pixmap = Arc::new(pixmap);
+    let mut indices = Vec::new();
+    let indexed = palette::indexed(&pixmap, &mut indices).map(|p| (p, indices));
+    let base = Arc::new(Base { pixmap, indexed });
     if let Ok(mut b) = bases.lock() {
-        b.insert(site.to_string(), pixmap.clone());
+        b.insert(site.to_string(), base.clone());
     }
-    Ok(pixmap)
+    Ok(base)
 }
 
+/// Rows of the canvas a node's drawing may touch: its bounding box, widened
+/// for anti-aliasing, clamped to the card.
+fn touched_rows(tree: &usvg::Tree) -> Vec<std::ops::Range<usize>> {
+    const MARGIN: f32 = 3.0;
+    let mut rows: Vec<std::ops::Range<usize>> = tree
+        .root()
+        .children()
+        .iter()
+        .map(|node| {
+            let b = node.abs_stroke_bounding_box();
+            let top = (b.top() - MARGIN).floor().clamp(0.0, HEIGHT as f32) as usize;
+            let bottom = (b.bottom() + MARGIN).ceil().clamp(0.0, HEIGHT as f32) as usize;
+            top..bottom
+        })
+        .filter(|r| !r.is_empty())
+        .collect();
+    rows.sort_by_key(|r| r.start);
+    let mut merged: Vec<std::ops::Range<usize>> = Vec::new();
+    for r in rows {
+        match merged.last_mut() {
+            Some(last) if r.start <= last.end => last.end = last.end.max(r.end),
+            _ => merged.push(r),
+        }
+    }
+    merged
+}
+
+/// Every row of a card.
+const ALL_ROWS: std::ops::Range<usize> = 0..HEIGHT as usize;
+
 /// A thread's canvas and pixel indices, reused from card to card: a fresh
-/// 3 MB canvas per card cost more in page faults than the drawing did.
+/// 3 MB canvas per card cost more in page faults than the drawing did. Both
+/// hold the base of `site` except in `dirty` rows (the last card's text).
 #[derive(Default)]
 struct Scratch {
     canvas: Option<Pixmap>,
     indices: Vec<u8>,
+    site: Option<Arc<Base>>,
+    dirty: Vec<std::ops::Range<usize>>,
 }
 
 thread_local! {
     static SCRATCH: RefCell<Scratch> = RefCell::default();
 }
 
-/// Draws a card as PNG bytes.
+/// Draws a card as PNG bytes. Only the rows its text touches are reset,
+/// drawn and indexed again; the rest is the base's, computed once.
 pub fn render(title: &str, date: &str, site: &str) -> Result<Vec<u8>, CardError> {
     let base = base(site)?;
-    let text = text_svg(title, date);
+    let text = parse(&text_svg(title, date))?;
+    let rows = touched_rows(&text);
+    let row_bytes = WIDTH as usize * 4;
     SCRATCH.with(|scratch| {
         let mut scratch = scratch.borrow_mut();
-        let Scratch { canvas, indices } = &mut *scratch;
+        let Scratch {
+            canvas,
+            indices,
+            site,
+            dirty,
+        } = &mut *scratch;
         let canvas = match canvas {
             Some(c) => c,
             None => canvas.insert(Pixmap::new(WIDTH, HEIGHT).ok_or(CardError::Pixmap)?),
         };
-        canvas.data_mut().copy_from_slice(base.data());
-        draw(&text, canvas)?;
-        encode(canvas, indices)
+        let same_base = site.as_ref().is_some_and(|s| Arc::ptr_eq(s, &base));
+        let reset: Vec<std::ops::Range<usize>> = if same_base {
+            std::mem::take(dirty)
+        } else {
+            if let Some((_, base_indices)) = &base.indexed {
+                indices.clone_from(base_indices);
+            }
+            vec![ALL_ROWS]
+        };
+        // Undo the last card's text (and, for a new base, everything).
+        let (to, from) = (canvas.data_mut(), base.pixmap.data());
+        for r in &reset {
+            let bytes = r.start * row_bytes..r.end * row_bytes;
+            to[bytes.clone()].copy_from_slice(&from[bytes]);
+        }
+        *site = Some(base.clone());
+        *dirty = rows.clone();
+        resvg::render(&text, Transform::default(), &mut canvas.as_mut());
+        let Some((base_palette, base_indices)) = &base.indexed else {
+            return encode(canvas, indices);
+        };
+        let width = WIDTH as usize;
+        for r in &reset {
+            let px = r.start * width..r.end * width;
+            indices[px.clone()].copy_from_slice(&base_indices[px]);
+        }
+        let mut palette = base_palette.clone();
+        for r in &rows {
+            if palette.index_rows(canvas, r.clone(), indices).is_none() {
+                // Indices of these rows are stale now: reset them next time.
+                *dirty = vec![ALL_ROWS];
+                return encode(canvas, &mut Vec::new());
+            }
+        }
+        encode_indexed(WIDTH, HEIGHT, &palette, indices)
     })
-}
-
-/// PNG bytes of a drawn card. A card has few colours (flat fills plus the
-/// anti-aliased edges of its text: under a hundred), so it is written as a
-/// palette image, one byte a pixel instead of four: lossless, a third of the
-/// size of the RGBA file it replaced, and quick to compress. A pixmap with
-/// more than 256 colours or any transparency is written as RGBA instead.
-/// `indices` is a buffer to reuse.
-fn encode(pixmap: &Pixmap, indices: &mut Vec<u8>) -> Result<Vec<u8>, CardError> {
-    let Some(palette) = indexed(pixmap, indices) else {
-        return pixmap
-            .encode_png()
-            .map_err(|e| CardError::Png(e.to_string()));
-    };
-    let mut data = Vec::new();
-    let mut encoder = png::Encoder::new(&mut data, pixmap.width(), pixmap.height());
-    encoder.set_color(png::ColorType::Indexed);
-    encoder.set_depth(png::BitDepth::Eight);
-    encoder.set_palette(palette);
-    // Palette images compress best unfiltered (the PNG spec's advice).
-    encoder.set_filter(png::Filter::NoFilter);
-    encoder.set_deflate_compression(png::DeflateCompression::Level(PNG_LEVEL));
-    let png_error = |e: png::EncodingError| CardError::Png(e.to_string());
-    let mut writer = encoder.write_header().map_err(png_error)?;
-    writer.write_image_data(indices).map_err(png_error)?;
-    writer.finish().map_err(png_error)?;
-    Ok(data)
-}
-
-/// zlib level of the palette PNG. Measured on 2,000 generated cards:
-/// level 1 gives 27 KB a card, level 3 18 KB for about 30 % more CPU per
-/// card; fdeflate (the PNG crate's fastest) 290 KB, as it is tuned for
-/// filtered RGB rows, not palette indices.
-const PNG_LEVEL: u8 = 1;
-
-/// Fills `indices` with one palette index per pixel and returns the palette
-/// (RGB triples, in order of first use); `None` if a pixel is not opaque or
-/// there are over 256 colours.
-fn indexed(pixmap: &Pixmap, indices: &mut Vec<u8>) -> Option<Vec<u8>> {
-    // Colours as `u32` (RGBA bytes, alpha 255 so never 0) in a small
-    // open-addressed table: 512 slots for at most 256 colours.
-    const SLOTS: usize = 512;
-    let mut keys = [0u32; SLOTS];
-    let mut values = [0u8; SLOTS];
-    let mut palette: Vec<u8> = Vec::new();
-    indices.clear();
-    indices.reserve(pixmap.pixels().len());
-    // Runs of one colour are the rule: they skip the table.
-    let mut last = (0u32, 0u8);
-    for px in pixmap.data().chunks_exact(4) {
-        if px[3] != u8::MAX {
-            return None;
-        }
-        // Opaque: the premultiplied channels are the colour itself.
-        let key = u32::from_le_bytes([px[0], px[1], px[2], px[3]]);
-        if key != last.0 {
-            let mut slot = (key.wrapping_mul(0x9E37_79B1) >> 23) as usize;
-            let index = loop {
-                if keys[slot] == key {
-                    break values[slot];
-                }
-                if keys[slot] == 0 {
-                    let index = u8::try_from(palette.len() / 3).ok()?;
-                    keys[slot] = key;
-                    values[slot] = index;
-                    palette.extend_from_slice(&px[..3]);
-                    break index;
-                }
-                slot = (slot + 1) % SLOTS;
-            };
-            last = (key, index);
-        }
-        indices.push(last.1);
-    }
-    Some(palette)
 }
 
 type Key = (String, String, String);
@@ -353,7 +367,7 @@ mod tests {
 
     #[test]
     fn the_palette_png_holds_exactly_the_drawn_pixels() {
-        let mut pixmap = Pixmap::clone(&*base("microblog").expect("base"));
+        let mut pixmap = base("microblog").expect("base").pixmap.clone();
         draw(
             &text_svg("Error budgets & <burn> rates", "2 March 2025"),
             &mut pixmap,
@@ -384,8 +398,37 @@ mod tests {
             )
             .expect("premultiplied");
         }
-        assert!(indexed(&pixmap, &mut Vec::new()).is_none());
+        assert!(palette::indexed(&pixmap, &mut Vec::new()).is_none());
         let png = encode(&pixmap, &mut Vec::new()).expect("encodes");
         assert!(decoded(&png) == straight(&pixmap), "lossless");
+    }
+
+    #[test]
+    fn only_the_rows_of_the_text_are_redrawn_and_the_card_is_the_whole_drawing() {
+        // Titles of 1 to 4 lines with descenders, in an order where a card
+        // follows a taller one: every pixel the last card drew is undone.
+        let titles = [
+            "Short",
+            "Quietly jumping geese: a very long title that wraps onto four lines, yes, quite long, gjpqy",
+            "Mid-length title, with gjpqy descenders",
+            "Short",
+            "Ünïcödé ÀÉÎ and numbers 0123456789",
+        ];
+        for (i, title) in titles.iter().enumerate() {
+            let date = format!("{} March 2025", i + 1);
+            let fast = render(title, &date, "microblog").expect("renders");
+            let mut whole = base("microblog").expect("base").pixmap.clone();
+            draw(&text_svg(title, &date), &mut whole).expect("draws");
+            assert!(decoded(&fast) == straight(&whole), "card {i}: {title}");
+        }
+        // Another site's base on the same thread's canvas, and back.
+        let other = render("Short", "1 March 2025", "elsewhere").expect("renders");
+        let mut whole = base("elsewhere").expect("base").pixmap.clone();
+        draw(&text_svg("Short", "1 March 2025"), &mut whole).expect("draws");
+        assert!(decoded(&other) == straight(&whole));
+        let again = render(titles[1], "2 March 2025", "microblog").expect("renders");
+        let mut whole = base("microblog").expect("base").pixmap.clone();
+        draw(&text_svg(titles[1], "2 March 2025"), &mut whole).expect("draws");
+        assert!(decoded(&again) == straight(&whole));
     }
 }

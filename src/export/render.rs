@@ -170,12 +170,13 @@ async fn fetch(
         .map_err(|e| render(e.to_string()))?;
     let status = res.status();
     let headers = res.headers().clone();
-    let body = res
-        .into_body()
-        .collect()
-        .await
-        .map_err(|e| render(e.to_string()))?
-        .to_bytes()
-        .to_vec();
+    // `Vec::from` takes the buffer over when it can, rather than copying.
+    let body = Vec::from(
+        res.into_body()
+            .collect()
+            .await
+            .map_err(|e| render(e.to_string()))?
+            .to_bytes(),
+    );
     Ok((status, headers, body))
 }

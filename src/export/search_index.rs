@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use crate::content::search::SearchIndex;
 use crate::content::Site;
-use crate::static_search::{doc_url, shard_url, DocRecord, ShardToken};
+use crate::static_search::{beginning, body_url, doc_url, shard_url, DocRecord, ShardToken};
 
 /// `(file, bytes)` of every index file, deterministic for a snapshot.
 pub fn files(site: &Site) -> Vec<(String, Vec<u8>)> {
@@ -37,14 +37,21 @@ pub fn index_files(index: &SearchIndex) -> Vec<(String, Vec<u8>)> {
         }
     }
     for (n, d) in index.documents().enumerate() {
+        let (start, more) = beginning(d.body);
         let record = DocRecord {
             kind: d.kind.to_string(),
             title: d.title.to_string(),
             url: d.url.to_string(),
-            body: d.body.to_string(),
+            body: start.to_string(),
+            more,
         };
         if let Ok(json) = serde_json::to_vec(&record) {
             out.push((path(doc_url(n as u32)), json));
+        }
+        if more {
+            if let Ok(json) = serde_json::to_vec(d.body) {
+                out.push((path(body_url(n as u32)), json));
+            }
         }
     }
     out
@@ -56,7 +63,9 @@ mod tests {
 
     use super::*;
     use crate::content::search::{Entry, Kind, MAX_EXPANSIONS};
-    use crate::static_search::{doc_url, rank, results, shard_key, shard_url};
+    use crate::static_search::{
+        body_url, doc_url, rank, results, shard_key, shard_url, BEGINNING_BYTES,
+    };
 
     /// The browser's answer from these files, as `static_search::search`
     /// computes it.
@@ -78,7 +87,14 @@ mod tests {
         let (total, top) = rank(&words, &shards);
         let records = top
             .iter()
-            .filter_map(|&d| serde_json::from_slice(&read(doc_url(d))?).ok())
+            .filter_map(|&d| {
+                let mut record: DocRecord = serde_json::from_slice(&read(doc_url(d))?).ok()?;
+                if record.needs_rest(&words) {
+                    record.body = serde_json::from_slice(&read(body_url(d))?).ok()?;
+                    record.more = false;
+                }
+                Some(record)
+            })
             .collect();
         results(q, total, records)
     }
@@ -114,5 +130,46 @@ mod tests {
             assert_eq!(static_answer(&files, q), server, "query {q:?}");
         }
         assert!(index.search("de").total > 0);
+    }
+
+    #[test]
+    fn long_bodies_ship_their_beginning_and_the_rest_apart() {
+        let filler = "lorem ipsum dolor sit amet ".repeat(60);
+        let bodies = [
+            format!("Kubernetes first. {filler}"),
+            format!("{filler} kubernetes late, past the beginning."),
+            "Short: kubernetes.".to_string(),
+            filler.clone(),
+        ];
+        let entries: Vec<Entry<'_>> = bodies
+            .iter()
+            .enumerate()
+            .map(|(d, body)| Entry {
+                kind: Kind::Post,
+                title: if d == 3 {
+                    "Kubernetes in the title"
+                } else {
+                    "Post"
+                },
+                url: format!("/p{d}"),
+                date: NaiveDate::from_ymd_opt(2024, 1, 1 + d as u32),
+                tags: &[],
+                body: body.clone(),
+            })
+            .collect();
+        let index = SearchIndex::build(entries);
+        let files = index_files(&index);
+        let names: Vec<&str> = files.iter().map(|(f, _)| f.as_str()).collect();
+        // Every record is small; the long bodies are whole elsewhere.
+        for (f, bytes) in &files {
+            if f.contains("/d/") {
+                assert!(bytes.len() < BEGINNING_BYTES + 200, "{f}: {}", bytes.len());
+            }
+        }
+        assert_eq!(names.iter().filter(|f| f.contains("/b/")).count(), 3);
+        for q in ["kubernetes", "lorem", "kube late", "zz", "short"] {
+            assert_eq!(static_answer(&files, q), index.search(q), "query {q:?}");
+        }
+        assert_eq!(index.search("kubernetes").total, 4);
     }
 }

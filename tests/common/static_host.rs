@@ -3,7 +3,10 @@
 //! a line that is not `from to status` fails the test), `_headers` rules
 //! (exact paths and `/prefix/*`; a header set twice is joined with `, `, as
 //! the hosts do), `/x` and `/x/` served from `x/index.html`, and `404.html`
-//! with status 404 for anything else. Used by `tests/export.rs` and, through
+//! with status 404 for anything else. Responses are gzipped on the fly
+//! (level 6) for clients that accept it, as GitHub Pages does (the weakest
+//! compression of the hosts the README names), so the browser tests see
+//! what a reader transfers. Used by `tests/export.rs` and, through
 //! `examples/static_host.rs`, by the browser tests.
 
 use std::collections::BTreeMap;
@@ -199,7 +202,12 @@ pub fn router(dir: &Path) -> Result<axum::Router, String> {
         dir: dir.to_path_buf(),
         rules: read_rules(dir)?,
     };
+    let gzip = tower_http::compression::CompressionLayer::new()
+        .no_br()
+        .no_deflate()
+        .quality(tower_http::CompressionLevel::Precise(6));
     Ok(axum::Router::new()
         .fallback(serve)
-        .with_state(Arc::new(host)))
+        .with_state(Arc::new(host))
+        .layer(gzip))
 }

@@ -13,8 +13,8 @@ Part of `make bench` (after bench.py). Needs the release build
    wall clock and CPU of each process; reports medians and the ratio.
 4. Shipped content: a first export, a re-export with nothing changed, and a
    re-export after one post is edited (time and files written).
-5. Search index: bytes a first search reads (the shards of its words plus the
-   20 largest records among the documents they match: an upper bound).
+5. Search index: bytes a first search transfers on a static host (see
+   search_budget; the static browser suite checks the real figure for `the`).
 
     export_bench.py [--posts N] [--runs R]
 """
@@ -210,24 +210,35 @@ def incremental():
 
 
 def search_budget(out):
-    """Bytes a first search reads for some queries: the lazy WASM the header
-    box loads on a static host (its `lookup` split and the static `search`
-    split, with the shared chunks the split manifest lists for them), the
-    shards of its words and the 20 largest matching records (an upper bound)."""
+    """Bytes (gzip 6, as the static host of `make test-e2e-static` sends them)
+    a first search transfers on a static host, counted as the browser test
+    `search: the first search of "the" transfers at most 100 KB` counts them:
+    the lazy WASM the header box loads there (its `lookup` split and the
+    static `search` split, with the shared chunks the split manifest lists for
+    them), the 404 page a static host answers the server-function probe
+    with, then per query the shards of its words, the records (beginnings)
+    of the 20 largest matching documents and the whole body of those whose
+    beginning holds no word the query begins (an upper bound: the browser
+    fetches the 20 best-ranked)."""
     index = out / "search-index"
     pkg = out / "pkg"
+    gz = lambda data: len(gzip.compress(data, 6))
     manifest = json.loads(next(pkg.glob("__wasm_split_manifest*.json")).read_text())
     names = {n for key, deps in manifest.items()
              if key.startswith(("lookup_", "search_")) and "from_address" not in key
              for n in deps}
     code = [f for f in pkg.glob("*.wasm") if f.stem in names]
     code_raw = sum(f.stat().st_size for f in code)
-    code_gz = sum(len(gzip.compress(f.read_bytes(), 6)) for f in code)
+    code_gz = sum(gz(f.read_bytes()) for f in code)
+    probe = (out / "404.html").read_bytes()
+    fixed = code_gz + gz(probe)
     rows = [f"| lazy search code ({len(code)} WASM chunks, once per visit) | "
-            f"{code_raw / 1024:.1f} KB | {code_gz / 1024:.1f} KB |"]
+            f"{code_raw / 1024:.1f} KB | {code_gz / 1024:.1f} KB | |",
+            f"| `/api/search` probe (the host's 404 page, once per visit) | "
+            f"{len(probe) / 1024:.1f} KB | {gz(probe) / 1024:.1f} KB | |"]
     for query in ["terraform", "kubernetes", "observabilidad", "rust async", "prometheus alert", "the"]:
         words = [w for w in query.lower().split() if len(w) >= 2]
-        raw = gz = 0
+        raw = size = 0
         docs = set()
         for w in words:
             shard = index / "s" / (w[:2].encode().hex() + ".json")
@@ -235,16 +246,26 @@ def search_budget(out):
                 continue
             data = shard.read_bytes()
             raw += len(data)
-            gz += len(gzip.compress(data, 6))
+            size += gz(data)
             for token, postings in json.loads(data):
                 if token.startswith(w):
                     docs.update(p[0] for p in postings)
-        records = sorted((index / "d" / f"{d}.json").read_bytes() for d in docs)
-        records.sort(key=len, reverse=True)
-        for r in records[:20]:
+        records = [(d, (index / "d" / f"{d}.json").read_bytes()) for d in sorted(docs)]
+        records.sort(key=lambda r: len(r[1]), reverse=True)
+        for d, r in records[:20]:
             raw += len(r)
-            gz += len(gzip.compress(r, 6))
-        rows.append(f"| `{query}` | {raw / 1024:.1f} KB | {gz / 1024:.1f} KB |")
+            size += gz(r)
+            record = json.loads(r)
+            body = record["body"].lower()
+            # A word the query begins, with the 180-char window inside.
+            starts = [i for i in range(len(body)) if (i == 0 or not body[i - 1].isalnum())
+                      and any(body.startswith(w, i) for w in words)]
+            if record.get("more") and not (starts and starts[0] + 180 < len(body)):
+                rest = (index / "b" / f"{d}.json").read_bytes()
+                raw += len(rest)
+                size += gz(rest)
+        rows.append(f"| `{query}` | {raw / 1024:.1f} KB | {size / 1024:.1f} KB | "
+                    f"{(size + fixed) / 1024:.1f} KB |")
     return rows
 
 
@@ -265,8 +286,10 @@ def main():
                   f"Export of the median run, wall/CPU s by phase: {split}.", ""]
     inc, out = incremental()
     lines += ["Shipped content:", "", "| export | wall | report |", "|---|---:|---|", *inc, ""]
-    lines += ["First search on the shipped content (shards of its words + the 20 largest matching "
-              "records; an upper bound), after the search code row:", "", "| query | raw | gzip |", "|---|---:|---:|",
+    lines += ["First search on a static host, shipped content (code and probe once; per query the shards "
+              "of its words and the records of the 20 largest matching documents: an upper bound). "
+              "Budget: 100 KB (100,000 B) in all:", "",
+              "| part | raw | gzip | first search in all |", "|---|---:|---:|---:|",
               *search_budget(out), ""]
     text = "\n".join(lines)
     print(text)
