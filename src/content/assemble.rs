@@ -17,7 +17,7 @@ use super::parse::{parse_shared, ParseOutcome};
 use super::read::Source;
 use super::{
     assets, build, fingerprint, glossary, memo, page_updated, redirects, related, schedule, search,
-    Built, Diagnostic, Kind, LoadOptions, Phases, Site,
+    Built, Diagnostic, Kind, LoadOptions, Packed, Phases, Site,
 };
 use crate::markdown::RenderContext;
 use crate::model::{Glossary, Page, Post};
@@ -195,7 +195,7 @@ pub(super) fn build_search(site: &Site) -> search::SearchIndex {
         url: Post::path(&e.post.meta.slug),
         date: Some(e.date),
         tags: &e.post.meta.tags,
-        body: e.search_text.text(),
+        body: e.search_text.clone(),
     });
     let terms = site.glossary.iter().flat_map(|g| {
         g.terms.iter().map(|t| Entry {
@@ -204,7 +204,7 @@ pub(super) fn build_search(site: &Site) -> search::SearchIndex {
             url: Glossary::term_path(&t.id),
             date: None,
             tags: &t.aliases,
-            body: site.term_texts.get(&t.id).cloned().unwrap_or_default(),
+            body: Packed::new(site.term_texts.get(&t.id).map_or("", String::as_str)),
         })
     });
     let pages = site.about.iter().map(|p| Entry {
@@ -213,7 +213,7 @@ pub(super) fn build_search(site: &Site) -> search::SearchIndex {
         url: Page::ABOUT_PATH.to_string(),
         date: None,
         tags: &[],
-        body: site.about_text.clone(),
+        body: Packed::new(&site.about_text),
     });
     search::SearchIndex::build(posts.chain(terms).chain(pages))
 }

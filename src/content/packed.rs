@@ -5,17 +5,19 @@
 //! microseconds, far less than rendering it.
 
 use std::fmt;
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
 /// zstd's fastest standard level: load time matters more than the last bytes.
 const LEVEL: i32 = 1;
 
-/// Compressed UTF-8 text (see the module doc).
+/// Compressed UTF-8 text (see the module doc). A clone shares the bytes:
+/// the search index holds the same search text as the post it indexes.
 #[derive(Clone, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Packed {
     /// zstd frame of the text; empty for the empty text.
-    bytes: Box<[u8]>,
+    bytes: Arc<[u8]>,
     /// Length of the text in bytes, so unpacking allocates once.
     len: usize,
 }
@@ -49,7 +51,7 @@ impl Packed {
         });
         match compressed {
             Ok(bytes) => Packed {
-                bytes: bytes.into_boxed_slice(),
+                bytes: Arc::from(bytes),
                 len: text.len(),
             },
             Err(e) => {
@@ -91,6 +93,18 @@ impl Packed {
     }
 }
 
+impl From<&str> for Packed {
+    fn from(text: &str) -> Packed {
+        Packed::new(text)
+    }
+}
+
+impl From<String> for Packed {
+    fn from(text: String) -> Packed {
+        Packed::new(&text)
+    }
+}
+
 impl fmt::Debug for Packed {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "Packed({} bytes as {})", self.len, self.bytes.len())
@@ -118,12 +132,24 @@ mod tests {
         assert_eq!(p.unpack().expect("unpacks"), "");
     }
 
+    /// The search index holds a clone of each post's search text: it must
+    /// not be a second copy of the bytes.
+    #[test]
+    fn a_clone_shares_the_bytes() {
+        let p = Packed::new(&"shared search text ".repeat(40));
+        let q = p.clone();
+        assert!(std::sync::Arc::ptr_eq(&p.bytes, &q.bytes));
+        assert_eq!(q.text(), "shared search text ".repeat(40));
+    }
+
     #[test]
     fn damaged_bytes_are_an_error_not_a_panic() {
         let mut p = Packed::new(&"some text to compress ".repeat(50));
-        let mid = p.bytes.len() / 2;
-        p.bytes[mid] ^= 0xff;
-        p.bytes[mid + 1] ^= 0xff;
+        let mut bytes = p.bytes.to_vec();
+        let mid = bytes.len() / 2;
+        bytes[mid] ^= 0xff;
+        bytes[mid + 1] ^= 0xff;
+        p.bytes = bytes.into();
         // Either zstd notices, or the length or UTF-8 check does; the text
         // falls back to empty rather than garbage or a panic.
         match p.unpack() {

@@ -24,6 +24,7 @@ use std::ops::Range;
 
 use chrono::NaiveDate;
 
+use super::Packed;
 use crate::model::SearchResults;
 
 pub use crate::search_rank::{query_words, MAX_EXPANSIONS, MAX_HITS, MAX_QUERY_CHARS};
@@ -54,8 +55,15 @@ struct Doc {
     title: String,
     url: String,
     date: Option<NaiveDate>,
-    /// Plain text of the body, for snippets of the hits shown.
-    body: String,
+    /// The body's beginning ([`crate::static_search::beginning`]), plain:
+    /// most snippets are settled by it.
+    start: Box<str>,
+    /// True when `start` is not the whole body.
+    more: bool,
+    /// The whole body, compressed and shared with the snapshot's post (at
+    /// 10,000 posts a plain copy of every body was 98 MB, most of the
+    /// index): unpacked only for a hit whose snippet lies past `start`.
+    body: Packed,
 }
 
 /// A document as the index holds it (read by the static export).
@@ -64,7 +72,8 @@ pub struct DocView<'a> {
     pub title: &'a str,
     pub url: &'a str,
     pub date: Option<NaiveDate>,
-    pub body: &'a str,
+    /// The whole body, unpacked.
+    pub body: String,
 }
 
 /// One document to index.
@@ -74,8 +83,8 @@ pub struct Entry<'a> {
     pub url: String,
     pub date: Option<NaiveDate>,
     pub tags: &'a [String],
-    /// Plain text of the body.
-    pub body: String,
+    /// Plain text of the body, compressed.
+    pub body: Packed,
 }
 
 /// Where a token occurs in one document, in one byte: the body count
@@ -166,7 +175,7 @@ impl SearchIndex {
                 .par_iter()
                 .map(|e| {
                     (
-                        e.body.chars().map(fold_char).collect(),
+                        e.body.text().chars().map(fold_char).collect(),
                         fold(e.title).into_iter().collect(),
                         fold(&e.tags.join(" ")).into_iter().collect(),
                     )
@@ -195,12 +204,18 @@ impl SearchIndex {
                     .collect();
                 per_doc.push(numbered);
             }
-            docs.extend(batch.into_iter().map(|e| Doc {
-                kind: e.kind,
-                title: e.title.to_string(),
-                url: e.url,
-                date: e.date,
-                body: e.body,
+            docs.extend(batch.into_iter().map(|e| {
+                let text = e.body.text();
+                let (start, more) = crate::static_search::beginning(&text);
+                Doc {
+                    kind: e.kind,
+                    title: e.title.to_string(),
+                    url: e.url,
+                    date: e.date,
+                    start: start.into(),
+                    more,
+                    body: e.body,
+                }
             }));
         }
         // Term numbers in dictionary order, and where each term's postings go.
@@ -258,7 +273,7 @@ impl SearchIndex {
         let docs: usize = self
             .docs
             .iter()
-            .map(|d| size_of::<Doc>() + d.title.capacity() + d.url.capacity() + d.body.capacity())
+            .map(|d| size_of::<Doc>() + d.title.capacity() + d.url.capacity() + d.start.len())
             .sum();
         docs + self.terms.as_fst().as_bytes().len()
             + self.offsets.capacity() * size_of::<usize>()
@@ -266,9 +281,10 @@ impl SearchIndex {
             + self.post_meta.capacity() * size_of::<Meta>()
     }
 
-    /// Of [`SearchIndex::bytes`], the plain text kept for snippets.
+    /// Of [`SearchIndex::bytes`], the plain text kept for snippets (the
+    /// bodies' beginnings; the whole bodies are the snapshot's).
     pub fn text_bytes(&self) -> usize {
-        self.docs.iter().map(|d| d.body.capacity()).sum()
+        self.docs.iter().map(|d| d.start.len()).sum()
     }
 
     /// This index's number (see the field).
@@ -297,7 +313,7 @@ impl SearchIndex {
             title: &d.title,
             url: &d.url,
             date: d.date,
-            body: &d.body,
+            body: d.body.text(),
         })
     }
 

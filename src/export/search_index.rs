@@ -37,7 +37,7 @@ pub fn index_files(index: &SearchIndex) -> Vec<(String, Vec<u8>)> {
         }
     }
     for (n, d) in index.documents().enumerate() {
-        let (start, more) = beginning(d.body);
+        let (start, more) = beginning(&d.body);
         let record = DocRecord {
             kind: d.kind.to_string(),
             title: d.title.to_string(),
@@ -49,7 +49,7 @@ pub fn index_files(index: &SearchIndex) -> Vec<(String, Vec<u8>)> {
             out.push((path(doc_url(n as u32)), json));
         }
         if more {
-            if let Ok(json) = serde_json::to_vec(d.body) {
+            if let Ok(json) = serde_json::to_vec(&d.body) {
                 out.push((path(body_url(n as u32)), json));
             }
         }
@@ -117,7 +117,7 @@ mod tests {
                     url: format!("/p{d}"),
                     date: NaiveDate::from_ymd_opt(2024, 1, 1 + (d % 3) as u32),
                     tags: if d % 4 == 0 { &tags } else { &[] },
-                    body,
+                    body: body.into(),
                 }
             })
             .collect();
@@ -154,7 +154,7 @@ mod tests {
                 url: format!("/p{d}"),
                 date: NaiveDate::from_ymd_opt(2024, 1, 1 + d as u32),
                 tags: &[],
-                body: body.clone(),
+                body: body.clone().into(),
             })
             .collect();
         let index = SearchIndex::build(entries);

@@ -12,7 +12,8 @@ use std::collections::BinaryHeap;
 use super::{meta, unpack, Meta, SearchIndex};
 use crate::model::{SearchHit, SearchResults};
 use crate::search_rank::{
-    kept_expansions, query_words, shown_query, snippet, word_score, BODY_COUNT_CAP, MAX_HITS,
+    kept_expansions, query_words, shown_query, snippet, snippet_of_beginning, word_score,
+    BODY_COUNT_CAP, MAX_HITS,
 };
 use crate::static_search::{IN_TAGS, IN_TITLE};
 
@@ -94,7 +95,9 @@ pub(super) fn run(index: &SearchIndex, query: &str) -> SearchResults {
             kind: doc.kind.label().to_string(),
             title: doc.title.clone(),
             url: doc.url.clone(),
-            snippet: snippet(&doc.body, &words),
+            // The beginning settles most snippets; the rest unpack the body.
+            snippet: snippet_of_beginning(&doc.start, !doc.more, &words)
+                .unwrap_or_else(|| snippet(&doc.body.text(), &words)),
         })
         .collect();
     SearchResults {

@@ -43,7 +43,7 @@ fn post(title: &str, url: &str, day: u32, body: String) -> Entry<'static> {
         url: url.into(),
         date: NaiveDate::from_ymd_opt(2024, 1, day),
         tags: &[],
-        body,
+        body: body.into(),
     }
 }
 
@@ -318,4 +318,35 @@ fn postings_carry_capped_counts_and_flags() {
     let many = SearchIndex::build([post("x", "/x", 1, "go ".repeat(40))]);
     let go: Vec<_> = many.postings().collect();
     assert_eq!(go[0], ("go".to_string(), vec![(0, 5, 0)]), "capped at 5");
+}
+
+/// The index keeps a body's beginning plain and the rest compressed: a
+/// match in the beginning, one far past it, and one cut by the beginning's
+/// end must all get the snippet the whole text gives.
+#[test]
+fn snippets_past_the_kept_beginning_come_from_the_whole_body() {
+    let filler = "plain words fill the opening paragraph here ".repeat(14);
+    let near = format!("zebrafish first. {filler}");
+    let far = format!("{filler}{filler}and then the axolotl appears near the end.");
+    // Put a match across the cut: it begins before and ends after it.
+    let cut = crate::static_search::BEGINNING_BYTES;
+    let mut across = "ab ".repeat((cut - 4) / 3);
+    across.push_str(&" ".repeat(cut - 3 - across.len()));
+    across.push_str("quokka and more words after it");
+    assert!(across
+        .find("quokka")
+        .is_some_and(|at| at < cut && at + 6 > cut));
+    let index = SearchIndex::build([
+        post("Near", "/posts/near", 1, near.clone()),
+        post("Far", "/posts/far", 2, far.clone()),
+        post("Across", "/posts/across", 3, across.clone()),
+    ]);
+    for (query, body) in [("zebrafish", &near), ("axolotl", &far), ("quokka", &across)] {
+        let results = index.search(query);
+        assert_eq!(results.hits.len(), 1, "{query}");
+        let words = crate::search_rank::query_words(query);
+        let whole = crate::search_rank::snippet(body, &words);
+        assert!(whole.iter().any(|(_, marked)| *marked), "{query} is marked");
+        assert_eq!(results.hits[0].snippet, whole, "{query}");
+    }
 }
