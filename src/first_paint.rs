@@ -14,14 +14,12 @@
 //! back `requestIdleCallback` calls until the browser reports the first
 //! contentful paint, then hands them to the real one. A page being
 //! prerendered (Speculation Rules, `navigation.rs`) is held the same way: it
-//! paints only once the reader has clicked, and a prerender started by the
-//! button going down (a click without hovering first) would otherwise be
-//! compiling and hydrating the WASM just when its first frame is due
-//! (`make bench-navigation`: median 135 ms from click to first frame against
-//! 105 ms for a plain load, before this). Browsers without
-//! `requestIdleCallback` or `PerformanceObserver` are not held either (the
-//! loader then starts at once, as leptos does there), and a page that never
-//! reports a paint (a tab opened in the background) is let go after 3 s.
+//! paints only once the reader has clicked, so a prerender the reader never
+//! uses costs no compiling and hydrating, and one that is used cannot have
+//! its first frame delayed by them. Browsers without `requestIdleCallback`
+//! or `PerformanceObserver` are not held (the loader then starts at once,
+//! as leptos does there), and a page that has not reported a paint 3 s
+//! after it was loaded, or shown if it was prerendered, is let go anyway.
 
 use leptos::nonce::use_nonce;
 use leptos::prelude::*;
@@ -36,7 +34,8 @@ w.requestIdleCallback=function(c,o){if(!q)return r.call(w,c,o);q.push([c,o]);ret
 try{new PerformanceObserver(function(l,o){\
 if(l.getEntriesByName(\"first-contentful-paint\").length){o.disconnect();setTimeout(go,0)}\
 }).observe({type:\"paint\",buffered:true})}catch(e){go()}\
-setTimeout(go,3000)})()";
+function arm(){setTimeout(go,3000)}\
+if(document.prerendering)document.addEventListener(\"prerenderingchange\",arm,{once:true});else arm()})()";
 
 /// The gate as the `<script>` of every page, before leptos' island loader. It
 /// carries the render's nonce, so the page's CSP lists its hash.
@@ -65,6 +64,7 @@ mod tests {
             "first-contentful-paint",
             "w.requestIdleCallback=r",
             "setTimeout(go,3000)",
+            "prerenderingchange",
         ] {
             assert!(AFTER_FIRST_PAINT_SCRIPT.contains(part), "missing {part}");
         }

@@ -2,11 +2,11 @@
 //! page is a full server-rendered document, and the browser prerenders the one
 //! a link points at as soon as the reader's pointer rests on it (Speculation
 //! Rules). A click
-//! then shows the already-rendered page: its first frame comes 40–70 ms after
+//! then shows the already-rendered page: its first frame comes 40–60 ms after
 //! the click in headless Chromium on this machine (`make bench-navigation`).
-//! There is no View Transition: it held that first frame back by 60–90 ms
-//! and faded the new title in over its duration (ARCHITECTURE.md,
-//! "Navigation"). Back and forward are ordinary history entries, so the
+//! There is no View Transition: capturing the old page held that first
+//! frame back by 50–90 ms, and the fade showed the new title at full
+//! strength only 120 ms later (ARCHITECTURE.md, "Navigation"). Back and forward are ordinary history entries, so the
 //! browser restores their scroll position (or serves them from its
 //! back/forward cache).
 
@@ -22,13 +22,13 @@ const NOT_PAGES: [&str; 4] = ["/api/*", "/pkg/*", "/*.xml", "/*.txt"];
 
 /// The rules as JSON: prerender any same-site page link as soon as the
 /// reader's pointer rests on it. `eager`: on desktop Chromium (141 and
-/// later) a short hover, shorter than `moderate`'s ~200 ms, which left a
-/// reader who clicks 300 ms into the hover a page still loading (median
-/// 66 ms, a quarter of the clicks over 200 ms, against 51 ms and 57 ms
-/// with `eager`: BENCHMARKS.md, branch `nav`); on mobile, links that stay
-/// in the viewport a moment. Chromium keeps at most two such prerenders
-/// and drops the oldest; a prerendered page starts no WASM until it is
-/// shown (`first_paint`).
+/// later) a short hover, shorter than `moderate`'s ~200 ms, which often
+/// left a reader who clicks 300 ms into the hover a page still loading
+/// (click → first frame: median 65.9 ms with 3 of 10 clicks over 200 ms,
+/// against 50.9 ms with `eager`; ARCHITECTURE.md, "Navigation"); on
+/// mobile, links that stay in the viewport a moment. Chromium keeps at most
+/// two such prerenders and drops the oldest; a prerendered page starts no
+/// WASM until it is shown (`first_paint`).
 pub fn speculation_rules_json() -> String {
     let mut excluded: Vec<serde_json::Value> = NOT_PAGES
         .iter()
