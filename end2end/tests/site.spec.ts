@@ -45,9 +45,11 @@ test('home lists posts newest first', async ({ page }) => {
 });
 
 test('links are speculation-rule prerender candidates, and a click shows the page', async ({ page }) => {
-  // Chromium never prerenders while a DevTools client (Playwright) is attached
-  // (status PrerenderingDisabledByDevTools), so this checks what can be seen:
-  // the rules parse without error and the page's links are candidates.
+  // Chromium never prerenders in a tab Playwright is attached to (Playwright
+  // attaches page by page, not through the tab: PrerenderingDisabledByDevTools;
+  // prerendered clicks are measured under Puppeteer by tools/bench/navigation.mjs),
+  // so this checks what can be seen: the rules parse without error and the
+  // page's links are candidates.
   const errors = collectErrors(page);
   const cdp = await page.context().newCDPSession(page);
   await cdp.send('Preload.enable');
