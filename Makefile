@@ -280,11 +280,15 @@ bench-rss: install
 	$(LEPTOS_BUILD)
 	python3 tools/bench/rss.py $(BENCH_RSS_SIZES)
 
-# Click → new title over 10 navigations in Chromium (end2end/bench), on the
-# release build: prints the times and their median (ARCHITECTURE.md).
-bench-navigation: end2end/node_modules/.stamp
+# Click → new page shown over 10 navigations in Chromium, on the release
+# build, timed inside the browser (end2end/bench/measure.mjs): under
+# Playwright, where Chromium never prerenders (end2end/bench), then under
+# Puppeteer, prerendered against plain loads (tools/bench/navigation.mjs).
+# Prints the times, medians and spread (ARCHITECTURE.md, "Navigation").
+bench-navigation: end2end/node_modules/.stamp tools/node_modules/.stamp install-chromium
 	@test -x $(RELEASE_BIN) || { echo "run 'make build' first"; exit 1; }
 	cd end2end && npx playwright test -c bench.config.ts
+	node tools/bench/navigation.mjs
 
 # Lighthouse 12 (mobile preset, Debian Chromium) on home, a post and the
 # glossary, against the release build; prints the scores (BENCHMARKS.md).

@@ -1,9 +1,10 @@
 import { defineConfig } from '@playwright/test';
 import base from './playwright.config';
 
-// `make bench-navigation`: the navigation timing run (end2end/bench), against
-// the same release server as the tests. Not part of `make test`: it records
-// figures, it asserts no times.
+// `make bench-navigation`, part 1: the navigation timing run (end2end/bench)
+// under Playwright, against the release server in its shipped configuration
+// (production, JSON access log at info). Not part of `make test`: it records
+// figures, it asserts no times. Part 2 is tools/bench/navigation.mjs.
 //
 // BENCH_BIN and BENCH_SITE_ROOT serve another build (e.g. a copy of the
 // islands-router build: its binary with its hash.txt beside it, and its site
@@ -18,6 +19,13 @@ export default defineConfig({
   webServer: {
     ...server,
     command: bin ? `exec ${bin}` : server.command,
-    env: { ...server.env, ...(siteRoot ? { LEPTOS_SITE_ROOT: siteRoot } : {}) },
+    // The access log (one JSON line per request) is written, not shown.
+    stdout: 'ignore',
+    env: {
+      ...server.env,
+      LOG_FORMAT: 'json',
+      RUST_LOG: 'info',
+      ...(siteRoot ? { LEPTOS_SITE_ROOT: siteRoot } : {}),
+    },
   },
 });

@@ -44,6 +44,9 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
                 <AutoReload options=options.clone() />
                 <HashedStylesheet options=options.clone() />
+                // Before the island loader: it starts the WASM only after the
+                // first contentful paint (see `first_paint`).
+                <crate::first_paint::IslandsAfterFirstPaint />
                 <HydrationScripts options islands=true islands_router />
                 {(!islands_router).then(crate::navigation::SpeculationRules)}
                 <MetaTags />

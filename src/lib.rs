@@ -9,6 +9,7 @@ pub mod app;
 pub mod components;
 pub mod error;
 pub mod escape;
+pub mod first_paint;
 pub mod i18n;
 pub mod ids;
 pub mod live;

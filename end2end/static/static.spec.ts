@@ -1,5 +1,4 @@
 import { expect, test, type Page } from '@playwright/test';
-import { isSkippedTransition } from '../errors';
 
 // The exported site on a static host: no server functions, no server-side
 // search; what readers use must still work. Console errors fail a test: a
@@ -14,13 +13,13 @@ function watch(page: Page): { errors: string[]; api: string[] } {
   const seen = { errors: [] as string[], api: [] as string[] };
   page.on('console', (msg) => {
     // With the page it came from: a failed load names no URL in its text.
-    if (msg.type() === 'error' && !isSkippedTransition(msg.text())) {
+    if (msg.type() === 'error') {
       const at = msg.location().url ? new URL(msg.location().url).pathname : '';
       seen.errors.push(`${msg.text()} @ ${at}`);
     }
   });
   page.on('pageerror', (err) => {
-    if (!isSkippedTransition(err.message)) seen.errors.push(err.message);
+    seen.errors.push(err.message);
   });
   page.on('request', (r) => {
     if (new URL(r.url()).pathname.startsWith('/api/')) seen.api.push(r.url());

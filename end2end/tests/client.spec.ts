@@ -61,3 +61,23 @@ test("islands use the page's language in the browser", async ({ page }) => {
   await expect(toggle).toContainText('Claro');
   await expect(page.getByRole('combobox', { name: 'Buscar' })).toBeVisible();
 });
+
+test('the WASM is fetched only after the first contentful paint', async ({ page }) => {
+  // src/first_paint.rs: the island loader's idle callback is held until the
+  // text is on screen, so a slow link delivers the content first (and
+  // Lighthouse's simulation never counts the WASM towards LCP).
+  for (const path of ['/posts/leptos_ssr_blog', '/', '/glossary']) {
+    await page.goto(path);
+    await expect(page.locator('body')).toHaveAttribute('data-hydrated', 'true', { timeout: 15_000 });
+    const [fcp, wasm] = await page.evaluate(() => [
+      performance.getEntriesByName('first-contentful-paint')[0]?.startTime ?? null,
+      performance
+        .getEntriesByType('resource')
+        .filter((e) => new URL(e.name).pathname.endsWith('.wasm'))
+        .map((e) => e.startTime),
+    ] as const);
+    expect(fcp, path).not.toBeNull();
+    expect(wasm.length, path).toBeGreaterThan(0);
+    for (const start of wasm) expect(start, path).toBeGreaterThanOrEqual(fcp!);
+  }
+});
