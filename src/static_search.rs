@@ -61,10 +61,16 @@ pub const BEGINNING_BYTES: usize = 640;
 /// The beginning a record carries: at most [`BEGINNING_BYTES`], cut at a
 /// char boundary; `true` if that is not the whole body.
 pub fn beginning(body: &str) -> (&str, bool) {
-    if body.len() <= BEGINNING_BYTES {
+    beginning_of(body, BEGINNING_BYTES)
+}
+
+/// The first `max` bytes of `body` at most, cut at a char boundary; `true`
+/// if that is not the whole body.
+pub fn beginning_of(body: &str, max: usize) -> (&str, bool) {
+    if body.len() <= max {
         return (body, false);
     }
-    let mut cut = BEGINNING_BYTES;
+    let mut cut = max;
     while !body.is_char_boundary(cut) {
         cut -= 1;
     }

@@ -325,11 +325,11 @@ fn postings_carry_capped_counts_and_flags() {
 /// end must all get the snippet the whole text gives.
 #[test]
 fn snippets_past_the_kept_beginning_come_from_the_whole_body() {
-    let filler = "plain words fill the opening paragraph here ".repeat(14);
+    let filler = "plain words fill the opening paragraph here ".repeat(100);
     let near = format!("zebrafish first. {filler}");
     let far = format!("{filler}{filler}and then the axolotl appears near the end.");
     // Put a match across the cut: it begins before and ends after it.
-    let cut = crate::static_search::BEGINNING_BYTES;
+    let cut = PLAIN_START_BYTES;
     let mut across = "ab ".repeat((cut - 4) / 3);
     across.push_str(&" ".repeat(cut - 3 - across.len()));
     across.push_str("quokka and more words after it");
