@@ -38,7 +38,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
 use super::compress::encode_answer;
-use super::layer::{entry_encoded, render_request, serve, storable, Built};
+use super::layer::{entry_encoded, render_request, serve, storable, unstored, Built};
 use super::Entry;
 use crate::content::{Pinned, Site};
 use crate::model::SearchResults;
@@ -278,11 +278,7 @@ pub async fn answers(
         // A 400 (no `q`, two of them): nothing to keep. The router
         // answered a GET; a HEAD gets no body.
         drop(guard);
-        if !is_head {
-            return res;
-        }
-        let (parts, _) = res.into_parts();
-        return Response::from_parts(parts, axum::body::Body::empty());
+        return unstored(res, is_head);
     }
     let id = res.headers().get(&crate::server::ops::REQUEST_ID).cloned();
     match entry_encoded(res, encode_answer).await {

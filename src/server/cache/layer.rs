@@ -108,6 +108,16 @@ pub(super) fn render_request(mut req: Request, site: Pinned) -> Request {
     req
 }
 
+/// A rendered answer that is not stored, as the router gave it; the render
+/// ran as a `GET`, so a `HEAD` loses the body here.
+pub(super) fn unstored(res: Response, is_head: bool) -> Response {
+    if !is_head {
+        return res;
+    }
+    let (parts, _) = res.into_parts();
+    Response::from_parts(parts, Body::empty())
+}
+
 /// A rendered page answered without storing it: the render ran as a plain
 /// GET without validators, so `HEAD` and `If-None-Match` are applied here.
 fn uncached(res: Response, request: &HeaderMap, is_head: bool) -> Response {
@@ -280,11 +290,7 @@ pub async fn page_cache(
     if !storable(&res) {
         // Waiters take over one at a time (each renders): only on errors.
         drop(guard);
-        if !is_head {
-            return res;
-        }
-        let (parts, _) = res.into_parts();
-        return Response::from_parts(parts, Body::empty());
+        return unstored(res, is_head);
     }
     match entry_from(res).await {
         Ok(Built::Entry(entry)) => {
