@@ -27,7 +27,7 @@ mod store;
 pub use body::Body;
 pub use diagnostic::Diagnostic;
 pub use disk::RenderCache;
-pub use packed::Packed;
+pub use packed::{Packed, Split};
 
 use diagnostic::diag;
 pub use fingerprint::{PageKey, FEED_LIMIT};
@@ -90,8 +90,9 @@ pub struct PostEntry {
     /// The body's Markdown, rendered on request (see `content/body.rs`).
     pub body: Body,
     /// The body's text as the page shows it, collected by the Markdown pass:
-    /// what the search index reads (compressed: the index keeps its own).
-    pub search_text: Packed,
+    /// what the search index reads, and shares (its beginning plain for
+    /// snippets, the rest compressed).
+    pub search_text: Split,
 }
 
 impl PostEntry {

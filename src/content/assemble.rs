@@ -17,7 +17,7 @@ use super::parse::{parse_shared, ParseOutcome};
 use super::read::Source;
 use super::{
     assets, build, fingerprint, glossary, memo, page_updated, redirects, related, schedule, search,
-    Built, Diagnostic, Kind, LoadOptions, Packed, Phases, Site,
+    Built, Diagnostic, Kind, LoadOptions, Phases, Site, Split,
 };
 use crate::markdown::RenderContext;
 use crate::model::{Glossary, Page, Post};
@@ -204,7 +204,10 @@ pub(super) fn build_search(site: &Site) -> search::SearchIndex {
             url: Glossary::term_path(&t.id),
             date: None,
             tags: &t.aliases,
-            body: Packed::new(site.term_texts.get(&t.id).map_or("", String::as_str)),
+            body: Split::new(
+                site.term_texts.get(&t.id).map_or("", String::as_str),
+                search::PLAIN_START_BYTES,
+            ),
         })
     });
     let pages = site.about.iter().map(|p| Entry {
@@ -213,7 +216,7 @@ pub(super) fn build_search(site: &Site) -> search::SearchIndex {
         url: Page::ABOUT_PATH.to_string(),
         date: None,
         tags: &[],
-        body: Packed::new(&site.about_text),
+        body: Split::new(&site.about_text, search::PLAIN_START_BYTES),
     });
     search::SearchIndex::build(posts.chain(terms).chain(pages))
 }

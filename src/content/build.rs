@@ -10,7 +10,7 @@ use super::assets::Assets;
 use super::body::{Body, EAGER_BYTES};
 use super::index::{valid_slug, PageIndex};
 use super::memo::{self, Memo, Outcome};
-use super::packed::Packed;
+use super::packed::Split;
 use super::parse::Parsed;
 use super::{diag, Diagnostic, Kind, PostEntry, Site};
 use crate::markdown::{self, EmojiRenderer, RenderContext, Severity, TermLinker};
@@ -305,7 +305,7 @@ pub(super) fn build_post(
     let words = rendered.words;
     let title = plain_text(ctx.emoji, p.fm.title.as_deref().unwrap_or_default().trim());
     Some(PostEntry {
-        search_text: Packed::new(&rendered.text),
+        search_text: Split::new(&rendered.text, super::search::PLAIN_START_BYTES),
         body: Body::new(p.body(), eager_html),
         term_ids: rendered.terms,
         series,

@@ -93,6 +93,72 @@ impl Packed {
     }
 }
 
+/// Text whose beginning is kept plain and the rest compressed: a post's
+/// search text. The search index cuts its snippets from the beginning (it
+/// settles most of them, at no cost) and unpacks the rest only for a hit
+/// whose first match lies past it; held this way, the beginning is not
+/// also held compressed inside a packed whole (at 10,000 posts that copy
+/// was ~20 MB). A clone shares both parts with the post.
+#[derive(Clone, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Split {
+    head: Arc<str>,
+    rest: Packed,
+}
+
+impl Split {
+    /// `text` with its first `head_bytes` at most (cut at a char boundary)
+    /// plain.
+    pub fn new(text: &str, head_bytes: usize) -> Split {
+        let mut cut = head_bytes.min(text.len());
+        while !text.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        Split {
+            head: Arc::from(&text[..cut]),
+            rest: Packed::new(&text[cut..]),
+        }
+    }
+
+    /// The plain beginning.
+    pub fn head(&self) -> &str {
+        &self.head
+    }
+
+    /// True when the beginning is the whole text.
+    pub fn is_whole(&self) -> bool {
+        self.rest.is_empty()
+    }
+
+    /// The whole text (the rest unpacked; empty rest, logged, in the case
+    /// [`UnpackError`] covers).
+    pub fn text(&self) -> String {
+        let mut text = String::with_capacity(self.len());
+        text.push_str(&self.head);
+        text.push_str(&self.rest.text());
+        text
+    }
+
+    /// Length of the whole text.
+    pub fn len(&self) -> usize {
+        self.head.len() + self.rest.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Bytes held: the plain beginning and the packed rest.
+    pub fn held_bytes(&self) -> usize {
+        self.head.len() + self.rest.packed_len()
+    }
+}
+
+impl fmt::Debug for Split {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Split({} plain, {:?})", self.head.len(), self.rest)
+    }
+}
+
 impl From<&str> for Packed {
     fn from(text: &str) -> Packed {
         Packed::new(text)
@@ -140,6 +206,22 @@ mod tests {
         let q = p.clone();
         assert!(std::sync::Arc::ptr_eq(&p.bytes, &q.bytes));
         assert_eq!(q.text(), "shared search text ".repeat(40));
+    }
+
+    #[test]
+    fn a_split_text_is_whole_again_and_cut_at_a_char_boundary() {
+        let text = "ñandú ".repeat(100);
+        for head in [0, 1, 2, 3, 7, 64, text.len(), text.len() + 10] {
+            let s = Split::new(&text, head);
+            assert_eq!(s.text(), text, "head {head}");
+            assert_eq!(s.len(), text.len());
+            let max = head.min(text.len());
+            assert!(s.head().len() <= max && max - s.head().len() < 4, "{head}");
+            assert!(text.starts_with(s.head()));
+            assert_eq!(s.is_whole(), s.head().len() == text.len(), "{head}");
+        }
+        assert_eq!(Split::new("", 10).text(), "");
+        assert!(Split::new("", 10).is_whole());
     }
 
     #[test]

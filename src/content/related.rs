@@ -408,7 +408,7 @@ mod tests {
         assert!(!reused);
         // A new title or body text: same inputs, same picks, reused.
         posts[3].post.meta.title = "Renamed".into();
-        posts[3].search_text = crate::content::Packed::new("other words");
+        posts[3].search_text = crate::content::Split::new("other words", 64);
         let (_, reused) = Picks::for_posts(&posts, inputs_key(&posts), Some(&first));
         assert!(reused, "title and text are not inputs");
         // Each input changes the key: a tag, a linked term, a series, the order.

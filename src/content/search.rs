@@ -9,12 +9,13 @@
 //!   first, then title, then URL), so ranking compares two integers;
 //! - the dictionary maps each folded token to its term number, numbered in
 //!   dictionary order: the tokens a word begins are one run of numbers;
-//! - postings are two flat arrays (document numbers, ascending, and one
-//!   byte per posting: body count capped at 5, in-title and in-tags flags),
-//!   cut into terms by an offsets array.
+//! - postings are, per term, its documents (ascending) and one byte per
+//!   posting (body count capped at 5, in-title and in-tags flags),
+//!   compressed in blocks (`search/postings.rs`).
 //!
 //! The query side (scratch arrays, top-k) is in `search/query.rs`.
 
+mod postings;
 mod query;
 #[cfg(test)]
 mod tests;
@@ -22,9 +23,11 @@ mod tests;
 use rustc_hash::FxHashMap;
 use std::ops::Range;
 
+use postings::{Postings, TermWriter};
+
 use chrono::NaiveDate;
 
-use super::Packed;
+use super::Split;
 use crate::model::SearchResults;
 
 pub use crate::search_rank::{query_words, MAX_EXPANSIONS, MAX_HITS, MAX_QUERY_CHARS};
@@ -55,15 +58,12 @@ struct Doc {
     title: String,
     url: String,
     date: Option<NaiveDate>,
-    /// The body's first [`PLAIN_START_BYTES`], plain: most snippets are
-    /// settled by it.
-    start: Box<str>,
-    /// True when `start` is not the whole body.
-    more: bool,
-    /// The whole body, compressed and shared with the snapshot's post (at
-    /// 10,000 posts a plain copy of every body was 98 MB, most of the
-    /// index): unpacked only for a hit whose snippet lies past `start`.
-    body: Packed,
+    /// The body, shared with the snapshot's post: its first
+    /// [`PLAIN_START_BYTES`] plain (most snippets are settled by them), the
+    /// rest compressed (at 10,000 posts a plain copy of every body was
+    /// 98 MB, most of the index), unpacked only for a hit whose snippet
+    /// lies past the beginning.
+    text: Split,
 }
 
 /// A document as the index holds it (read by the static export).
@@ -91,8 +91,8 @@ pub struct Entry<'a> {
     pub url: String,
     pub date: Option<NaiveDate>,
     pub tags: &'a [String],
-    /// Plain text of the body, compressed.
-    pub body: Packed,
+    /// Plain text of the body, its beginning plain (see [`Split`]).
+    pub body: Split,
 }
 
 /// Where a token occurs in one document, in one byte: the body count
@@ -122,10 +122,8 @@ pub struct SearchIndex {
     docs: Vec<Doc>,
     /// Token → term number (dictionary order).
     terms: fst::Map<Vec<u8>>,
-    /// Term `t`'s postings are `post_docs[offsets[t]..offsets[t + 1]]`.
-    offsets: Vec<usize>,
-    post_docs: Vec<u32>,
-    post_meta: Vec<Meta>,
+    /// Each term's documents and metas.
+    postings: Postings,
 }
 
 /// One document's distinct tokens and their [`Meta`], borrowed from its
@@ -148,6 +146,23 @@ fn doc_tokens<'t>(body: &'t str, title: &'t str, tags: &'t str) -> Vec<(&'t str,
         .collect()
 }
 
+/// One document of a batch being indexed, folded: what tokens are cut from.
+struct Folded {
+    body: String,
+    title: String,
+    tags: String,
+}
+
+impl Folded {
+    fn of(e: &Entry<'_>) -> Folded {
+        Folded {
+            body: e.body.text().chars().map(fold_char).collect(),
+            title: fold(e.title).into_iter().collect(),
+            tags: fold(&e.tags.join(" ")).into_iter().collect(),
+        }
+    }
+}
+
 /// Documents folded and tokenised at a time: bounds the memory the build
 /// holds besides the index (folded text and token lists of one batch).
 const BATCH: usize = 512;
@@ -165,12 +180,11 @@ impl SearchIndex {
             crate::search_rank::order((0, &a.date, a.title), (0, &b.date, b.title))
                 .then_with(|| a.url.cmp(&b.url))
         });
-        // Each distinct token gets a provisional number when first seen; a
-        // document keeps `(provisional number, meta)` pairs, 8 bytes each,
-        // instead of strings.
+        // Each distinct token gets a provisional number when first seen, and
+        // its postings are compressed as documents come, in number order
+        // (`TermWriter`): the build holds no plain copy of them.
         let mut provisional: FxHashMap<Box<str>, u32> = FxHashMap::default();
-        let mut df: Vec<u32> = Vec::new();
-        let mut per_doc: Vec<Vec<(u32, Meta)>> = Vec::with_capacity(entries.len());
+        let mut writers: Vec<TermWriter> = Vec::new();
         let mut docs: Vec<Doc> = Vec::with_capacity(entries.len());
         let mut rest = entries.into_iter();
         loop {
@@ -178,94 +192,61 @@ impl SearchIndex {
             if batch.is_empty() {
                 break;
             }
-            // Folding and counting are per document: spread over the cores.
-            let folded: Vec<(String, String, String)> = batch
-                .par_iter()
-                .map(|e| {
-                    (
-                        e.body.text().chars().map(fold_char).collect(),
-                        fold(e.title).into_iter().collect(),
-                        fold(&e.tags.join(" ")).into_iter().collect(),
-                    )
-                })
-                .collect();
+            // Unpacking, folding and counting are per document: spread over
+            // the cores.
+            let folded: Vec<Folded> = batch.par_iter().map(Folded::of).collect();
             let lists: Vec<Vec<(&str, Meta)>> = folded
                 .par_iter()
-                .map(|(body, title, tags)| doc_tokens(body, title, tags))
+                .map(|f| doc_tokens(&f.body, &f.title, &f.tags))
                 .collect();
-            for list in lists {
-                let numbered = list
-                    .into_iter()
-                    .map(|(token, m)| {
-                        let n = match provisional.get(token) {
-                            Some(&n) => n,
-                            None => {
-                                let n = df.len() as u32;
-                                provisional.insert(token.into(), n);
-                                df.push(0);
-                                n
-                            }
-                        };
-                        df[n as usize] += 1;
-                        (n, m)
-                    })
-                    .collect();
-                per_doc.push(numbered);
+            for (i, list) in lists.into_iter().enumerate() {
+                // Fewer than 2^32 documents: a `u32` numbers them.
+                let doc = (docs.len() + i) as u32;
+                for (token, m) in list {
+                    let n = match provisional.get(token) {
+                        Some(&n) => n as usize,
+                        None => {
+                            provisional.insert(token.into(), writers.len() as u32);
+                            writers.push(TermWriter::default());
+                            writers.len() - 1
+                        }
+                    };
+                    writers[n].push(doc, m);
+                }
             }
-            docs.extend(batch.into_iter().map(|e| {
-                let text = e.body.text();
-                let (start, more) = crate::static_search::beginning_of(&text, PLAIN_START_BYTES);
-                Doc {
+            drop(folded);
+            for e in batch {
+                docs.push(Doc {
                     kind: e.kind,
                     title: e.title.to_string(),
                     url: e.url,
                     date: e.date,
-                    start: start.into(),
-                    more,
-                    body: e.body,
-                }
-            }));
-        }
-        // Term numbers in dictionary order, and where each term's postings go.
-        let mut dictionary: Vec<(Box<str>, u32)> = provisional.into_iter().collect();
-        dictionary.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-        let mut term_of = vec![0u32; dictionary.len()];
-        let mut offsets = Vec::with_capacity(dictionary.len() + 1);
-        offsets.push(0usize);
-        let mut builder = fst::MapBuilder::memory();
-        for (term, (token, p)) in dictionary.iter().enumerate() {
-            term_of[*p as usize] = term as u32;
-            // Keys arrive sorted and distinct, so insertion succeeds.
-            let _ = builder.insert(token.as_bytes(), term as u64);
-            offsets.push(offsets[term] + df[*p as usize] as usize);
-        }
-        drop(dictionary);
-        let total = offsets.last().copied().unwrap_or(0);
-        let mut post_docs = vec![0u32; total];
-        let mut post_meta = vec![0 as Meta; total];
-        let mut next = offsets.clone();
-        // Documents in number order: each term's postings come out ascending.
-        for (doc, list) in per_doc.into_iter().enumerate() {
-            for (p, m) in list {
-                let term = term_of[p as usize] as usize;
-                post_docs[next[term]] = doc as u32;
-                post_meta[next[term]] = m;
-                next[term] += 1;
+                    text: e.body,
+                });
             }
         }
+        // Term numbers in dictionary order.
+        let mut dictionary: Vec<(Box<str>, u32)> = provisional.into_iter().collect();
+        dictionary.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        let mut builder = fst::MapBuilder::memory();
+        for (term, (token, _)) in dictionary.iter().enumerate() {
+            // Keys arrive sorted and distinct, so insertion succeeds.
+            let _ = builder.insert(token.as_bytes(), term as u64);
+        }
+        let order: Vec<u32> = dictionary.into_iter().map(|(_, p)| p).collect();
+        let postings = Postings::from_writers(&mut writers, &order);
+        drop(writers);
         let index = SearchIndex {
             id: NEXT_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
             docs,
             terms: builder.into_map(),
-            offsets,
-            post_docs,
-            post_meta,
+            postings,
         };
         // Part of every content load: what it costs, for `RUST_LOG=…=debug`.
         tracing::debug!(
             docs = index.len(),
             terms = index.terms(),
-            postings = index.post_docs.len(),
+            postings = index.postings.total(),
             bytes = index.bytes(),
             text_bytes = index.text_bytes(),
             build_ms = started.elapsed().as_secs_f64() * 1e3,
@@ -274,25 +255,23 @@ impl SearchIndex {
         index
     }
 
-    /// Bytes the index holds, approximately (capacity of its arrays, the
-    /// dictionary, and each document's strings).
+    /// Bytes the index holds of its own, approximately (its postings, the
+    /// dictionary, and each document's title and URL); the text it reads
+    /// is the posts' ([`SearchIndex::text_bytes`]).
     pub fn bytes(&self) -> usize {
         use std::mem::size_of;
         let docs: usize = self
             .docs
             .iter()
-            .map(|d| size_of::<Doc>() + d.title.capacity() + d.url.capacity() + d.start.len())
+            .map(|d| size_of::<Doc>() + d.title.capacity() + d.url.capacity())
             .sum();
-        docs + self.terms.as_fst().as_bytes().len()
-            + self.offsets.capacity() * size_of::<usize>()
-            + self.post_docs.capacity() * size_of::<u32>()
-            + self.post_meta.capacity() * size_of::<Meta>()
+        docs + self.terms.as_fst().as_bytes().len() + self.postings.heap_bytes()
     }
 
-    /// Of [`SearchIndex::bytes`], the plain text kept for snippets (the
-    /// bodies' beginnings; the whole bodies are the snapshot's).
+    /// The text snippets are cut from, shared with the snapshot's posts:
+    /// the bodies' plain beginnings and their compressed rests.
     pub fn text_bytes(&self) -> usize {
-        self.docs.iter().map(|d| d.start.len()).sum()
+        self.docs.iter().map(|d| d.text.held_bytes()).sum()
     }
 
     /// This index's number (see the field).
@@ -310,7 +289,7 @@ impl SearchIndex {
 
     /// Distinct tokens in the dictionary.
     pub fn terms(&self) -> usize {
-        self.offsets.len().saturating_sub(1)
+        self.postings.terms()
     }
 
     /// The documents, numbered as postings number them (equal scores are
@@ -321,7 +300,7 @@ impl SearchIndex {
             title: &d.title,
             url: &d.url,
             date: d.date,
-            body: d.body.text(),
+            body: d.text.text(),
         })
     }
 
@@ -336,31 +315,13 @@ impl SearchIndex {
             let Ok(token) = std::str::from_utf8(token) else {
                 continue;
             };
-            let list = self
-                .postings_of(term as usize)
-                .map(|(doc, m)| {
-                    let (count, flags) = unpack(m);
-                    (doc, u32::from(count), flags)
-                })
-                .collect();
+            let mut list = Vec::with_capacity(self.postings.len(term as usize));
+            self.postings.for_each(term as usize, |doc, m| {
+                let (count, flags) = unpack(m);
+                list.push((doc, u32::from(count), flags));
+            });
             return Some((token.to_string(), list));
         })
-    }
-
-    /// Term `term`'s postings as `(document, meta)`.
-    fn postings_of(&self, term: usize) -> impl Iterator<Item = (u32, Meta)> + '_ {
-        let range = self.term_postings(term);
-        self.post_docs[range.clone()]
-            .iter()
-            .copied()
-            .zip(self.post_meta[range].iter().copied())
-    }
-
-    fn term_postings(&self, term: usize) -> Range<usize> {
-        match (self.offsets.get(term), self.offsets.get(term + 1)) {
-            (Some(&a), Some(&b)) => a..b,
-            _ => 0..0,
-        }
     }
 
     /// The term numbers of the tokens `word` begins: one run, since numbers

@@ -96,8 +96,8 @@ pub(super) fn run(index: &SearchIndex, query: &str) -> SearchResults {
             title: doc.title.clone(),
             url: doc.url.clone(),
             // The beginning settles most snippets; the rest unpack the body.
-            snippet: snippet_of_beginning(&doc.start, !doc.more, &words)
-                .unwrap_or_else(|| snippet(&doc.body.text(), &words)),
+            snippet: snippet_of_beginning(doc.text.head(), doc.text.is_whole(), &words)
+                .unwrap_or_else(|| snippet(&doc.text.text(), &words)),
         })
         .collect();
     SearchResults {
@@ -120,10 +120,10 @@ fn rank(index: &SearchIndex, words: &[String], s: &mut Scratch) -> (usize, Vec<u
         }
         s.dfs.clear();
         s.dfs
-            .extend(run.clone().map(|t| index.term_postings(t).len() as u32));
+            .extend(run.clone().map(|t| index.postings.len(t) as u32));
         kept_expansions(&s.dfs, exact, &mut s.kept);
         let terms: Vec<usize> = s.kept.iter().map(|&i| run.start + i).collect();
-        let cost = terms.iter().map(|&t| index.term_postings(t).len()).sum();
+        let cost = terms.iter().map(|&t| index.postings.len(t)).sum();
         plans.push((cost, terms));
     }
     // Cheapest first: later words only look at the documents still in.
@@ -137,17 +137,17 @@ fn rank(index: &SearchIndex, words: &[String], s: &mut Scratch) -> (usize, Vec<u
     } = s;
     for (i, (_, terms)) in plans.iter().enumerate() {
         for &t in terms {
-            for (doc, m) in index.postings_of(t) {
+            index.postings.for_each(t, |doc, m| {
                 let d = doc as usize;
                 if i == 0 {
                     if acc[d] == 0 {
                         candidates.push(doc);
                     }
                 } else if !alive[d] {
-                    continue;
+                    return;
                 }
                 acc[d] = merge(acc[d], m);
-            }
+            });
         }
         if i == 0 {
             for &doc in candidates.iter() {

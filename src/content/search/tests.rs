@@ -2,6 +2,19 @@ use chrono::NaiveDate;
 
 use super::*;
 
+/// Bodies as the posts hold them: beginning plain, rest packed.
+impl From<&str> for Split {
+    fn from(text: &str) -> Split {
+        Split::new(text, PLAIN_START_BYTES)
+    }
+}
+
+impl From<String> for Split {
+    fn from(text: String) -> Split {
+        Split::new(&text, PLAIN_START_BYTES)
+    }
+}
+
 fn index() -> SearchIndex {
     let tags = vec!["iac".to_string()];
     SearchIndex::build([
