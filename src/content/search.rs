@@ -16,6 +16,7 @@
 //! The query side (scratch arrays, top-k) is in `search/query.rs`.
 
 mod postings;
+mod prefixes;
 mod query;
 #[cfg(test)]
 mod tests;
@@ -24,6 +25,7 @@ use rustc_hash::FxHashMap;
 use std::ops::Range;
 
 use postings::{Postings, TermWriter};
+use prefixes::PrefixLists;
 
 use chrono::NaiveDate;
 
@@ -107,6 +109,14 @@ fn meta(body_count: u32, flags: u8) -> Meta {
     body_count.min(u32::from(BODY_COUNT_CAP)) as u8 | (flags << FLAG_SHIFT)
 }
 
+/// Two postings of one document merged, as a query word that stands for
+/// both tokens counts them: flags OR-ed, body counts summed (capped).
+pub(crate) fn merge_meta(a: Meta, b: Meta) -> Meta {
+    let (had, had_flags) = unpack(a);
+    let (count, flags) = unpack(b);
+    meta(u32::from(had) + u32::from(count), had_flags | flags)
+}
+
 /// Body count and flags of a [`Meta`].
 pub(crate) fn unpack(m: Meta) -> (u8, u8) {
     (m & COUNT_MASK, m >> FLAG_SHIFT)
@@ -124,6 +134,8 @@ pub struct SearchIndex {
     terms: fst::Map<Vec<u8>>,
     /// Each term's documents and metas.
     postings: Postings,
+    /// Two-letter words whose tokens' postings are merged already.
+    prefixes: PrefixLists,
 }
 
 /// One document's distinct tokens and their [`Meta`], borrowed from its
@@ -236,17 +248,22 @@ impl SearchIndex {
         let order: Vec<u32> = dictionary.into_iter().map(|(_, p)| p).collect();
         let postings = Postings::from_writers(&mut writers, &order);
         drop(writers);
+        let terms = builder.into_map();
+        let prefixes = PrefixLists::build(&terms, &postings, docs.len());
         let index = SearchIndex {
             id: NEXT_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
             docs,
-            terms: builder.into_map(),
+            terms,
             postings,
+            prefixes,
         };
         // Part of every content load: what it costs, for `RUST_LOG=…=debug`.
         tracing::debug!(
             docs = index.len(),
             terms = index.terms(),
             postings = index.postings.total(),
+            prefix_lists = index.prefixes.len(),
+            prefix_list_bytes = index.prefixes.heap_bytes(),
             bytes = index.bytes(),
             text_bytes = index.text_bytes(),
             build_ms = started.elapsed().as_secs_f64() * 1e3,
@@ -265,7 +282,9 @@ impl SearchIndex {
             .iter()
             .map(|d| size_of::<Doc>() + d.title.capacity() + d.url.capacity())
             .sum();
-        docs + self.terms.as_fst().as_bytes().len() + self.postings.heap_bytes()
+        docs + self.terms.as_fst().as_bytes().len()
+            + self.postings.heap_bytes()
+            + self.prefixes.heap_bytes()
     }
 
     /// The text snippets are cut from, shared with the snapshot's posts:

@@ -9,7 +9,8 @@ use std::cell::RefCell;
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
-use super::{meta, unpack, Meta, SearchIndex};
+use super::postings::Postings;
+use super::{merge_meta, unpack, Meta, SearchIndex};
 use crate::model::{SearchHit, SearchResults};
 use crate::search_rank::{
     kept_expansions, query_words, shown_query, snippet, snippet_of_beginning, word_score,
@@ -22,7 +23,7 @@ const PRESENT: u8 = 0x80;
 
 /// Per-document arrays of one thread, reused by every query it runs.
 #[derive(Default)]
-struct Scratch {
+pub(super) struct Scratch {
     /// The current word's match in each document: 0 for none, else
     /// [`PRESENT`] with the merged [`Meta`] of the tokens it stands for.
     acc: Vec<u8>,
@@ -62,9 +63,7 @@ thread_local! {
 /// Adds one posting to a document's match for the current word: flags
 /// OR-ed, body counts summed (capped: the score counts no more).
 fn merge(acc: u8, m: Meta) -> u8 {
-    let (had, had_flags) = unpack(acc & !PRESENT);
-    let (count, flags) = unpack(m);
-    PRESENT | meta(u32::from(had) + u32::from(count), had_flags | flags)
+    PRESENT | merge_meta(acc & !PRESENT, m)
 }
 
 fn score_of(acc: u8) -> u32 {
@@ -83,9 +82,9 @@ pub(super) fn run(index: &SearchIndex, query: &str) -> SearchResults {
         (0, Vec::new())
     } else {
         SCRATCH.with(|cell| match cell.try_borrow_mut() {
-            Ok(mut scratch) => rank(index, &words, &mut scratch),
+            Ok(mut scratch) => rank(index, &words, &mut scratch, true),
             // Not reentrant in practice; if it were, a fresh set is correct.
-            Err(_) => rank(index, &words, &mut Scratch::default()),
+            Err(_) => rank(index, &words, &mut Scratch::default(), true),
         })
     };
     let hits = top
@@ -107,12 +106,24 @@ pub(super) fn run(index: &SearchIndex, query: &str) -> SearchResults {
     }
 }
 
-/// `(matching documents, the best ones in order)`.
-fn rank(index: &SearchIndex, words: &[String], s: &mut Scratch) -> (usize, Vec<u32>) {
+/// `(matching documents, the best ones in order)`. `merged`: a word with a
+/// list merged at build time (`search/prefixes.rs`) walks that list (off
+/// only to test that both ways answer the same).
+pub(super) fn rank(
+    index: &SearchIndex,
+    words: &[String],
+    s: &mut Scratch,
+    merged: bool,
+) -> (usize, Vec<u32>) {
     s.ready_for(index.len());
-    // Each word's terms, and what walking their postings costs.
-    let mut plans: Vec<(usize, Vec<usize>)> = Vec::with_capacity(words.len());
+    // Each word's lists, where they are, and what walking them costs.
+    let mut plans: Vec<(usize, &Postings, Vec<usize>)> = Vec::with_capacity(words.len());
     for w in words {
+        if let Some(list) = index.prefixes.get(w).filter(|_| merged) {
+            let lists = index.prefixes.lists();
+            plans.push((lists.len(list), lists, vec![list]));
+            continue;
+        }
         let (run, exact) = index.terms_beginning(w);
         if run.is_empty() {
             s.dirty = false;
@@ -124,7 +135,7 @@ fn rank(index: &SearchIndex, words: &[String], s: &mut Scratch) -> (usize, Vec<u
         kept_expansions(&s.dfs, exact, &mut s.kept);
         let terms: Vec<usize> = s.kept.iter().map(|&i| run.start + i).collect();
         let cost = terms.iter().map(|&t| index.postings.len(t)).sum();
-        plans.push((cost, terms));
+        plans.push((cost, &index.postings, terms));
     }
     // Cheapest first: later words only look at the documents still in.
     plans.sort_by_key(|p| p.0);
@@ -135,9 +146,9 @@ fn rank(index: &SearchIndex, words: &[String], s: &mut Scratch) -> (usize, Vec<u
         candidates,
         ..
     } = s;
-    for (i, (_, terms)) in plans.iter().enumerate() {
+    for (i, (_, source, terms)) in plans.iter().enumerate() {
         for &t in terms {
-            index.postings.for_each(t, |doc, m| {
+            source.for_each(t, |doc, m| {
                 let d = doc as usize;
                 if i == 0 {
                     if acc[d] == 0 {

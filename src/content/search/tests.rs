@@ -363,3 +363,64 @@ fn snippets_past_the_kept_beginning_come_from_the_whole_body() {
         assert_eq!(results.hits[0].snippet, whole, "{query}");
     }
 }
+
+/// A two-letter word whose tokens' postings outnumber the documents is
+/// answered from a list merged at build time: the same total and hits, in
+/// the same order, as merging its tokens per query.
+#[test]
+fn a_merged_prefix_list_answers_as_the_per_query_merge() {
+    // Varied documents: words from a small vocabulary where many tokens
+    // begin `zq` and `ab`, in bodies, titles and tags, repeated up to past
+    // the count cap.
+    let tags = [vec!["zqtag".to_string()], vec![], vec!["abtag".to_string()]];
+    let mut seed = 3u32;
+    let mut next = move || {
+        seed = seed.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+        (seed >> 16) as usize
+    };
+    let entries: Vec<Entry<'_>> = (0..150)
+        .map(|d| {
+            let body: String = (0..40)
+                .map(|_| match next() % 4 {
+                    0 => format!("zq{:03} ", next() % 120),
+                    1 => format!("ab{} ", next() % 90),
+                    2 => "zq ".to_string(),
+                    _ => "filler ".to_string(),
+                })
+                .collect();
+            let title = if d % 7 == 0 { "Zq title" } else { "Other" };
+            Entry {
+                kind: Kind::Post,
+                title,
+                url: format!("/p{d:03}"),
+                date: NaiveDate::from_ymd_opt(2024, 1, 1 + (d % 28) as u32),
+                tags: &tags[d % 3],
+                body: body.into(),
+            }
+        })
+        .collect();
+    let idx = SearchIndex::build(entries);
+    for word in ["zq", "ab"] {
+        assert!(idx.prefixes.get(word).is_some(), "{word} has a merged list");
+    }
+    assert!(
+        idx.prefixes.get("fi").is_none(),
+        "one token: nothing to merge"
+    );
+    for q in ["zq", "ab", "zq ab", "zq filler", "ab zq001", "fi", "zz"] {
+        let words = query_words(q);
+        let mut scratch = query::Scratch::default();
+        let merged = query::rank(&idx, &words, &mut scratch, true);
+        let direct = query::rank(&idx, &words, &mut scratch, false);
+        assert_eq!(merged, direct, "{q}");
+    }
+    assert!(
+        query::rank(
+            &idx,
+            &query_words("zq"),
+            &mut query::Scratch::default(),
+            true
+        )
+        .0 > 100
+    );
+}
