@@ -12,6 +12,7 @@ pub mod fingerprint;
 pub mod front_matter;
 pub mod glossary;
 mod index;
+mod malloc;
 mod memo;
 pub mod packed;
 mod parse;
@@ -27,6 +28,7 @@ mod store;
 pub use body::Body;
 pub use diagnostic::Diagnostic;
 pub use disk::RenderCache;
+pub use malloc::{limit_malloc_arenas, release_free_memory};
 pub use packed::{Packed, Split};
 
 use diagnostic::diag;
@@ -480,21 +482,6 @@ impl Site {
                 .map(|&i| latest(&self.posts[i]))
                 .max(),
         }
-    }
-}
-
-/// Hands memory freed after a load (file texts, parse trees, per-thread
-/// buffers: several times the size of the site) back to the OS. glibc keeps it
-/// in its arenas otherwise, and the process would hold its peak for good.
-// `unsafe_code` is denied crate-wide (Cargo.toml `[lints]`): allowed here
-// for one C function that no crate we use wraps safely.
-#[allow(unsafe_code)]
-pub fn release_free_memory() {
-    #[cfg(all(target_os = "linux", target_env = "gnu"))]
-    // SAFETY: malloc_trim only walks glibc's own free lists; no pointer of
-    // ours is involved and it is safe to call from any thread.
-    unsafe {
-        libc::malloc_trim(0);
     }
 }
 

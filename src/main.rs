@@ -51,6 +51,8 @@ enum Command {
 }
 
 fn main() -> ExitCode {
+    // Before any thread starts: threads pick their arena on first use.
+    microblog::content::limit_malloc_arenas();
     let cli = Cli::parse();
     let config = match Config::from_env() {
         Ok(c) => c,
