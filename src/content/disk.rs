@@ -24,7 +24,7 @@ use super::{related, PostEntry, Site};
 use crate::model::Page;
 
 /// Bumped when the file layout changes.
-const FORMAT: u32 = 5;
+const FORMAT: u32 = 6;
 /// A JSON header line, then the body in `postcard` (serde's data model,
 /// lengths as prefixes): read back with little more than copies of the
 /// strings, where JSON took seconds to scan 400 MB at 10,000 posts.
