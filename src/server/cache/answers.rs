@@ -218,17 +218,17 @@ fn key_of<'a>(
 }
 
 /// A stored answer, with what every response gets (request id, access
-/// log, metrics, security headers: the router's layers do not run).
+/// log, metrics; the security headers are in the entry's headers): the
+/// router's layers do not run.
 fn hit(entry: &Entry, req: &Request, template: &'static str) -> Response {
     metrics::counter!("microblog_search_cache_total", "result" => "hit").increment(1);
     let started = std::time::Instant::now();
     let id = crate::server::ops::response_id(req);
     let mut res = serve(entry, req.headers(), req.method() == Method::HEAD, true);
-    crate::server::ops::add_security_headers(res.status(), res.headers_mut());
     crate::server::ops::record(
         req.method(),
         req.uri().path(),
-        template.to_string(),
+        template,
         started,
         &id,
         &mut res,
@@ -236,7 +236,7 @@ fn hit(entry: &Entry, req: &Request, template: &'static str) -> Response {
     res
 }
 
-/// Middleware in front of the router (like `cache::front`): answers a
+/// Middleware in front of the router (behind `cache::Front`): answers a
 /// repeated search from the store, and stores what the router answers to
 /// a new one.
 pub async fn answers(
@@ -286,7 +286,6 @@ pub async fn answers(
             let entry: Arc<Entry> = Arc::from(entry);
             let _ = guard.insert(entry.clone());
             let mut res = serve(&entry, &request_headers, is_head, false);
-            crate::server::ops::add_security_headers(res.status(), res.headers_mut());
             if let Some(id) = id {
                 res.headers_mut()
                     .insert(crate::server::ops::REQUEST_ID.clone(), id);
