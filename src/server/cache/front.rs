@@ -65,7 +65,8 @@ impl Front {
         let started = std::time::Instant::now();
         HITS.increment(1);
         let id = ops::request_id(req.headers());
-        let mut res = serve(&entry, req.headers(), req.method() == Method::HEAD, true);
+        let is_head = req.method() == Method::HEAD;
+        let mut res = serve(&entry, req.headers(), is_head, true, &id);
         ops::record(
             req.method(),
             req.uri().path(),

@@ -13,7 +13,7 @@ use axum::body::Bytes;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 
 use super::{Entry, X_CACHE};
-use crate::server::ops::add_security_headers;
+use crate::server::ops::{add_security_headers, REQUEST_ID};
 
 /// The headers of each answer [`layer::serve`](super::layer) gives.
 #[derive(Debug, Clone, Default)]
@@ -42,6 +42,7 @@ impl Heads {
         }
         let mut not_modified = common.clone();
         add_security_headers(StatusCode::NOT_MODIFIED, &mut not_modified);
+        let not_modified = with_id_slot(not_modified);
         let full = |encoding: Option<&'static str>, body: &Bytes| {
             let mut h = common.clone();
             h.insert(header::CONTENT_TYPE, entry.content_type.clone());
@@ -53,7 +54,7 @@ impl Heads {
             }
             h.insert(header::CONTENT_LENGTH, HeaderValue::from(body.len()));
             add_security_headers(StatusCode::OK, &mut h);
-            h
+            with_id_slot(h)
         };
         Heads {
             identity: full(None, &entry.identity),
@@ -62,6 +63,14 @@ impl Heads {
             not_modified,
         }
     }
+}
+
+/// `h` with `x-request-id` last, where every response has it: `serve`
+/// sets the request's id in place. (A clone of a map has no room to spare:
+/// adding the id afterwards grew and moved it.)
+fn with_id_slot(mut h: HeaderMap) -> HeaderMap {
+    h.insert(REQUEST_ID.clone(), HeaderValue::from_static("-"));
+    h
 }
 
 impl Entry {

@@ -17,6 +17,7 @@ use http_encoding_headers::{AcceptEncoding, Encoding};
 use super::super::http::none_match;
 use super::{compress, request_of, Entry, PageCache, X_CACHE};
 use crate::content::Pinned;
+use crate::server::ops::{request_id, REQUEST_ID};
 
 /// Errors while turning a rendered response into an entry.
 #[derive(Debug, thiserror::Error)]
@@ -233,8 +234,14 @@ fn is_fresh(entry: &Entry, request: &HeaderMap) -> bool {
 /// The response for `entry`: `304` when the client's copy is current, the
 /// best encoding it accepts otherwise, no body for `HEAD`. The headers are
 /// the entry's, made when it was stored (`heads`), security headers
-/// included; `hit` false marks it `x-cache: miss`.
-pub(super) fn serve(entry: &Entry, request: &HeaderMap, is_head: bool, hit: bool) -> Response {
+/// included; `hit` false marks it `x-cache: miss`; `id` is its request id.
+pub(super) fn serve(
+    entry: &Entry,
+    request: &HeaderMap,
+    is_head: bool,
+    hit: bool,
+    id: &HeaderValue,
+) -> Response {
     let fresh = is_fresh(entry, request);
     let (heads, body) = if fresh {
         (&entry.heads.not_modified, None)
@@ -253,9 +260,11 @@ pub(super) fn serve(entry: &Entry, request: &HeaderMap, is_head: bool, hit: bool
         *res.status_mut() = StatusCode::NOT_MODIFIED;
     }
     *res.headers_mut() = heads.clone();
+    let h = res.headers_mut();
+    // In place: the stored headers hold the id's slot (`heads`).
+    h.insert(REQUEST_ID.clone(), id.clone());
     if !hit {
-        res.headers_mut()
-            .insert(X_CACHE.clone(), HeaderValue::from_static("miss"));
+        h.insert(X_CACHE.clone(), HeaderValue::from_static("miss"));
     }
     res
 }
@@ -280,7 +289,9 @@ pub async fn page_cache(
         Ok(entry) => {
             // Stored meanwhile, or rendered by the request we waited for.
             metrics::counter!("microblog_page_cache_total", "result" => "hit").increment(1);
-            return serve(&entry, req.headers(), is_head, true);
+            // The router's `observe` put the request id in the request.
+            let id = request_id(req.headers());
+            return serve(&entry, req.headers(), is_head, true, &id);
         }
         Err(guard) => guard,
     };
@@ -303,7 +314,13 @@ pub async fn page_cache(
                 }
                 cache.gauges();
             }
-            serve(&entry, &request_headers, is_head, false)
+            serve(
+                &entry,
+                &request_headers,
+                is_head,
+                false,
+                &request_id(&request_headers),
+            )
         }
         Ok(Built::TooBig(res)) => {
             drop(guard);

@@ -243,6 +243,7 @@ fn page_entry() -> Entry {
 #[test]
 fn stored_headers_describe_each_answer() {
     let e = page_entry();
+    let id = HeaderValue::from_static("req-1");
     let accept = |v: &'static str| {
         let mut h = HeaderMap::new();
         h.insert(header::ACCEPT_ENCODING, HeaderValue::from_static(v));
@@ -253,7 +254,7 @@ fn stored_headers_describe_each_answer() {
         ("gzip", Some("gzip"), e.gzip.clone()),
         ("identity", None, e.identity.clone()),
     ] {
-        let res = serve(&e, &accept(sent), false, true);
+        let res = serve(&e, &accept(sent), false, true, &id);
         let h = res.headers();
         assert_eq!(res.status(), StatusCode::OK);
         assert_eq!(
@@ -268,21 +269,24 @@ fn stored_headers_describe_each_answer() {
         assert_eq!(h[header::X_CONTENT_TYPE_OPTIONS], "nosniff");
         assert_eq!(h[header::X_FRAME_OPTIONS], "DENY");
         assert_eq!(h[&X_CACHE], "hit");
+        assert_eq!(h[&crate::server::ops::REQUEST_ID], "req-1");
+        assert_eq!(h.get_all(&crate::server::ops::REQUEST_ID).iter().count(), 1);
         // HEAD: the same headers, no body.
-        let head = serve(&e, &accept(sent), true, true);
+        let head = serve(&e, &accept(sent), true, true, &id);
         assert_eq!(head.headers(), h);
     }
     // A miss says so; nothing else changes.
-    let miss = serve(&e, &accept("br"), false, false);
+    let miss = serve(&e, &accept("br"), false, false, &id);
     assert_eq!(miss.headers()[&X_CACHE], "miss");
     // A current copy: 304 with the validators, no body headers, no CSP.
     let mut current = accept("br");
     current.insert(header::IF_NONE_MATCH, HeaderValue::from_static("W/\"abc\""));
-    let res = serve(&e, &current, false, true);
+    let res = serve(&e, &current, false, true, &id);
     assert_eq!(res.status(), StatusCode::NOT_MODIFIED);
     let h = res.headers();
     assert_eq!(h[header::ETAG], "W/\"abc\"");
     assert_eq!(h[header::X_CONTENT_TYPE_OPTIONS], "nosniff");
+    assert_eq!(h[&crate::server::ops::REQUEST_ID], "req-1");
     for absent in [
         header::CONTENT_LENGTH,
         header::CONTENT_TYPE,
@@ -301,7 +305,7 @@ fn recompressed_entries_get_headers_for_their_new_bodies() {
     let upgraded = e.clone().recompressed(best.gzip.clone(), smaller.clone());
     let mut h = HeaderMap::new();
     h.insert(header::ACCEPT_ENCODING, HeaderValue::from_static("br"));
-    let res = serve(&upgraded, &h, false, true);
+    let res = serve(&upgraded, &h, false, true, &HeaderValue::from_static("r"));
     assert_eq!(
         res.headers()[header::CONTENT_LENGTH],
         smaller.len().to_string().as_str()
