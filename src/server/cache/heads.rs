@@ -4,7 +4,7 @@
 //! validators, `Vary`, `Cache-Control`, the page's CSP and the security
 //! headers every response gets. Building them per request (a dozen inserts
 //! into a growing `HeaderMap`, each name hashed, then the security headers
-//! looked up and added) was a sixth of a cached page's own CPU; cloning a
+//! looked up and added) was about 5 % of a cached page's CPU; cloning a
 //! finished map is two allocations and a copy (`perf`, BENCHMARKS.md,
 //! branch `fastpath`). The bytes on the wire are the same, in the same
 //! order.

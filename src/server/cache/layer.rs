@@ -169,8 +169,8 @@ pub(super) fn negotiate(headers: &HeaderMap) -> Option<&'static str> {
 
 /// The choice for the last few `Accept-Encoding` values this thread saw.
 /// Browsers send one of a handful of values, and parsing it (q-values and
-/// all) was a tenth of a cached page's own CPU (`perf`, BENCHMARKS.md,
-/// branch `fastpath`); a repeated value is a comparison of a few bytes.
+/// all) was 1.8 % of a cached page's CPU (`perf`, BENCHMARKS.md, branch
+/// `fastpath`); a repeated value is a comparison of a few bytes.
 #[derive(Default)]
 struct EncodingMemo {
     seen: [(Vec<u8>, Option<&'static str>); EncodingMemo::SLOTS],
