@@ -332,7 +332,8 @@ fn serve(config: Config) -> ExitCode {
             ));
         }
         let readiness = state.readiness.clone();
-        let app = assembled.app;
+        // Hits answered before routing (`cache::Front`).
+        let app = assembled.front;
         let (stop_tx, mut stop_rx) = tokio::sync::watch::channel(false);
         let drain = config.shutdown_drain;
         let serving = microblog::server::listen::serve(listener, app, config.header_timeout, async move {

@@ -9,6 +9,7 @@
 //! semantics they add ([`http`], [`cache`], [`guard`]). Nothing below imports
 //! the router, so a handler or a layer can be tested on its own.
 
+pub mod access;
 pub mod cache;
 pub mod config;
 pub mod documents;

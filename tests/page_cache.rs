@@ -72,10 +72,15 @@ async fn second_request_is_a_hit_with_the_same_bytes_body() {
         first.header(header::CONTENT_SECURITY_POLICY),
         second.header(header::CONTENT_SECURITY_POLICY)
     );
-    // A hit is answered before routing but carries what every response does.
-    assert!(!second
-        .header(HeaderName::from_static("x-request-id"))
-        .is_empty());
+    // A hit is answered before routing but carries what every response does:
+    // a fresh request id (a UUID), or the client's, on a miss and a hit.
+    let request_id = HeaderName::from_static("x-request-id");
+    assert_eq!(second.header(request_id.clone()).len(), 36);
+    for expected in ["miss", "hit"] {
+        let r = common::get_with(&f.app, "/posts/two", &[("x-request-id", "given-1")]).await;
+        assert_eq!(cache_state(&r), expected);
+        assert_eq!(r.header(request_id.clone()), "given-1", "{expected}");
+    }
     assert_eq!(second.header(header::X_CONTENT_TYPE_OPTIONS), "nosniff");
     assert_eq!(second.header(header::X_FRAME_OPTIONS), "DENY");
     for path in ["/", "/feed.xml", "/sitemap.xml", "/tags"] {

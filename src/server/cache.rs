@@ -33,6 +33,8 @@
 
 pub mod answers;
 mod compress;
+mod front;
+mod heads;
 mod layer;
 mod warm;
 
@@ -45,7 +47,8 @@ use axum::http::{HeaderName, HeaderValue, Method};
 
 pub use answers::AnswerCache;
 pub use compress::pending_upgrades;
-pub use layer::{front, page_cache};
+pub use front::Front;
+pub use layer::page_cache;
 pub use warm::{WarmReport, Warmer};
 
 use crate::content::{PageKey, Site};
@@ -121,6 +124,8 @@ pub struct Entry {
     br: Bytes,
     /// Compressed at the best levels (else at the fast ones, upgrade pending).
     best: bool,
+    /// The response headers of each answer, made once (`Heads`).
+    heads: heads::Heads,
 }
 
 impl Entry {

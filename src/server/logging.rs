@@ -70,9 +70,13 @@ pub fn init(format: LogFormat) -> tracing_appender::non_blocking::WorkerGuard {
         .finish(Lingering::new(io::stdout(), LINGER));
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(writer);
+        .with_writer(writer.clone());
     match format {
-        LogFormat::Json => builder.json().init(),
+        LogFormat::Json => {
+            builder.json().init();
+            // Access lines skip the generic formatter (`access`).
+            super::access::install_json(writer);
+        }
         LogFormat::Pretty => builder.init(),
     }
     guard

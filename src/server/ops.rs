@@ -90,9 +90,9 @@ pub fn prometheus() -> &'static PrometheusHandle {
     })
 }
 
-/// A usable request id from the client, else a fresh UUID.
-fn request_id(req: &Request) -> HeaderValue {
-    req.headers()
+/// A usable request id from the client (in `headers`), else a fresh UUID.
+pub fn request_id(headers: &axum::http::HeaderMap) -> HeaderValue {
+    headers
         .get(&REQUEST_ID)
         .filter(|v| {
             v.to_str().is_ok_and(|s| {
@@ -101,38 +101,38 @@ fn request_id(req: &Request) -> HeaderValue {
         })
         .cloned()
         .unwrap_or_else(|| {
-            HeaderValue::from_str(&uuid::Uuid::new_v4().to_string())
-                .unwrap_or_else(|_| HeaderValue::from_static("unknown"))
+            // Formatted on the stack: one allocation (the header's bytes).
+            let mut text = uuid::Uuid::encode_buffer();
+            let id = uuid::Uuid::new_v4().hyphenated().encode_lower(&mut text);
+            HeaderValue::from_str(id).unwrap_or_else(|_| HeaderValue::from_static("unknown"))
         })
 }
 
 /// Request id in and out, one log line and the metrics of every request.
 pub async fn observe(mut req: Request, next: Next) -> Response {
-    let id = request_id(&req);
+    let id = request_id(req.headers());
     req.headers_mut().insert(REQUEST_ID.clone(), id.clone());
     let method = req.method().clone();
     let path = req.uri().path().to_string();
     // The route template keeps label cardinality bounded (`/posts/{slug}`).
-    let route = req
-        .extensions()
-        .get::<MatchedPath>()
-        .map_or_else(|| "unmatched".to_string(), |m| m.as_str().to_string());
+    let route = req.extensions().get::<MatchedPath>().cloned();
     let started = Instant::now();
     let mut res = next.run(req).await;
+    let route = route.as_ref().map_or("unmatched", MatchedPath::as_str);
     record(&method, &path, route, started, &id, &mut res);
     res
 }
 
 /// The request id a response to `req` carries (the client's, else new).
 pub fn response_id(req: &Request) -> HeaderValue {
-    request_id(req)
+    request_id(req.headers())
 }
 
 /// Sets the request id on `res`, logs the request and counts it.
 pub fn record(
     method: &axum::http::Method,
     path: &str,
-    route: String,
+    route: &str,
     started: Instant,
     id: &HeaderValue,
     res: &mut Response,
@@ -140,22 +140,59 @@ pub fn record(
     let latency = started.elapsed();
     let status = res.status().as_u16();
     res.headers_mut().insert(REQUEST_ID.clone(), id.clone());
-    tracing::info!(
-        target: "microblog::access",
-        method = %method,
-        path = %path,
+    super::access::log(&super::access::Line {
+        method: method.as_str(),
+        path,
         status,
-        latency_ms = latency.as_secs_f64() * 1000.0,
-        request_id = id.to_str().unwrap_or_default(),
-        "request"
-    );
-    let labels = [
-        ("method", method_label(method).to_string()),
-        ("route", route),
-        ("status", status.to_string()),
-    ];
-    metrics::counter!("http_requests_total", &labels).increment(1);
-    metrics::histogram!("http_request_duration_seconds", &labels).record(latency.as_secs_f64());
+        latency_ms: latency.as_secs_f64() * 1000.0,
+        request_id: id.to_str().unwrap_or_default(),
+    });
+    RequestMetrics::with(method_label(method), route, status, |m| {
+        m.count.increment(1);
+        m.latency.record(latency.as_secs_f64());
+    });
+}
+
+/// `http_requests_total` and `http_request_duration_seconds` of one
+/// (method, route, status).
+struct RequestMetrics {
+    count: metrics::Counter,
+    latency: metrics::Histogram,
+}
+
+/// Per thread, the handles of every (method, status) and route seen: a
+/// request updates two atomics. Looking them up in the recorder each time
+/// (three label strings, a key built and hashed, a registry lookup per
+/// metric) was 2.2 % of a cached page's CPU (`perf`, BENCHMARKS.md, branch
+/// `fastpath`). Routes are templates and statuses are few, so the
+/// maps stay small.
+type Handles =
+    rustc_hash::FxHashMap<(&'static str, u16), rustc_hash::FxHashMap<Box<str>, RequestMetrics>>;
+
+thread_local! {
+    static REQUEST_METRICS: std::cell::RefCell<Handles> = std::cell::RefCell::default();
+}
+
+impl RequestMetrics {
+    fn with(method: &'static str, route: &str, status: u16, f: impl FnOnce(&RequestMetrics)) {
+        REQUEST_METRICS.with_borrow_mut(|handles| {
+            let by_route = handles.entry((method, status)).or_default();
+            if let Some(m) = by_route.get(route) {
+                return f(m);
+            }
+            let labels = [
+                ("method", method.to_string()),
+                ("route", route.to_string()),
+                ("status", status.to_string()),
+            ];
+            let m = RequestMetrics {
+                count: metrics::counter!("http_requests_total", &labels),
+                latency: metrics::histogram!("http_request_duration_seconds", &labels),
+            };
+            f(&m);
+            by_route.insert(route.into(), m);
+        });
+    }
 }
 
 /// Headers every response carries; the CSP is set per page (it lists the

@@ -162,7 +162,11 @@ fn harden_with<S: Clone + Send + Sync + 'static>(
 
 /// The site's router with handles on its page cache.
 pub struct Assembled {
+    /// The whole site as a `Router` (tests call it directly).
     pub app: Router,
+    /// The same site as the listener serves it: cache hits are answered
+    /// before any routing (`app` wraps this in a router).
+    pub front: cache::Front,
     pub pages: Arc<cache::PageCache>,
     /// Search answers (`cache::answers`).
     pub answers: Arc<cache::AnswerCache>,
@@ -276,22 +280,21 @@ pub fn assemble(state: AppState) -> Assembled {
             get(watch::events).layer(axum::middleware::from_fn(ops::security_headers)),
         );
     }
-    // Cache hits are answered in front of the routing (see `cache::front`),
-    // and so are repeated searches (`cache::answers`).
+    // Repeated searches are answered in front of the routing
+    // (`cache::answers`), and cache hits in front of everything
+    // (`cache::Front`).
     let answers = Arc::new(cache::AnswerCache::new(state.settings.search_cache));
     let app = router.with_state(shared.clone());
-    let app = Router::new()
+    let routed = Router::new()
         .fallback_service(app)
         .layer(axum::middleware::from_fn_with_state(
             (shared.clone(), answers.clone()),
             cache::answers::answers,
-        ))
-        .layer(axum::middleware::from_fn_with_state(
-            (shared, pages.clone()),
-            cache::front,
         ));
+    let front = cache::Front::new(shared, pages.clone(), routed);
     Assembled {
-        app,
+        app: Router::new().fallback_service(front.clone()),
+        front,
         pages,
         answers,
         warmer,

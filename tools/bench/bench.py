@@ -11,6 +11,10 @@ as Markdown for BENCHMARKS.md.
 
 Ratios matter, absolute numbers do not: the machine is shared and noisy, but
 both servers run under the same noise within seconds of each other.
+
+`--variant LABEL=BIN[,K=V…]` (repeated) measures only cached pages, of
+several builds at once against nginx and the baseline, in alternating
+rounds (`variants.py`): a before/after comparison of a change.
 """
 
 import argparse
@@ -28,6 +32,7 @@ import urllib.request
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "tools"))
+sys.path.insert(1, str(ROOT / "tools/bench"))
 import client_size  # noqa: E402  (the budget: one place)
 SERVER = ROOT / "target/release/microblog"
 BASELINE = ROOT / "target/release/examples/bench_baseline"
@@ -157,7 +162,8 @@ class Server:
     the access log in a file (`BENCH_KEEP_ACCESS_LOG=1` keeps those too), so
     a run does not write gigabytes of access log to disk."""
 
-    def __init__(self, content: pathlib.Path, log: pathlib.Path):
+    def __init__(self, content: pathlib.Path, log: pathlib.Path,
+                 binary: pathlib.Path | None = None, extra_env: dict | None = None):
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         env = shipped_env(self.port,
@@ -165,9 +171,10 @@ class Server:
                           CONTENT_WATCH="0",
                           # As shipped (Dockerfile, deploy/): `info`, access log on.
                           RUST_LOG=os.environ.get("BENCH_RUST_LOG", "info"))
+        env.update(extra_env or {})
         self.log = log
         self.started = time.monotonic()
-        self.proc = subprocess.Popen([str(SERVER)], env=env, cwd=ROOT,
+        self.proc = subprocess.Popen([str(binary or SERVER)], env=env, cwd=ROOT,
                                      stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
         keep_all = os.environ.get("BENCH_KEEP_ACCESS_LOG") == "1"
         self.reader = subprocess.Popen(
@@ -232,13 +239,29 @@ def start_nginx(manifest: pathlib.Path, work: pathlib.Path):
     conf = work / "nginx.conf"
     conf.write_text(NGINX_CONF.format(workers=os.cpu_count() or 2, work=work, port=port,
                                       locations="\n".join(locations)))
+    # nginx started as root serves as `nobody`: the bodies (in a 0700 temp
+    # folder) must be readable by it, or every answer is a 403 page.
+    work.chmod(0o755)
+    for line in manifest.read_text().splitlines():
+        pathlib.Path(line.split("\t")[3]).chmod(0o644)
     proc = subprocess.Popen([nginx, "-c", str(conf), "-p", str(work)],
                             stdout=(work / "nginx.log").open("w"), stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
-    if accepts_within(port, 30):
-        return proc, base
-    proc.kill()
-    return None
+    if not accepts_within(port, 30):
+        proc.kill()
+        return None
+    # The comparison is only meaningful if nginx sends the same bytes.
+    for line in manifest.read_text().splitlines():
+        path, _, _, file = line.split("\t")
+        try:
+            status, _, body = fetch(base + path)
+        except OSError as e:
+            status, body = getattr(e, "code", e), b""
+        if status != 200 or body != pathlib.Path(file).read_bytes():
+            proc.kill()
+            sys.exit(f"bench: nginx answered {path} with {status}, not the captured bytes "
+                     f"(see {work}/nginx-error.log)")
+    return proc, base
 
 
 def tree_cpu_seconds(pid: int) -> float:
@@ -330,6 +353,27 @@ def fmt_ms(v: float) -> str:
     return f"{v:.2f}"
 
 
+def compare_variants(args) -> None:
+    """`--variant`: the cached-page comparison of several builds, nothing else."""
+    import variants
+    chosen = [variants.parse_variant(v) for v in args.variant]
+    for b in [BASELINE] + [v[1] for v in chosen]:
+        if not b.exists():
+            sys.exit(f"bench: {b} missing")
+    names = args.route or ["post page"]
+    routes = [(n, p) for n, p in ROUTES if n in names]
+    if len(routes) != len(names):
+        sys.exit(f"bench: --route takes {', '.join(n for n, _ in ROUTES)}")
+    work = pathlib.Path(tempfile.mkdtemp(prefix="microblog-bench-variants-"))
+    print(f"wrk -t{args.threads} -c{args.connections} -d{args.seconds}s, "
+          f"Accept-Encoding: {ACCEPT_ENCODING}, {args.rounds} rounds")
+    md = variants.run(chosen, routes, args.rounds, args, work)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text("\n".join(md) + "\n")
+    print(f"\nMarkdown rows written to {args.out}")
+    shutil.rmtree(work, ignore_errors=True)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description="microblog benchmark")
     ap.add_argument("--seconds", type=int, default=int(os.environ.get("BENCH_SECONDS", 10)))
@@ -338,7 +382,15 @@ def main() -> None:
     ap.add_argument("--scale", type=int, default=int(os.environ.get("BENCH_SCALE", 10000)),
                     help="generated posts for the scale run (0: skip)")
     ap.add_argument("--out", type=pathlib.Path, default=ROOT / "target/bench/results.md")
+    ap.add_argument("--variant", action="append", default=[], metavar="LABEL=BIN[,K=V…]",
+                    help="compare server builds on cached pages only (tools/bench/variants.py): "
+                         "each against nginx and the baseline, in alternating order")
+    ap.add_argument("--rounds", type=int, default=4, help="rounds of --variant runs")
+    ap.add_argument("--route", action="append", default=[],
+                    help="routes for --variant runs, by name (default: post page)")
     args = ap.parse_args()
+    if args.variant:
+        return compare_variants(args)
     for b in (SERVER, BASELINE):
         if not b.exists():
             sys.exit(f"bench: {b} missing (make bench builds it)")

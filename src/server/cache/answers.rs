@@ -218,17 +218,18 @@ fn key_of<'a>(
 }
 
 /// A stored answer, with what every response gets (request id, access
-/// log, metrics, security headers: the router's layers do not run).
+/// log, metrics; the security headers are in the entry's headers): the
+/// router's layers do not run.
 fn hit(entry: &Entry, req: &Request, template: &'static str) -> Response {
     metrics::counter!("microblog_search_cache_total", "result" => "hit").increment(1);
     let started = std::time::Instant::now();
     let id = crate::server::ops::response_id(req);
-    let mut res = serve(entry, req.headers(), req.method() == Method::HEAD, true);
-    crate::server::ops::add_security_headers(res.status(), res.headers_mut());
+    let is_head = req.method() == Method::HEAD;
+    let mut res = serve(entry, req.headers(), is_head, true, &id);
     crate::server::ops::record(
         req.method(),
         req.uri().path(),
-        template.to_string(),
+        template,
         started,
         &id,
         &mut res,
@@ -236,7 +237,7 @@ fn hit(entry: &Entry, req: &Request, template: &'static str) -> Response {
     res
 }
 
-/// Middleware in front of the router (like `cache::front`): answers a
+/// Middleware in front of the router (behind `cache::Front`): answers a
 /// repeated search from the store, and stores what the router answers to
 /// a new one.
 pub async fn answers(
@@ -280,18 +281,17 @@ pub async fn answers(
         drop(guard);
         return unstored(res, is_head);
     }
-    let id = res.headers().get(&crate::server::ops::REQUEST_ID).cloned();
+    // The id the router's `observe` gave the request.
+    let id = res
+        .headers()
+        .get(&crate::server::ops::REQUEST_ID)
+        .cloned()
+        .unwrap_or_else(|| crate::server::ops::request_id(&request_headers));
     match entry_encoded(res, encode_answer).await {
         Ok(Built::Entry(entry)) => {
             let entry: Arc<Entry> = Arc::from(entry);
             let _ = guard.insert(entry.clone());
-            let mut res = serve(&entry, &request_headers, is_head, false);
-            crate::server::ops::add_security_headers(res.status(), res.headers_mut());
-            if let Some(id) = id {
-                res.headers_mut()
-                    .insert(crate::server::ops::REQUEST_ID.clone(), id);
-            }
-            res
+            serve(&entry, &request_headers, is_head, false, &id)
         }
         Ok(Built::TooBig(res)) => {
             drop(guard);

@@ -144,10 +144,7 @@ fn upgrade(job: Upgrade) {
     }
     match encode(&job.entry.identity, BEST) {
         Ok(best) => {
-            let mut entry = Entry::clone(&job.entry);
-            entry.gzip = best.gzip;
-            entry.br = best.br;
-            entry.best = true;
+            let entry = Entry::clone(&job.entry).recompressed(best.gzip, best.br);
             // `soft`: an upgrade is not a read, it must not keep a page hot.
             let _ = store.replace(job.key, Arc::new(entry), true);
         }

@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use axum::body::{Body, Bytes};
+use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
@@ -17,6 +17,7 @@ use http_encoding_headers::{AcceptEncoding, Encoding};
 use super::super::http::none_match;
 use super::{compress, request_of, Entry, PageCache, X_CACHE};
 use crate::content::Pinned;
+use crate::server::ops::{request_id, REQUEST_ID};
 
 /// Errors while turning a rendered response into an entry.
 #[derive(Debug, thiserror::Error)]
@@ -59,29 +60,33 @@ pub(super) async fn entry_encoded(
     let h = &parts.headers;
     let etag = h.get(header::ETAG).cloned();
     let last_modified = h.get(header::LAST_MODIFIED).cloned();
-    Ok(Built::Entry(Box::new(Entry {
-        content_type: h
-            .get(header::CONTENT_TYPE)
-            .cloned()
-            .unwrap_or_else(|| HeaderValue::from_static("application/octet-stream")),
-        etag_typed: etag.as_ref().and_then(|v| {
-            let mut one = HeaderMap::new();
-            one.insert(header::ETAG, v.clone());
-            one.typed_get::<headers::ETag>()
-        }),
-        modified: last_modified
-            .as_ref()
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| httpdate::parse_http_date(v).ok()),
-        etag,
-        last_modified,
-        csp: h.get(header::CONTENT_SECURITY_POLICY).cloned(),
-        cache_control: h.get(header::CACHE_CONTROL).cloned(),
-        identity,
-        gzip: encoded.gzip,
-        br: encoded.br,
-        best: false,
-    })))
+    Ok(Built::Entry(Box::new(
+        Entry {
+            content_type: h
+                .get(header::CONTENT_TYPE)
+                .cloned()
+                .unwrap_or_else(|| HeaderValue::from_static("application/octet-stream")),
+            etag_typed: etag.as_ref().and_then(|v| {
+                let mut one = HeaderMap::new();
+                one.insert(header::ETAG, v.clone());
+                one.typed_get::<headers::ETag>()
+            }),
+            modified: last_modified
+                .as_ref()
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| httpdate::parse_http_date(v).ok()),
+            etag,
+            last_modified,
+            csp: h.get(header::CONTENT_SECURITY_POLICY).cloned(),
+            cache_control: h.get(header::CACHE_CONTROL).cloned(),
+            identity,
+            gzip: encoded.gzip,
+            br: encoded.br,
+            best: false,
+            heads: Default::default(),
+        }
+        .finish(),
+    )))
 }
 
 /// True when a rendered response may be stored: a plain `200` for everyone.
@@ -142,6 +147,16 @@ fn uncached(res: Response, request: &HeaderMap, is_head: bool) -> Response {
 /// `q=0` refuses), brotli when it wants both equally, else the plain body
 /// (also when the header does not parse).
 pub(super) fn choose_encoding(headers: &HeaderMap) -> Option<&'static str> {
+    let mut values = headers.get_all(header::ACCEPT_ENCODING).iter();
+    match (values.next(), values.next()) {
+        (None, _) => None,
+        (Some(one), None) => ENCODINGS.with_borrow_mut(|memo| memo.choice(one, headers)),
+        _ => negotiate(headers),
+    }
+}
+
+/// [`choose_encoding`] from the parsed header (one or more lines).
+pub(super) fn negotiate(headers: &HeaderMap) -> Option<&'static str> {
     let accept = headers.typed_get::<AcceptEncoding>()?;
     // The server's weights only break the client's ties: brotli is smaller.
     let stored = [(Encoding::Br, 1.0), (Encoding::Gzip, 0.5)];
@@ -150,6 +165,46 @@ pub(super) fn choose_encoding(headers: &HeaderMap) -> Option<&'static str> {
         Encoding::Gzip => Some("gzip"),
         _ => None,
     }
+}
+
+/// The choice for the last few `Accept-Encoding` values this thread saw.
+/// Browsers send one of a handful of values, and parsing it (q-values and
+/// all) was 1.8 % of a cached page's CPU (`perf`, BENCHMARKS.md, branch
+/// `fastpath`); a repeated value is a comparison of a few bytes.
+#[derive(Default)]
+struct EncodingMemo {
+    seen: [(Vec<u8>, Option<&'static str>); EncodingMemo::SLOTS],
+    next: usize,
+}
+
+impl EncodingMemo {
+    const SLOTS: usize = 4;
+    /// Longer values are parsed each time (not kept).
+    const MAX_LEN: usize = 128;
+
+    fn choice(&mut self, value: &HeaderValue, headers: &HeaderMap) -> Option<&'static str> {
+        let bytes = value.as_bytes();
+        if let Some((_, choice)) = self
+            .seen
+            .iter()
+            .find(|(seen, _)| !seen.is_empty() && seen.as_slice() == bytes)
+        {
+            return *choice;
+        }
+        let choice = negotiate(headers);
+        if !bytes.is_empty() && bytes.len() <= Self::MAX_LEN {
+            let slot = &mut self.seen[self.next];
+            slot.0.clear();
+            slot.0.extend_from_slice(bytes);
+            slot.1 = choice;
+            self.next = (self.next + 1) % Self::SLOTS;
+        }
+        choice
+    }
+}
+
+thread_local! {
+    static ENCODINGS: std::cell::RefCell<EncodingMemo> = std::cell::RefCell::default();
 }
 
 /// True when the client's copy of `entry` is current (RFC 9110 §13.2.2):
@@ -177,85 +232,40 @@ fn is_fresh(entry: &Entry, request: &HeaderMap) -> bool {
 }
 
 /// The response for `entry`: `304` when the client's copy is current, the
-/// best encoding it accepts otherwise, no body for `HEAD`.
-pub(super) fn serve(entry: &Entry, request: &HeaderMap, is_head: bool, hit: bool) -> Response {
-    let mut res = Response::new(Body::empty());
-    let h = res.headers_mut();
-    h.insert(
-        X_CACHE.clone(),
-        HeaderValue::from_static(if hit { "hit" } else { "miss" }),
-    );
-    if let Some(v) = &entry.etag {
-        h.insert(header::ETAG, v.clone());
-    }
-    if let Some(v) = &entry.last_modified {
-        h.insert(header::LAST_MODIFIED, v.clone());
-    }
-    h.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
-    if let Some(v) = &entry.cache_control {
-        h.insert(header::CACHE_CONTROL, v.clone());
-    }
-    if is_fresh(entry, request) {
-        *res.status_mut() = StatusCode::NOT_MODIFIED;
-        return res;
-    }
-    h.insert(header::CONTENT_TYPE, entry.content_type.clone());
-    if let Some(v) = &entry.csp {
-        h.insert(header::CONTENT_SECURITY_POLICY, v.clone());
-    }
-    let body: &Bytes = match choose_encoding(request) {
-        Some("br") => {
-            h.insert(header::CONTENT_ENCODING, HeaderValue::from_static("br"));
-            &entry.br
-        }
-        Some(_) => {
-            h.insert(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
-            &entry.gzip
-        }
-        None => &entry.identity,
-    };
-    h.insert(header::CONTENT_LENGTH, HeaderValue::from(body.len()));
-    if !is_head {
-        *res.body_mut() = Body::from(body.clone());
-    }
-    res
-}
-
-/// Middleware in front of the whole router: a hit is answered before
-/// routing, so none of the per-route layers (axum clones each route's service
-/// in each of them, per request) run for it. It still gets what every
-/// response gets: request id, access log, metrics, security headers.
-/// Everything else, misses included, goes to the router, whose
-/// [`page_cache`] layer renders and stores.
-pub async fn front(
-    State((state, cache)): State<(crate::server::Shared, Arc<PageCache>)>,
-    req: Request,
-    next: Next,
+/// best encoding it accepts otherwise, no body for `HEAD`. The headers are
+/// the entry's, made when it was stored (`heads`), security headers
+/// included; `hit` false marks it `x-cache: miss`; `id` is its request id.
+pub(super) fn serve(
+    entry: &Entry,
+    request: &HeaderMap,
+    is_head: bool,
+    hit: bool,
+    id: &HeaderValue,
 ) -> Response {
-    let found = request_of(req.method(), req.uri()).and_then(|r| {
-        // A reload's warm-up render (pinned) must reach the renderer.
-        if req.extensions().get::<Pinned>().is_some() {
-            return None;
+    let fresh = is_fresh(entry, request);
+    let (heads, body) = if fresh {
+        (&entry.heads.not_modified, None)
+    } else {
+        match choose_encoding(request) {
+            Some("br") => (&entry.heads.br, Some(&entry.br)),
+            Some(_) => (&entry.heads.gzip, Some(&entry.gzip)),
+            None => (&entry.heads.identity, Some(&entry.identity)),
         }
-        let key = r.key_ref(&state.store.peek(), state.settings.posts_per_page)?;
-        Some((r.template, cache.get_ref(&key)?))
-    });
-    let Some((template, entry)) = found else {
-        return next.run(req).await;
     };
-    let started = std::time::Instant::now();
-    metrics::counter!("microblog_page_cache_total", "result" => "hit").increment(1);
-    let id = crate::server::ops::response_id(&req);
-    let mut res = serve(&entry, req.headers(), req.method() == Method::HEAD, true);
-    crate::server::ops::add_security_headers(res.status(), res.headers_mut());
-    crate::server::ops::record(
-        req.method(),
-        req.uri().path(),
-        template.to_string(),
-        started,
-        &id,
-        &mut res,
-    );
+    let mut res = Response::new(match body {
+        Some(bytes) if !is_head => Body::from(bytes.clone()),
+        _ => Body::empty(),
+    });
+    if fresh {
+        *res.status_mut() = StatusCode::NOT_MODIFIED;
+    }
+    *res.headers_mut() = heads.clone();
+    let h = res.headers_mut();
+    // In place: the stored headers hold the id's slot (`heads`).
+    h.insert(REQUEST_ID.clone(), id.clone());
+    if !hit {
+        h.insert(X_CACHE.clone(), HeaderValue::from_static("miss"));
+    }
     res
 }
 
@@ -279,7 +289,9 @@ pub async fn page_cache(
         Ok(entry) => {
             // Stored meanwhile, or rendered by the request we waited for.
             metrics::counter!("microblog_page_cache_total", "result" => "hit").increment(1);
-            return serve(&entry, req.headers(), is_head, true);
+            // The router's `observe` put the request id in the request.
+            let id = request_id(req.headers());
+            return serve(&entry, req.headers(), is_head, true, &id);
         }
         Err(guard) => guard,
     };
@@ -302,7 +314,13 @@ pub async fn page_cache(
                 }
                 cache.gauges();
             }
-            serve(&entry, &request_headers, is_head, false)
+            serve(
+                &entry,
+                &request_headers,
+                is_head,
+                false,
+                &request_id(&request_headers),
+            )
         }
         Ok(Built::TooBig(res)) => {
             drop(guard);

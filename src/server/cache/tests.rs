@@ -1,23 +1,27 @@
 use std::io::Read as _;
 
-use super::layer::choose_encoding;
+use super::layer::{choose_encoding, negotiate, serve};
 use super::*;
-use axum::http::{header, HeaderMap};
+use axum::http::{header, HeaderMap, StatusCode};
 
 fn entry(size: usize, best: bool) -> Arc<Entry> {
-    Arc::new(Entry {
-        content_type: HeaderValue::from_static("text/html"),
-        etag: None,
-        etag_typed: None,
-        last_modified: None,
-        modified: None,
-        csp: None,
-        cache_control: None,
-        identity: Bytes::from(vec![b'x'; size]),
-        gzip: Bytes::new(),
-        br: Bytes::new(),
-        best,
-    })
+    Arc::new(
+        Entry {
+            content_type: HeaderValue::from_static("text/html"),
+            etag: None,
+            etag_typed: None,
+            last_modified: None,
+            modified: None,
+            csp: None,
+            cache_control: None,
+            identity: Bytes::from(vec![b'x'; size]),
+            gzip: Bytes::new(),
+            br: Bytes::new(),
+            best,
+            heads: Default::default(),
+        }
+        .finish(),
+    )
 }
 
 fn key(path: &str) -> Key {
@@ -90,13 +94,16 @@ fn a_fast_entry_is_replaced_by_the_best_compression() {
         .map(|i| format!("<p>Paragraph {i} of a page about observability.</p>\n"))
         .collect();
     let fast = compress::encode_fast(text.as_bytes()).expect("compress");
-    let first = Arc::new(Entry {
-        identity: Bytes::from(text.clone()),
-        gzip: fast.gzip.clone(),
-        br: fast.br.clone(),
-        best: false,
-        ..Entry::clone(&entry(0, false))
-    });
+    let first = Arc::new(
+        Entry {
+            identity: Bytes::from(text.clone()),
+            gzip: fast.gzip.clone(),
+            br: fast.br.clone(),
+            best: false,
+            ..Entry::clone(&entry(0, false))
+        }
+        .finish(),
+    );
     let k = key("/big");
     cache.insert(k.clone(), first);
     // The background thread (nice 10, and brotli 11 is slow in a debug
@@ -181,4 +188,127 @@ fn encoding_follows_accept_encoding() {
     assert_eq!(with("*"), None);
     assert_eq!(with("identity"), None);
     assert_eq!(choose_encoding(&HeaderMap::new()), None);
+}
+
+#[test]
+fn a_remembered_encoding_is_only_reused_for_the_same_value() {
+    let values = [
+        "gzip, deflate, br",
+        "gzip",
+        "br;q=0, gzip",
+        "identity",
+        "gzip;q=0.5, br;q=0.9",
+        "br;q=0.5, gzip;q=0.9",
+        "gzip;q=0, br;q=0",
+        "br",
+        "*",
+    ];
+    // More distinct values than the memo keeps, in changing orders.
+    for round in 0..3 {
+        for i in 0..values.len() {
+            let v = values[(i * (round + 1)) % values.len()];
+            let mut h = HeaderMap::new();
+            h.insert(header::ACCEPT_ENCODING, HeaderValue::from_static(v));
+            assert_eq!(choose_encoding(&h), negotiate(&h), "{v} (round {round})");
+        }
+    }
+    // Two header lines are parsed together, never remembered as one.
+    let mut h = HeaderMap::new();
+    h.append(
+        header::ACCEPT_ENCODING,
+        HeaderValue::from_static("br, gzip"),
+    );
+    h.append(header::ACCEPT_ENCODING, HeaderValue::from_static("br;q=0"));
+    assert_eq!(choose_encoding(&h), negotiate(&h));
+}
+
+/// An entry with validators, a page policy and real compressed variants.
+fn page_entry() -> Entry {
+    let text: String = (0..50).map(|i| format!("<p>Line {i}</p>\n")).collect();
+    let fast = compress::encode_fast(text.as_bytes()).expect("compress");
+    Entry {
+        etag: Some(HeaderValue::from_static("W/\"abc\"")),
+        etag_typed: "W/\"abc\"".parse().ok(),
+        last_modified: Some(HeaderValue::from_static("Tue, 01 Dec 2026 07:02:13 GMT")),
+        csp: Some(HeaderValue::from_static("default-src 'self'")),
+        cache_control: Some(HeaderValue::from_static("public, max-age=60")),
+        identity: Bytes::from(text),
+        gzip: fast.gzip,
+        br: fast.br,
+        ..Entry::clone(&entry(0, false))
+    }
+    .finish()
+}
+
+#[test]
+fn stored_headers_describe_each_answer() {
+    let e = page_entry();
+    let id = HeaderValue::from_static("req-1");
+    let accept = |v: &'static str| {
+        let mut h = HeaderMap::new();
+        h.insert(header::ACCEPT_ENCODING, HeaderValue::from_static(v));
+        h
+    };
+    for (sent, encoding, body) in [
+        ("br", Some("br"), e.br.clone()),
+        ("gzip", Some("gzip"), e.gzip.clone()),
+        ("identity", None, e.identity.clone()),
+    ] {
+        let res = serve(&e, &accept(sent), false, true, &id);
+        let h = res.headers();
+        assert_eq!(res.status(), StatusCode::OK);
+        assert_eq!(
+            h.get(header::CONTENT_ENCODING)
+                .map(|v| v.to_str().expect("ascii")),
+            encoding,
+            "{sent}"
+        );
+        assert_eq!(h[header::CONTENT_LENGTH], body.len().to_string().as_str());
+        assert_eq!(h[header::CONTENT_SECURITY_POLICY], "default-src 'self'");
+        assert_eq!(h[header::ETAG], "W/\"abc\"");
+        assert_eq!(h[header::X_CONTENT_TYPE_OPTIONS], "nosniff");
+        assert_eq!(h[header::X_FRAME_OPTIONS], "DENY");
+        assert_eq!(h[&X_CACHE], "hit");
+        assert_eq!(h[&crate::server::ops::REQUEST_ID], "req-1");
+        assert_eq!(h.get_all(&crate::server::ops::REQUEST_ID).iter().count(), 1);
+        // HEAD: the same headers, no body.
+        let head = serve(&e, &accept(sent), true, true, &id);
+        assert_eq!(head.headers(), h);
+    }
+    // A miss says so; nothing else changes.
+    let miss = serve(&e, &accept("br"), false, false, &id);
+    assert_eq!(miss.headers()[&X_CACHE], "miss");
+    // A current copy: 304 with the validators, no body headers, no CSP.
+    let mut current = accept("br");
+    current.insert(header::IF_NONE_MATCH, HeaderValue::from_static("W/\"abc\""));
+    let res = serve(&e, &current, false, true, &id);
+    assert_eq!(res.status(), StatusCode::NOT_MODIFIED);
+    let h = res.headers();
+    assert_eq!(h[header::ETAG], "W/\"abc\"");
+    assert_eq!(h[header::X_CONTENT_TYPE_OPTIONS], "nosniff");
+    assert_eq!(h[&crate::server::ops::REQUEST_ID], "req-1");
+    for absent in [
+        header::CONTENT_LENGTH,
+        header::CONTENT_TYPE,
+        header::CONTENT_ENCODING,
+        header::CONTENT_SECURITY_POLICY,
+    ] {
+        assert!(!h.contains_key(&absent), "{absent} on a 304");
+    }
+}
+
+#[test]
+fn recompressed_entries_get_headers_for_their_new_bodies() {
+    let e = page_entry();
+    let best = compress::encode_answer(&e.identity).expect("compress");
+    let smaller = Bytes::from(best.br[..best.br.len() / 2].to_vec());
+    let upgraded = e.clone().recompressed(best.gzip.clone(), smaller.clone());
+    let mut h = HeaderMap::new();
+    h.insert(header::ACCEPT_ENCODING, HeaderValue::from_static("br"));
+    let res = serve(&upgraded, &h, false, true, &HeaderValue::from_static("r"));
+    assert_eq!(
+        res.headers()[header::CONTENT_LENGTH],
+        smaller.len().to_string().as_str()
+    );
+    assert!(upgraded.is_best());
 }
