@@ -2,9 +2,8 @@
 //! site name), for `og:image`/`twitter:image`. The text is shaped and drawn
 //! from a glyph cache ([`glyphs`]) with DejaVu Sans shipped in
 //! `assets/fonts/`, straight into palette indices ([`palette`]). A card is
-//! made the first time it is asked for and kept in a process-wide cache
-//! keyed by what it shows, so it is made once per post and text, never
-//! again per request or per reload.
+//! made the first time it is asked for; the server keeps the ones asked
+//! for most within a budget (`server::images::CardCache`).
 
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -378,21 +377,29 @@ fn render_whole(title: &str, date: &str, site: &str) -> Result<Vec<u8>, CardErro
     palette::encode(WIDTH, HEIGHT, &canvas.palette, &canvas.indices)
 }
 
-type Key = (String, String, String);
+/// What a card shows: it is drawn from these alone, so they are the key
+/// of a cache of drawn cards.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct CardText {
+    pub title: String,
+    pub date: String,
+    pub site: String,
+}
 
-/// The card for these texts: drawn once, then shared.
-pub fn cached(title: &str, date: &str, site: &str) -> Result<Arc<Vec<u8>>, CardError> {
-    static CACHE: OnceLock<Mutex<HashMap<Key, Arc<Vec<u8>>>>> = OnceLock::new();
-    let cache = CACHE.get_or_init(Default::default);
-    let key = (title.to_string(), date.to_string(), site.to_string());
-    if let Some(png) = cache.lock().ok().and_then(|c| c.get(&key).cloned()) {
-        return Ok(png);
+impl CardText {
+    /// The card as PNG bytes (see [`render`]).
+    pub fn render(&self) -> Result<Vec<u8>, CardError> {
+        render(&self.title, &self.date, &self.site)
     }
-    let png = Arc::new(render(title, date, site)?);
-    if let Ok(mut c) = cache.lock() {
-        c.insert(key, png.clone());
+
+    /// Bytes the texts take, for a cache's budget.
+    pub fn len(&self) -> usize {
+        self.title.len() + self.date.len() + self.site.len()
     }
-    Ok(png)
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
 }
 
 #[cfg(test)]
