@@ -33,7 +33,7 @@ DEPLOY_PY_PACKAGES := dockerfile-parse==2.0.1 python-hcl2==8.1.4 PyYAML==6.0.4
 VENV := tools/venv
 VENV_STAMP := $(VENV)/.stamp-$(KUBERNETES_VALIDATE_VERSION)-deploy1
 
-.PHONY: validate-html install-java install-prometheus test-prometheus test-prometheus-e2e check-size lighthouse bench-navigation fuzz soak install-wrk validate-deploy test-deploy help install install-rust install-npm install-chromium build run dev test lint test-rust test-e2e check-content bench bench-markdown bench-search bench-rss clean export test-e2e-static bench-export install-hugo install-wordlists install-nginx
+.PHONY: validate-html install-java install-prometheus test-prometheus test-prometheus-e2e check-size lighthouse bench-navigation fuzz soak install-wrk validate-deploy test-deploy help install install-rust install-npm install-chromium build run dev test lint test-rust test-e2e check-content bench bench-markdown bench-cards bench-search bench-rss clean export test-e2e-static bench-export install-hugo install-wordlists install-nginx
 # `export` is also a make directive; as a target name it works (GNU make 4).
 
 help:
@@ -42,6 +42,7 @@ help:
 	@echo "make dev   - cargo leptos watch (live reload)"
 	@echo "make bench - release server vs in-memory baseline, sizes, 10k posts"
 	@echo "make bench-search - search at 10k posts vs the in-memory baseline"
+	@echo "make bench-cards - time to draw one social card (PNG)"
 	@echo "make export - the site as static files in dist/ (EXPORT_DIR, EXPORT_FLAGS)"
 	@echo "make lighthouse - Lighthouse scores of home, a post and the glossary"
 
@@ -297,6 +298,10 @@ lighthouse: install install-chromium
 	CHROME_PATH=/usr/bin/chromium python3 tools/lighthouse.py
 
 # Markdown pipeline throughput against plain pulldown-cmark (divan).
+# One social card drawn to PNG bytes (divan): the export's cards phase per card.
+bench-cards:
+	cargo bench --features ssr --bench cards
+
 bench-markdown:
 	cargo bench --features ssr --bench markdown
 

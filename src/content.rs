@@ -382,20 +382,20 @@ impl Site {
         &self.assets
     }
 
-    /// The social card of post `slug` (PNG), drawn on first use and cached;
-    /// `None` for an unknown post or one with its own `image:`.
-    pub fn card(&self, slug: &str) -> Option<Result<Arc<Vec<u8>>, cards::CardError>> {
+    /// What the social card of post `slug` shows; `None` for an unknown
+    /// post or one with its own `image:`.
+    pub fn card_text(&self, slug: &str) -> Option<cards::CardText> {
         let post = self.post(slug)?;
         if post.image.is_some() {
             return None;
         }
         // The date in the post's own language, like its page.
         let date = crate::i18n::Locale::from_lang(&post.lang).date(&post.meta.date);
-        Some(cards::cached(
-            &post.meta.title,
-            &date,
-            crate::model::SITE_NAME,
-        ))
+        Some(cards::CardText {
+            title: post.meta.title.clone(),
+            date,
+            site: crate::model::SITE_NAME.to_string(),
+        })
     }
 
     /// The URL of every generated card, for a static export to write.

@@ -46,6 +46,8 @@ pub struct Config {
     pub page_cache: crate::server::cache::Limits,
     /// `SEARCH_CACHE_ENTRIES`: most search answers held (0: none).
     pub search_cache: usize,
+    /// `CARD_CACHE_MB`: most bytes of drawn social cards held (0: none).
+    pub card_cache: usize,
 }
 
 /// What pages and feeds may be cached for: a minute fresh, then served stale
@@ -209,7 +211,16 @@ impl Config {
             (0, 100_000),
             crate::server::cache::answers::DEFAULT_ENTRIES as u64,
         )? as usize;
+        let card_cache = bounded(
+            &get,
+            "CARD_CACHE_MB",
+            (0, 65_536),
+            crate::server::images::DEFAULT_CARD_CACHE_MB as u64,
+        )? as usize
+            * 1024
+            * 1024;
         Ok(Config {
+            card_cache,
             site_author: get("SITE_AUTHOR")
                 .map(|a| a.trim().to_string())
                 .filter(|a| !a.is_empty())
@@ -407,6 +418,26 @@ mod tests {
                 min: 0,
                 max: 65_536,
                 value: "lots".into()
+            })
+        );
+    }
+
+    #[test]
+    fn card_cache_budget_comes_from_the_environment() {
+        let bytes = |v: &[(&str, &str)]| with(v).map(|c| c.card_cache);
+        assert_eq!(
+            bytes(&[]),
+            Ok(crate::server::images::DEFAULT_CARD_CACHE_MB * 1024 * 1024)
+        );
+        assert_eq!(bytes(&[("CARD_CACHE_MB", "0")]), Ok(0));
+        assert_eq!(bytes(&[("CARD_CACHE_MB", "8")]), Ok(8 * 1024 * 1024));
+        assert_eq!(
+            bytes(&[("CARD_CACHE_MB", "-1")]),
+            Err(ConfigError::OutOfRange {
+                name: "CARD_CACHE_MB",
+                min: 0,
+                max: 65_536,
+                value: "-1".into()
             })
         );
     }

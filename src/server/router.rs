@@ -214,6 +214,7 @@ pub fn assemble(state: AppState) -> Assembled {
         }
     };
     let options = state.leptos_options.clone();
+    let cards = Arc::new(images::CardCache::new(state.settings.card_cache));
     let mut router = Router::new()
         .route(ops::HEALTHZ_PATH, get(ops::healthz))
         .route(ops::READYZ_PATH, get(ops::readyz));
@@ -230,7 +231,7 @@ pub fn assemble(state: AppState) -> Assembled {
             Route::Sitemap => get(feeds::serve_sitemap),
             Route::Robots => get(feeds::serve_robots),
             Route::Image | Route::PostFile => get(images::serve),
-            Route::Card => get(images::card),
+            Route::Card => get(images::card).layer(axum::Extension(cards.clone())),
             // Pages, skipped above; `route_table.rs` checks that every
             // route of the table answers under its template.
             _ => continue,

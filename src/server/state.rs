@@ -26,6 +26,8 @@ pub struct SiteSettings {
     pub page_cache: cache::Limits,
     /// Most search answers held (`SEARCH_CACHE_ENTRIES`; 0: none).
     pub search_cache: usize,
+    /// Most bytes of social cards held (`CARD_CACHE_MB`; 0: none).
+    pub card_cache: usize,
     /// `Cache-Control` of pages and feeds (`CACHE_CONTROL`; `no-cache` while
     /// the content is watched, so an author never sees a stale page).
     pub cache_control: axum::http::HeaderValue,
@@ -45,6 +47,7 @@ impl Default for SiteSettings {
             dev_reload: false,
             page_cache: cache::Limits::default(),
             search_cache: cache::answers::DEFAULT_ENTRIES,
+            card_cache: super::images::DEFAULT_CARD_CACHE_MB * 1024 * 1024,
             cache_control: axum::http::HeaderValue::from_static(config::DEFAULT_CACHE_CONTROL),
         }
     }
@@ -77,6 +80,7 @@ impl SiteSettings {
             dev_reload,
             page_cache: config.page_cache,
             search_cache: config.search_cache,
+            card_cache: config.card_cache,
             cache_control: if live_reload {
                 axum::http::HeaderValue::from_static("no-cache")
             } else {
