@@ -71,7 +71,7 @@ mod tests {
     #[test]
     fn rules_prerender_pages_and_skip_what_is_not_a_page() {
         let rules: serde_json::Value =
-            serde_json::from_str(&speculation_rules_json()).expect("valid JSON");
+            serde_json::from_str(speculation_rules_json()).expect("valid JSON");
         let rule = &rules["prerender"][0];
         assert_eq!(rule["eagerness"], "eager");
         let all = rule["where"]["and"]
