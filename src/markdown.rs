@@ -95,7 +95,15 @@ const BROKEN_REF: &str = "#microblog-broken-ref:";
 
 /// Renders one document body.
 pub fn render(body: &str, ctx: &RenderContext<'_>) -> Rendered {
-    run(body, ctx, true)
+    run(body, ctx, Mode::Render)
+}
+
+/// [`render`]'s HTML alone, the same bytes: what a post's body is rendered
+/// for on request, when the load has already collected the rest with
+/// [`analyse`]. The plain-text collection (summaries, words, search text)
+/// is skipped: it was about a sixth of rendering a body.
+pub fn render_html(body: &str, ctx: &RenderContext<'_>) -> String {
+    run(body, ctx, Mode::Html).html
 }
 
 /// [`render`] without the HTML (`html` is empty): the table of contents,
@@ -103,10 +111,21 @@ pub fn render(body: &str, ctx: &RenderContext<'_>) -> Rendered {
 /// as `render` gives. A content load needs only these; code highlighting,
 /// most of a render's cost, is left to when a post's HTML is asked for.
 pub fn analyse(body: &str, ctx: &RenderContext<'_>) -> Rendered {
-    run(body, ctx, false)
+    run(body, ctx, Mode::Analyse)
 }
 
-fn run(body: &str, ctx: &RenderContext<'_>, html: bool) -> Rendered {
+/// What one pass over the events makes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    /// Everything but the HTML ([`analyse`]).
+    Analyse,
+    /// The HTML and everything else ([`render`]).
+    Render,
+    /// The HTML alone ([`render_html`]).
+    Html,
+}
+
+fn run(body: &str, ctx: &RenderContext<'_>, mode: Mode) -> Rendered {
     let (protected, protect_edits) = prepass::protect_emoji_lines(body);
     let (expanded, ref_edits, ref_problems) = refs::expand(&protected, ctx.path, ctx.resolver);
     let positions = positions::Positions::new(body, ref_edits, protect_edits);
@@ -120,7 +139,7 @@ fn run(body: &str, ctx: &RenderContext<'_>, html: bool) -> Rendered {
     let reserved = headings::reserved_ids(&expanded);
 
     let parser = Parser::new_ext(&expanded, options()).into_offset_iter();
-    let mut state = pass::State::new(ctx, &positions, reserved, diagnostics, html);
+    let mut state = pass::State::new(ctx, &positions, reserved, diagnostics, mode);
     for (event, range) in TextMergeWithOffset::new(parser) {
         state.event(event, range);
     }

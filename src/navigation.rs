@@ -29,7 +29,15 @@ const NOT_PAGES: [&str; 4] = ["/api/*", "/pkg/*", "/*.xml", "/*.txt"];
 /// mobile, links that stay in the viewport a moment. Chromium keeps at most
 /// two such prerenders and drops the oldest; a prerendered page starts no
 /// WASM until it is shown (`first_paint`).
-pub fn speculation_rules_json() -> String {
+///
+/// The rules are the same for every page: made once per process (building
+/// them with `json!` on each render was a hundredth of a post page's CPU).
+pub fn speculation_rules_json() -> &'static str {
+    static RULES: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    RULES.get_or_init(build_rules)
+}
+
+fn build_rules() -> String {
     let mut excluded: Vec<serde_json::Value> = NOT_PAGES
         .iter()
         .map(|p| json!({ "not": { "href_matches": p } }))
@@ -63,7 +71,7 @@ mod tests {
     #[test]
     fn rules_prerender_pages_and_skip_what_is_not_a_page() {
         let rules: serde_json::Value =
-            serde_json::from_str(&speculation_rules_json()).expect("valid JSON");
+            serde_json::from_str(speculation_rules_json()).expect("valid JSON");
         let rule = &rules["prerender"][0];
         assert_eq!(rule["eagerness"], "eager");
         let all = rule["where"]["and"]

@@ -141,6 +141,6 @@ impl Body {
             terms: env.linker.as_ref(),
             images: Some(&*env.assets),
         };
-        markdown::render(&source, &ctx).html
+        markdown::render_html(&source, &ctx)
     }
 }

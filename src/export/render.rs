@@ -8,7 +8,6 @@ use std::sync::Arc;
 
 use axum::body::Body;
 use axum::http::{header, Method, Request, StatusCode};
-use futures::StreamExt as _;
 use http_body_util::BodyExt as _;
 use tower::ServiceExt as _;
 
@@ -107,46 +106,81 @@ pub async fn render_all(
     })
 }
 
-/// Renders `wanted` through the router, a few requests at a time.
+/// Renders `wanted` through the router, a few requests at a time, each on
+/// a task of its own so that every worker thread of the runtime renders.
+/// (A `buffer_unordered` stream polls all its futures inside the one task
+/// that awaits it: the export rendered on one thread at a time.)
 async fn render_batch(
     app: &axum::Router,
     wanted: Vec<(Document, String, StatusCode)>,
 ) -> Result<Vec<Rendered>, ExportError> {
-    let results: Vec<Result<Rendered, ExportError>> = futures::stream::iter(wanted)
-        .map(|(doc, file, expected)| {
-            let app = app.clone();
-            async move {
-                let (status, headers, body) = fetch(&app, Method::GET, &doc.path).await?;
-                if status != expected {
-                    return Err(ExportError::Status {
-                        path: doc.path,
-                        status: status.as_u16(),
-                    });
-                }
-                let text = |name: header::HeaderName| {
-                    headers
-                        .get(name)
-                        .and_then(|v| v.to_str().ok())
-                        .map(str::to_string)
-                };
-                Ok(Rendered {
-                    path: if expected == StatusCode::NOT_FOUND {
-                        "/404".into()
-                    } else {
-                        doc.path.clone()
-                    },
-                    file,
-                    kind: doc.kind,
-                    body,
-                    content_security_policy: text(header::CONTENT_SECURITY_POLICY),
-                    cache_control: text(header::CACHE_CONTROL),
+    let mut tasks = tokio::task::JoinSet::new();
+    // Which path each task renders, to name it if the task itself fails.
+    let mut paths = std::collections::HashMap::new();
+    let mut documents = Vec::with_capacity(wanted.len());
+    let mut wanted = wanted.into_iter();
+    // Asked once: the standard library reads cgroup files for it each time.
+    let in_flight = concurrency();
+    loop {
+        while tasks.len() < in_flight {
+            let Some((doc, file, expected)) = wanted.next() else {
+                break;
+            };
+            let path = doc.path.clone();
+            let task = tasks.spawn(render_one(app.clone(), doc, file, expected));
+            paths.insert(task.id(), path);
+        }
+        let Some(joined) = tasks.join_next_with_id().await else {
+            break;
+        };
+        match joined {
+            Ok((id, rendered)) => {
+                paths.remove(&id);
+                documents.push(rendered?);
+            }
+            Err(e) => {
+                return Err(ExportError::Render {
+                    path: paths.remove(&e.id()).unwrap_or_default(),
+                    message: e.to_string(),
                 })
             }
-        })
-        .buffer_unordered(concurrency())
-        .collect()
-        .await;
-    results.into_iter().collect()
+        }
+    }
+    Ok(documents)
+}
+
+/// One document through the router; its status must be `expected`.
+async fn render_one(
+    app: axum::Router,
+    doc: Document,
+    file: String,
+    expected: StatusCode,
+) -> Result<Rendered, ExportError> {
+    let (status, headers, body) = fetch(&app, Method::GET, &doc.path).await?;
+    if status != expected {
+        return Err(ExportError::Status {
+            path: doc.path,
+            status: status.as_u16(),
+        });
+    }
+    let text = |name: header::HeaderName| {
+        headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string)
+    };
+    Ok(Rendered {
+        path: if expected == StatusCode::NOT_FOUND {
+            "/404".into()
+        } else {
+            doc.path
+        },
+        file,
+        kind: doc.kind,
+        body,
+        content_security_policy: text(header::CONTENT_SECURITY_POLICY),
+        cache_control: text(header::CACHE_CONTROL),
+    })
 }
 
 async fn fetch(

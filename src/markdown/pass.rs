@@ -74,8 +74,9 @@ impl<'c, 'a> State<'c, 'a> {
         positions: &'c Positions,
         reserved: HashSet<String>,
         diagnostics: Vec<Diagnostic>,
-        html: bool,
+        mode: super::Mode,
     ) -> Self {
+        let html = mode != super::Mode::Analyse;
         State {
             ctx,
             positions,
@@ -90,7 +91,11 @@ impl<'c, 'a> State<'c, 'a> {
             image: None,
             images_seen: 0,
             link_stack: Vec::new(),
-            text: TextStats::default(),
+            text: if mode == super::Mode::Html {
+                TextStats::off()
+            } else {
+                TextStats::default()
+            },
             unknown_emoji: HashSet::new(),
             terms_done: vec![false; ctx.terms.map_or(0, TermLinker::len)],
             terms_found: Vec::new(),

@@ -16,6 +16,9 @@ pub(super) struct TextStats {
     /// Everything a reader reads, for search: words in different elements
     /// are kept apart (see [`TextStats::separate`]).
     all: String,
+    /// Collect nothing (a render of the HTML alone, see
+    /// [`super::render_html`]); only the `<!--more-->` marker is still seen.
+    off: bool,
 }
 
 /// What [`TextStats`] found, with white space collapsed.
@@ -27,9 +30,20 @@ pub(super) struct Summary {
 }
 
 impl TextStats {
+    /// Stats that collect nothing.
+    pub(super) fn off() -> TextStats {
+        TextStats {
+            off: true,
+            ..TextStats::default()
+        }
+    }
+
     /// Text of the document; `in_code` text is part of the summaries but not
     /// words of prose.
     pub(super) fn push(&mut self, text: &str, in_code: bool) {
+        if self.off {
+            return;
+        }
         if !in_code {
             self.words += count_words(text);
         }
@@ -54,6 +68,9 @@ impl TextStats {
     /// Text whose search form differs from its summary form (emoji: each in
     /// its own element on the page).
     pub(super) fn push_as(&mut self, text: &str, shown: &str, in_code: bool) {
+        if self.off {
+            return;
+        }
         let len = self.all.len();
         self.push(text, in_code);
         self.all.truncate(len);
@@ -63,6 +80,9 @@ impl TextStats {
     /// Text the page shows that is not the author's text (a heading's `#`
     /// anchor, footnote numbers, emoji in their own element): search text only.
     pub(super) fn push_shown(&mut self, text: &str) {
+        if self.off {
+            return;
+        }
         self.all.push_str(text);
     }
 
@@ -70,7 +90,7 @@ impl TextStats {
     /// search text (`**a**b` is two words there), as a page's words are when
     /// read element by element. Summaries keep the text as written.
     pub(super) fn separate(&mut self) {
-        if !self.all.ends_with(' ') {
+        if !self.off && !self.all.ends_with(' ') {
             self.all.push(' ');
         }
     }
@@ -78,6 +98,9 @@ impl TextStats {
     /// Counts the words of `text` without collecting it (the caller pushes
     /// its pieces as code-like text).
     pub(super) fn count_words(&mut self, text: &str) {
+        if self.off {
+            return;
+        }
         self.words += count_words(text);
     }
 
@@ -116,6 +139,14 @@ impl TextStats {
     }
 
     pub(super) fn finish(self) -> Summary {
+        if self.off {
+            return Summary {
+                more: self.more,
+                first_paragraph: String::new(),
+                words: 0,
+                text: String::new(),
+            };
+        }
         Summary {
             more: self.more.map(|s| collapse_ws(&s)),
             first_paragraph: collapse_ws(&self.first_paragraph),
