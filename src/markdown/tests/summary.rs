@@ -112,19 +112,6 @@ fn word_count_matches_split_whitespace() {
 /// `<!--more-->` marker, headings with anchors, code, images, footnotes).
 #[test]
 fn render_html_is_the_html_render_makes() {
-    use crate::markdown::terms::TermNames;
-    let emoji = EmojiRenderer::new("https://emoji.test/img");
-    let linker = TermLinker::new([
-        TermNames::new("toil", &["Toil"]),
-        TermNames::new("sre", &["SRE"]),
-    ]);
-    let ctx = RenderContext {
-        path: "posts/test.md",
-        emoji: &emoji,
-        resolver: &NoPages,
-        terms: Some(&linker),
-        images: None,
-    };
     let samples = [
         SEARCH_SAMPLE,
         "Toil :rocket: and SRE.\n\n<!--more-->\n\n## Toil again\n\nMore toil, :t-rex: :nope:.\n",
@@ -132,9 +119,11 @@ fn render_html_is_the_html_render_makes() {
         "- a\n- [ ] b\n\nTerm\n: Def with SRE\n\n> quote ~~x~~\n",
         "",
     ];
-    for md in samples {
-        let full = render(md, &ctx);
-        assert!(md.is_empty() == full.html.is_empty(), "{md:?}");
-        assert_eq!(render_html(md, &ctx), full.html, "{md:?}");
-    }
+    super::terms::with_terms(|ctx| {
+        for md in samples {
+            let full = render(md, ctx);
+            assert!(md.is_empty() == full.html.is_empty(), "{md:?}");
+            assert_eq!(render_html(md, ctx), full.html, "{md:?}");
+        }
+    });
 }

@@ -3,21 +3,25 @@
 use super::*;
 use crate::markdown::terms::TermNames;
 
-fn render_with_terms(md: &str) -> Rendered {
+/// Runs `f` with a context whose glossary has `toil`, `sre` and `ansible`.
+pub(super) fn with_terms<R>(f: impl FnOnce(&RenderContext) -> R) -> R {
     let emoji = EmojiRenderer::default();
     let linker = TermLinker::new([
         TermNames::new("toil", &["Toil"]),
         TermNames::new("sre", &["SRE"]),
         TermNames::new("ansible", &["Ansible"]),
     ]);
-    let ctx = RenderContext {
+    f(&RenderContext {
         path: "posts/test.md",
         emoji: &emoji,
         resolver: &NoPages,
         terms: Some(&linker),
         images: None,
-    };
-    render(md, &ctx)
+    })
+}
+
+fn render_with_terms(md: &str) -> Rendered {
+    with_terms(|ctx| render(md, ctx))
 }
 
 #[test]
