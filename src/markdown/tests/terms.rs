@@ -4,7 +4,7 @@ use super::*;
 use crate::markdown::terms::TermNames;
 
 /// Runs `f` with a context whose glossary has `toil`, `sre` and `ansible`.
-pub(super) fn with_terms<R>(f: impl FnOnce(&RenderContext) -> R) -> R {
+pub(super) fn with_terms<R>(f: impl FnOnce(&RenderContext<'_>) -> R) -> R {
     let emoji = EmojiRenderer::default();
     let linker = TermLinker::new([
         TermNames::new("toil", &["Toil"]),
