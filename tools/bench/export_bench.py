@@ -9,14 +9,30 @@ Part of `make bench` (after bench.py). Needs the release build
 2. A Hugo site with minimal layouts reads the same folder (module mount):
    highlighting (chroma, classes), table of contents, emoji, tags, feeds,
    sitemap and pagination on, like the export.
-3. Alternates Hugo and the export RUNS times each into fresh folders, timing
-   wall clock and CPU of each process; reports medians and the ratio.
+3. Alternates Hugo and the export (or several export builds, `--variant`)
+   RUNS times each, timing wall clock and CPU of each process; reports
+   medians and the ratios. Every timed run starts on a quiet disk, the same
+   for every tool: it writes into a folder of its own that no earlier run
+   used, `sync` first writes back what earlier runs left dirty, and the
+   script waits a moment; the outputs are deleted only after the last run.
+   Deleting the previous output right before a run (as this script did)
+   slowed the next one by seconds, more with every run: ext4 does not reuse
+   an inode freed in the last minute, and looking past tens of thousands
+   of them was most of the system time of both tools (`perf`: ext4's
+   `recently_deleted`). So leftovers of an earlier invocation are deleted
+   first and followed by a wait past that minute. The posts are read once
+   before the first run, so every run reads them from the page cache.
 4. Shipped content: a first export, a re-export with nothing changed, and a
    re-export after one post is edited (time and files written).
 5. Search index: bytes a first search transfers on a static host (see
    search_budget; the static browser suite checks the real figure for `the`).
 
-    export_bench.py [--posts N] [--runs R]
+    export_bench.py [--posts N] [--runs R] [--variant NAME=BIN[,SITE_ROOT]]...
+
+`--variant` (repeatable) times several builds of the export against the same
+Hugo runs, alternating Hugo, then each build in turn: e.g. main's binary
+copied aside against this checkout's, `--variant base=/tmp/base-microblog
+--variant new=target/release/microblog`. SITE_ROOT defaults to target/site.
 """
 
 import argparse
@@ -116,11 +132,11 @@ def run_timed(cmd, env=None):
     return wall, cpu, proc.stdout + proc.stderr
 
 
-def export_env(content):
+def export_env(content, site_root=SITE_ROOT):
     env = dict(os.environ)
     env.update({
         "CONTENT_DIR": str(content),
-        "LEPTOS_SITE_ROOT": str(SITE_ROOT),
+        "LEPTOS_SITE_ROOT": str(site_root),
         "LEPTOS_OUTPUT_NAME": "microblog",
         "LEPTOS_ENV": "PROD",
         "SITE_URL": SITE_URL,
@@ -145,7 +161,48 @@ def files_in(d):
     return sum(1 for p in d.rglob("*") if p.is_file())
 
 
-def scale(posts, runs):
+SETTLE_SECONDS = 2.0
+# ext4 passes over inodes freed less than 60 s ago when it allocates one.
+RECENTLY_DELETED_SECONDS = 65
+
+
+def quiet_disk():
+    """Writes back what is dirty and waits a moment: the next timed run
+    starts on an idle disk (see the docstring)."""
+    os.sync()
+    time.sleep(SETTLE_SECONDS)
+
+
+def clear_runs(runs_dir, wait):
+    """Deletes the outputs of earlier runs; with `wait`, then waits until
+    ext4 would reuse their inodes (see the docstring)."""
+    if runs_dir.exists():
+        shutil.rmtree(runs_dir)
+        os.sync()
+        if wait:
+            print(f"export_bench: waiting {RECENTLY_DELETED_SECONDS} s after deleting earlier outputs",
+                  file=sys.stderr)
+            time.sleep(RECENTLY_DELETED_SECONDS)
+    runs_dir.mkdir(parents=True)
+
+
+def warm(content):
+    """Reads every post once, so that no tool's first run reads from disk."""
+    for p in content.rglob("*"):
+        if p.is_file():
+            p.read_bytes()
+
+
+def parse_variant(text):
+    """`NAME=BIN[,SITE_ROOT]`."""
+    name, _, rest = text.partition("=")
+    binary, _, site = rest.partition(",")
+    if not name or not binary:
+        sys.exit(f"--variant {text!r}: expected NAME=BIN[,SITE_ROOT]")
+    return name, pathlib.Path(binary).resolve(), pathlib.Path(site).resolve() if site else SITE_ROOT
+
+
+def scale(posts, runs, variants):
     content = WORK / f"content-{posts}"
     if not (content / ".complete").exists():
         if content.exists():
@@ -154,28 +211,50 @@ def scale(posts, runs):
                        check=True)
         (content / ".complete").write_text("")
     site = hugo_site(content)
-    hugo_out, ours_out = WORK / "hugo-out", WORK / "export-out"
-    hugo_cmd = ["hugo", "--source", str(site), "--destination", str(hugo_out), "--quiet"]
-    ours_cmd = [str(BIN), "export", str(ours_out)]
-    hugo, ours = [], []
-    for _ in range(runs):
-        for out in (hugo_out, ours_out):
-            if out.exists():
-                shutil.rmtree(out)
-        hugo.append(run_timed(hugo_cmd)[:2])
-        ours.append(run_timed(ours_cmd, export_env(content)))
+    runs_dir = WORK / "runs"
+    clear_runs(runs_dir, wait=True)
+    warm(content)
+    hugo, ours = [], {name: [] for name, _, _ in variants}
+    files = {}
+    for i in range(runs):
+        hugo_out = runs_dir / f"hugo-{i}"
+        quiet_disk()
+        hugo.append(run_timed(["hugo", "--source", str(site), "--destination", str(hugo_out), "--quiet"])[:2])
+        files["hugo"] = files_in(hugo_out)
+        for name, binary, site_root in variants:
+            out = runs_dir / f"export-{name}-{i}"
+            quiet_disk()
+            ours[name].append(run_timed([str(binary), "export", str(out)], export_env(content, site_root)))
+            files[name] = files_in(out)
+        # Each round as it ends: deleting the outputs at the end takes minutes on a busy disk.
+        print(f"round {i + 1}: " + "/".join(f"{t[0]:.2f}/{t[1]:.2f}" for t in
+                                           (hugo[i], *(ours[n][i] for n, _, _ in variants))) +
+              " wall/CPU s (Hugo, " + ", ".join(n for n, _, _ in variants) + ")", file=sys.stderr, flush=True)
+    clear_runs(runs_dir, wait=False)
     med = lambda xs, i: statistics.median(x[i] for x in xs)
-    rows = [
-        f"| Hugo {hugo_version()} (minimal layouts) | {med(hugo, 0):.2f} s | {med(hugo, 1):.2f} s | {files_in(hugo_out)} | 1.00× |",
-        f"| `microblog export` | {med(ours, 0):.2f} s | {med(ours, 1):.2f} s | {files_in(ours_out)} | "
-        f"{med(ours, 0) / med(hugo, 0):.2f}× |",
-    ]
-    runs_text = ", ".join(f"{h[0]:.2f}/{o[0]:.2f}" for h, o in zip(hugo, ours))
-    # The export's own split of its median run (wall/CPU s per phase).
-    median_run = sorted(ours, key=lambda o: o[0])[len(ours) // 2]
-    summary = next((l for l in median_run[2].splitlines() if l.startswith("exported ")), "")
-    split = summary.rsplit("(wall/CPU s: ", 1)[-1].rstrip(")")
-    return rows, runs_text, split
+    first = variants[0][0]
+    rows = [f"| Hugo {hugo_version()} (minimal layouts) | {med(hugo, 0):.2f} s | {med(hugo, 1):.2f} s | "
+            f"{files['hugo']} | 1.00× |" + (" |" if len(variants) > 1 else "")]
+    for name, _, _ in variants:
+        runs_of = ours[name]
+        row = (f"| `microblog export` ({name}) | {med(runs_of, 0):.2f} s | {med(runs_of, 1):.2f} s | "
+               f"{files[name]} | {med(runs_of, 0) / med(hugo, 0):.2f}× |")
+        if len(variants) > 1:
+            row += f" {med(runs_of, 0) / med(ours[first], 0):.2f}× |"
+        rows.append(row)
+    header = "| build | wall | CPU | files | time vs Hugo |" + (f" time vs {first} |" if len(variants) > 1 else "")
+    align = "|---|---:|---:|---:|---:|" + ("---:|" if len(variants) > 1 else "")
+    names = "/".join(["Hugo", *(name for name, _, _ in variants)])
+    per_run = ", ".join("/".join(f"{t[0]:.2f}" for t in (hugo[i], *(ours[n][i] for n, _, _ in variants)))
+                        for i in range(runs))
+    runs_text = f"{names} wall s per run: {per_run}"
+    # Each build's own split of its median run (wall/CPU s per phase).
+    splits = []
+    for name, _, _ in variants:
+        median_run = sorted(ours[name], key=lambda o: o[0])[len(ours[name]) // 2]
+        summary = next((l for l in median_run[2].splitlines() if l.startswith("exported ")), "")
+        splits.append((name, summary.rsplit("(wall/CPU s: ", 1)[-1].rstrip(")")))
+    return [header, align, *rows], runs_text, splits
 
 
 def hugo_version():
@@ -216,11 +295,15 @@ def search_budget(out):
     the lazy WASM the header box loads there (its `lookup` split and the
     static `search` split, with the shared chunks the split manifest lists for
     them), the 404 page a static host answers the server-function probe
-    with, then per query the shards of its words, the records (beginnings)
-    of the 20 largest matching documents and the whole body of those whose
-    beginning holds no word the query begins (an upper bound: the browser
-    fetches the 20 best-ranked)."""
+    with, then per query the shards of its words, the files of records
+    (beginnings) of the 20 largest matching documents and the files of whole
+    bodies of those whose beginning holds no word the query begins, each
+    file once (an upper bound: the browser fetches the 20 best-ranked)."""
     index = out / "search-index"
+    # Documents per file of records and of bodies: a list when files group
+    # several (the first is then a full one), an object for one a file.
+    first = json.loads((index / "d" / "0.json").read_bytes())
+    per_file = len(first) if isinstance(first, list) else 1
     pkg = out / "pkg"
     gz = lambda data: len(gzip.compress(data, 6))
     manifest = json.loads(next(pkg.glob("__wasm_split_manifest*.json")).read_text())
@@ -250,20 +333,31 @@ def search_budget(out):
             for token, postings in json.loads(data):
                 if token.startswith(w):
                     docs.update(p[0] for p in postings)
-        records = [(d, (index / "d" / f"{d}.json").read_bytes()) for d in sorted(docs)]
-        records.sort(key=lambda r: len(r[1]), reverse=True)
-        for d, r in records[:20]:
-            raw += len(r)
-            size += gz(r)
-            record = json.loads(r)
+        # Each document's record, and the file it is in (per_file a file).
+        record_files = {}
+        records = []
+        for d in sorted(docs):
+            f = d // per_file
+            if f not in record_files:
+                record_files[f] = (index / "d" / f"{f}.json").read_bytes()
+            parsed = json.loads(record_files[f])
+            r = parsed[d % per_file] if isinstance(parsed, list) else parsed
+            records.append((d, r, len(json.dumps(r, ensure_ascii=False).encode())))
+        records.sort(key=lambda r: r[2], reverse=True)
+        fetched, rests = set(), set()
+        for d, record, _ in records[:20]:
+            fetched.add(d // per_file)
             body = record["body"].lower()
             # A word the query begins, with the 180-char window inside.
             starts = [i for i in range(len(body)) if (i == 0 or not body[i - 1].isalnum())
                       and any(body.startswith(w, i) for w in words)]
             if record.get("more") and not (starts and starts[0] + 180 < len(body)):
-                rest = (index / "b" / f"{d}.json").read_bytes()
-                raw += len(rest)
-                size += gz(rest)
+                rests.add(d // per_file)
+        for folder, files in (("d", fetched), ("b", rests)):
+            for f in files:
+                data = (index / folder / f"{f}.json").read_bytes()
+                raw += len(data)
+                size += gz(data)
         rows.append(f"| `{query}` | {raw / 1024:.1f} KB | {size / 1024:.1f} KB | "
                     f"{(size + fixed) / 1024:.1f} KB |")
     return rows
@@ -273,17 +367,20 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--posts", type=int, default=int(os.environ.get("BENCH_SCALE", 10000)))
     ap.add_argument("--runs", type=int, default=int(os.environ.get("BENCH_EXPORT_RUNS", 3)))
+    ap.add_argument("--variant", action="append", default=[], type=parse_variant,
+                    help="NAME=BIN[,SITE_ROOT]: an export build to time (repeatable; default: this checkout's)")
     args = ap.parse_args()
+    variants = args.variant or [("export", BIN, SITE_ROOT)]
     if not BIN.exists() or not (SITE_ROOT / "pkg").is_dir():
         sys.exit("build first: cargo leptos build --release --precompress")
     WORK.mkdir(parents=True, exist_ok=True)
     lines = ["### Static export", ""]
     if args.posts > 0:
-        rows, runs_text, split = scale(args.posts, args.runs)
-        lines += [f"{args.posts} generated posts, {args.runs} alternating runs each (median; "
-                  f"Hugo/export wall s per run: {runs_text}):", "",
-                  "| build | wall | CPU | files | time vs Hugo |", "|---|---:|---:|---:|---:|", *rows, "",
-                  f"Export of the median run, wall/CPU s by phase: {split}.", ""]
+        rows, runs_text, splits = scale(args.posts, args.runs, variants)
+        lines += [f"{args.posts} generated posts, {args.runs} alternating runs each, each on a quiet disk "
+                  f"(median; {runs_text}):", "", *rows, ""]
+        lines += [f"Export ({name}) of its median run, wall/CPU s by phase: {split}." for name, split in splits]
+        lines += [""]
     inc, out = incremental()
     lines += ["Shipped content:", "", "| export | wall | report |", "|---|---:|---|", *inc, ""]
     lines += ["First search on a static host, shipped content (code and probe once; per query the shards "
