@@ -237,7 +237,7 @@ impl Templates {
             template,
         });
         // An older snapshot's render finishing late does not replace a newer one.
-        self.current.rcu(|old| match old {
+        let _previous = self.current.rcu(|old| match old {
             Some(old) if old.generation > generation => Some(old.clone()),
             _ => Some(cut.clone()),
         });
