@@ -114,7 +114,10 @@ async fn template_pages_are_the_full_render_body() {
             searchable += 1;
         }
     }
-    assert!(searchable >= 25, "most queries are searchable: {searchable}");
+    assert!(
+        searchable >= 25,
+        "most queries are searchable: {searchable}"
+    );
     assert_eq!(
         template_answers() - before,
         searchable as f64,

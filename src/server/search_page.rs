@@ -259,7 +259,11 @@ async fn render_template(site: &Arc<Site>, next: Next) -> Result<Template, Templ
         return Err(TemplateError::Status(res.status()));
     }
     let (mut parts, body) = res.into_parts();
-    let bytes = body.collect().await.map_err(TemplateError::Body)?.to_bytes();
+    let bytes = body
+        .collect()
+        .await
+        .map_err(TemplateError::Body)?
+        .to_bytes();
     let page = std::str::from_utf8(&bytes).map_err(|_| TemplateError::NotUtf8)?;
     parts.headers.remove(header::CONTENT_LENGTH);
     let answer = crate::routes::search::answer_html(site.search(SENTINEL_TYPED));
@@ -288,7 +292,8 @@ fn query_of(req: &Request) -> Option<String> {
 /// `full`), looked up in the recorder once.
 static RENDERED: std::sync::LazyLock<[metrics::Counter; 2]> = std::sync::LazyLock::new(|| {
     super::ops::prometheus();
-    ["template", "full"].map(|how| metrics::counter!("microblog_search_page_total", "render" => how))
+    ["template", "full"]
+        .map(|how| metrics::counter!("microblog_search_page_total", "render" => how))
 });
 
 /// The full render, counted.
