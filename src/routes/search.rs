@@ -37,7 +37,6 @@ fn SearchView(results: SearchResults, site: crate::model::SiteInfo) -> impl Into
         format!("Search: {shown}")
     };
     let searched = crate::content_query_is_searchable(&results.query);
-    let summary = summary(&results);
     view! {
         <PageMeta
             title=title.clone()
@@ -62,13 +61,7 @@ fn SearchView(results: SearchResults, site: crate::model::SiteInfo) -> impl Into
         // index; without JavaScript a note says search needs it and points
         // at the other ways in (inner HTML, which hydration never walks).
         {if searched {
-            view! {
-                <p class="search-summary" aria-live="polite">{summary}</p>
-                <ol class="search-results">
-                    {results.hits.into_iter().map(|hit| view! { <SearchHitView hit /> }).collect_view()}
-                </ol>
-            }
-                .into_any()
+            view! { <SearchAnswer results /> }.into_any()
         } else {
             view! {
                 <noscript inner_html=static_note()></noscript>
@@ -77,6 +70,31 @@ fn SearchView(results: SearchResults, site: crate::model::SiteInfo) -> impl Into
                 .into_any()
         }}
     }
+}
+
+/// The answer to a searchable query: the summary and the list of hits, the
+/// only part of the page that depends on more than the query's text. The
+/// server's fast path (`server::search_page`) renders this alone per query
+/// and splices it into the rest of the page, rendered once per snapshot.
+#[component]
+pub fn SearchAnswer(results: SearchResults) -> impl IntoView {
+    let summary = summary(&results);
+    view! {
+        <p class="search-summary" aria-live="polite">{summary}</p>
+        <ol class="search-results">
+            {results.hits.into_iter().map(|hit| view! { <SearchHitView hit /> }).collect_view()}
+        </ol>
+    }
+}
+
+/// [`SearchAnswer`] as the finished page has it: rendered without the rest
+/// of the page, its hydration markers dropped as `markup::finish` drops
+/// every marker outside an island (this part is in none).
+#[cfg(feature = "ssr")]
+pub fn answer_html(results: SearchResults) -> String {
+    let owner = Owner::new();
+    let html = owner.with(|| view! { <SearchAnswer results /> }.to_html());
+    crate::server::markup::drop_markers(&html)
 }
 
 /// "3 results for “x”." and the like.

@@ -83,6 +83,25 @@ pub fn finish(html: &str) -> Result<String, MarkupError> {
     Ok(rewrite_str(&html, settings)?)
 }
 
+/// The marker tachys writes between adjacent text nodes and at list ends.
+const MARKER: &str = "<!>";
+
+/// `fragment` without hydration markers, as [`finish`] leaves a part of a
+/// page outside any island. Only for tachys' own output of a view with no
+/// island, no `<script>` and no raw HTML in it: tachys escapes `<` in text
+/// and attribute values, so there every `<!>` is a marker, and a string
+/// search finds them without the tokenizer's cost.
+pub fn drop_markers(fragment: &str) -> String {
+    let mut out = String::with_capacity(fragment.len());
+    let mut copied = 0;
+    for at in memchr::memmem::find_iter(fragment.as_bytes(), MARKER.as_bytes()) {
+        out.push_str(&fragment[copied..at]);
+        copied = at + MARKER.len();
+    }
+    out.push_str(&fragment[copied..]);
+    out
+}
+
 /// What leptos' resource scripts say when there is no data in them.
 const EMPTY_RESOURCE_SCRIPTS: [&str; 2] = [
     "__RESOLVED_RESOURCES=[];__SERIALIZED_ERRORS=[];__PENDING_RESOURCES=[];__RESOURCE_RESOLVERS=[];",
@@ -155,6 +174,16 @@ mod tests {
             finish(page).unwrap(),
             "<body><p>ab</p><leptos-island data-component=\"X\"><b>1<!---->2</b>\
              <leptos-island><!----></leptos-island><!----></leptos-island></body>"
+        );
+    }
+
+    #[test]
+    fn drop_markers_agrees_with_finish_outside_islands() {
+        let fragment = "<p>a<!>b &lt;!&gt;</p><ol><li title=\"&lt;!&gt;\">x</li><!></ol>";
+        assert_eq!(drop_markers(fragment), finish(fragment).unwrap());
+        assert_eq!(
+            drop_markers(fragment),
+            "<p>ab &lt;!&gt;</p><ol><li title=\"&lt;!&gt;\">x</li></ol>"
         );
     }
 

@@ -11,7 +11,7 @@ use axum::Router;
 use leptos::prelude::*;
 use leptos_axum::{generate_route_list, LeptosRoutes};
 
-use super::{cache, feeds, guard, http, images, ops, watch};
+use super::{cache, feeds, guard, http, images, ops, search_page, watch};
 use super::{AppState, Shared};
 use crate::app::{shell, App};
 use crate::model::{Paging, Route, Served};
@@ -121,6 +121,12 @@ fn harden_with<S: Clone + Send + Sync + 'static>(
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             http::finish_pages,
+        ))
+        // Searchable `/search?q=…` pages from a template per snapshot, cut
+        // from the finished page: only their validators are added outside.
+        .layer(axum::middleware::from_fn_with_state(
+            (state.clone(), Arc::new(search_page::Templates::default())),
+            search_page::search_page,
         ))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),

@@ -31,6 +31,10 @@ pub struct SiteSettings {
     /// `Cache-Control` of pages and feeds (`CACHE_CONTROL`; `no-cache` while
     /// the content is watched, so an author never sees a stale page).
     pub cache_control: axum::http::HeaderValue,
+    /// Answer searchable `/search?q=…` pages from the page rendered once
+    /// per snapshot (`search_page`). Always on in a server; tests turn it
+    /// off to compare with the full render.
+    pub search_page_template: bool,
 }
 
 impl Default for SiteSettings {
@@ -49,6 +53,7 @@ impl Default for SiteSettings {
             search_cache: cache::answers::DEFAULT_ENTRIES,
             card_cache: super::images::DEFAULT_CARD_CACHE_MB * 1024 * 1024,
             cache_control: axum::http::HeaderValue::from_static(config::DEFAULT_CACHE_CONTROL),
+            search_page_template: true,
         }
     }
 }
@@ -88,6 +93,7 @@ impl SiteSettings {
                     axum::http::HeaderValue::from_static(config::DEFAULT_CACHE_CONTROL)
                 })
             },
+            search_page_template: true,
         }
     }
 }
