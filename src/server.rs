@@ -24,6 +24,7 @@ pub mod ops;
 pub mod persist;
 pub mod router;
 pub mod schedule;
+pub mod search_api;
 pub mod state;
 pub mod watch;
 
