@@ -25,6 +25,7 @@ pub mod persist;
 pub mod router;
 pub mod schedule;
 pub mod search_page;
+pub mod search_api;
 pub mod state;
 pub mod watch;
 

@@ -13,11 +13,15 @@
 //!   posting (body count capped at 5, in-title and in-tags flags),
 //!   compressed in blocks (`search/postings.rs`).
 //!
-//! The query side (scratch arrays, top-k) is in `search/query.rs`.
+//! The query side (scratch arrays, top-k) is in `search/query.rs`; an
+//! answer's hits and snippets, as values or as JSON, in `search/answer.rs`.
 
+mod answer;
 mod postings;
 mod prefixes;
 mod query;
+#[cfg(test)]
+mod reference_tests;
 #[cfg(test)]
 mod tests;
 
@@ -370,7 +374,24 @@ impl SearchIndex {
 
     /// Every word must appear somewhere; title counts most, then tags, then body.
     pub fn search(&self, query: &str) -> SearchResults {
-        query::run(self, query)
+        answer::Answer::compute(self, query).results()
+    }
+
+    /// [`SearchIndex::search`] as JSON: exactly the bytes
+    /// `serde_json::to_vec(&self.search(query))` gives, written from the
+    /// index without the owned answer (`search/answer.rs`).
+    pub fn search_json(&self, query: &str) -> Vec<u8> {
+        // A 20-hit answer is ~7 KB.
+        let mut out = Vec::with_capacity(8 * 1024);
+        if let Err(e) = answer::Answer::compute(self, query).write_json(&mut out) {
+            // Writing to a Vec fails only if serialising does, which
+            // strings, numbers and booleans never do; answered as the
+            // owned value would be.
+            tracing::error!("search answer as JSON: {e}");
+            out.clear();
+            let _ = serde_json::to_writer(&mut out, &self.search(query));
+        }
+        out
     }
 }
 

@@ -87,13 +87,25 @@ impl Site {
     }
 
     pub fn search(&self, query: &str) -> SearchResults {
+        self.with_answering_index(|index| index.search(query))
+    }
+
+    /// [`Site::search`] as the JSON `GET /api/search` sends
+    /// ([`SearchIndex::search_json`]).
+    pub fn search_json(&self, query: &str) -> Vec<u8> {
+        self.with_answering_index(|index| index.search_json(query))
+    }
+
+    /// `f` of the index queries are answered from now: this snapshot's,
+    /// else its predecessor's, else this snapshot's built now.
+    fn with_answering_index<R>(&self, f: impl FnOnce(&SearchIndex) -> R) -> R {
         if let Some(index) = self.search.built.get() {
-            return index.search(query);
+            return f(index);
         }
         let fallback = self.search.fallback.lock().ok().and_then(|f| f.clone());
         match fallback {
-            Some(index) => index.search(query),
-            None => self.search_index().search(query),
+            Some(index) => f(&index),
+            None => f(self.search_index()),
         }
     }
 

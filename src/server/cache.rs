@@ -47,6 +47,8 @@ use axum::http::{HeaderName, HeaderValue, Method};
 
 pub use answers::AnswerCache;
 pub use compress::pending_upgrades;
+pub(crate) use compress::encode_answer_as;
+pub(crate) use layer::choose_encoding;
 pub use front::Front;
 pub use layer::page_cache;
 pub use warm::{WarmReport, Warmer};

@@ -117,6 +117,12 @@ fn harden_with<S: Clone + Send + Sync + 'static>(
     // hashes, CSP), validators see the uncompressed page, and the cache
     // stores what they produced and serves it before anything renders.
     let rendering = routes
+        // Innermost: a plain `/api/search` request is answered before the
+        // server function it stands in for (`search_api`).
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            super::search_api::answer,
+        ))
         .layer(axum::middleware::from_fn(guard::server_fn_status))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),

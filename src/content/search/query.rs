@@ -11,11 +11,7 @@ use std::collections::BinaryHeap;
 
 use super::postings::Postings;
 use super::{merge_meta, unpack, Meta, SearchIndex};
-use crate::model::{SearchHit, SearchResults};
-use crate::search_rank::{
-    kept_expansions, query_words, shown_query, snippet, snippet_of_beginning, word_score,
-    BODY_COUNT_CAP, MAX_HITS,
-};
+use crate::search_rank::{kept_expansions, word_score, BODY_COUNT_CAP, MAX_HITS};
 use crate::static_search::{IN_TAGS, IN_TITLE};
 
 /// Marks a document the current word matches (in [`Scratch::acc`]).
@@ -76,34 +72,17 @@ fn score_of(acc: u8) -> u32 {
     )
 }
 
-pub(super) fn run(index: &SearchIndex, query: &str) -> SearchResults {
-    let words = query_words(query);
-    let (total, top) = if words.is_empty() || index.is_empty() {
-        (0, Vec::new())
-    } else {
-        SCRATCH.with(|cell| match cell.try_borrow_mut() {
-            Ok(mut scratch) => rank(index, &words, &mut scratch, true),
-            // Not reentrant in practice; if it were, a fresh set is correct.
-            Err(_) => rank(index, &words, &mut Scratch::default(), true),
-        })
-    };
-    let hits = top
-        .iter()
-        .filter_map(|&d| index.docs.get(d as usize))
-        .map(|doc| SearchHit {
-            kind: doc.kind.label().to_string(),
-            title: doc.title.clone(),
-            url: doc.url.clone(),
-            // The beginning settles most snippets; the rest unpack the body.
-            snippet: snippet_of_beginning(doc.text.head(), doc.text.is_whole(), &words)
-                .unwrap_or_else(|| snippet(&doc.text.text(), &words)),
-        })
-        .collect();
-    SearchResults {
-        query: shown_query(query),
-        hits,
-        total,
+/// `(matching documents, the best ones in order)` for a query's folded
+/// `words`, ranked with this thread's scratch arrays.
+pub(super) fn top(index: &SearchIndex, words: &[String]) -> (usize, Vec<u32>) {
+    if words.is_empty() || index.is_empty() {
+        return (0, Vec::new());
     }
+    SCRATCH.with(|cell| match cell.try_borrow_mut() {
+        Ok(mut scratch) => rank(index, words, &mut scratch, true),
+        // Not reentrant in practice; if it were, a fresh set is correct.
+        Err(_) => rank(index, words, &mut Scratch::default(), true),
+    })
 }
 
 /// `(matching documents, the best ones in order)`. `merged`: a word with a
@@ -136,6 +115,21 @@ pub(super) fn rank(
         let terms: Vec<usize> = s.kept.iter().map(|&i| run.start + i).collect();
         let cost = terms.iter().map(|&t| index.postings.len(t)).sum();
         plans.push((cost, &index.postings, terms));
+    }
+    // One word standing for one list (one token, or a merged prefix
+    // list): its postings are the matches, each scored as it is read,
+    // without the scratch arrays.
+    if let [(_, source, terms)] = plans.as_slice() {
+        if let [term] = terms.as_slice() {
+            let mut best = Best::new();
+            let mut total = 0;
+            source.for_each(*term, |doc, m| {
+                total += 1;
+                best.offer(score_of(m), doc);
+            });
+            s.dirty = false;
+            return (total, best.into_docs());
+        }
     }
     // Cheapest first: later words only look at the documents still in.
     plans.sort_by_key(|p| p.0);
@@ -181,23 +175,44 @@ pub(super) fn rank(
         }
     }
     let total = candidates.len();
-    // Best score first, then the lower document number (the order equal
-    // scores are shown in): the largest keys.
-    let mut heap: BinaryHeap<Reverse<u64>> = BinaryHeap::with_capacity(MAX_HITS + 1);
+    let mut best = Best::new();
     for &doc in candidates.iter() {
         alive[doc as usize] = false;
-        let key = (u64::from(score[doc as usize]) << 32) | u64::from(u32::MAX - doc);
-        if heap.len() < MAX_HITS {
-            heap.push(Reverse(key));
-        } else if heap.peek().is_some_and(|Reverse(least)| key > *least) {
-            heap.pop();
-            heap.push(Reverse(key));
-        }
+        best.offer(score[doc as usize], doc);
     }
     candidates.clear();
     s.dirty = false;
-    let mut top: Vec<u64> = heap.into_iter().map(|Reverse(k)| k).collect();
-    top.sort_unstable_by(|a, b| b.cmp(a));
-    let docs = top.into_iter().map(|k| u32::MAX - k as u32).collect();
-    (total, docs)
+    (total, best.into_docs())
+}
+
+/// The best [`MAX_HITS`] documents offered: best score first, then the
+/// lower document number (the order equal scores are shown in), as the
+/// largest keys `score << 32 | (u32::MAX - doc)` in a bounded heap.
+struct Best {
+    heap: BinaryHeap<Reverse<u64>>,
+}
+
+impl Best {
+    fn new() -> Best {
+        Best {
+            heap: BinaryHeap::with_capacity(MAX_HITS + 1),
+        }
+    }
+
+    #[inline]
+    fn offer(&mut self, score: u32, doc: u32) {
+        let key = (u64::from(score) << 32) | u64::from(u32::MAX - doc);
+        if self.heap.len() < MAX_HITS {
+            self.heap.push(Reverse(key));
+        } else if self.heap.peek().is_some_and(|Reverse(least)| key > *least) {
+            self.heap.pop();
+            self.heap.push(Reverse(key));
+        }
+    }
+
+    fn into_docs(self) -> Vec<u32> {
+        let mut top: Vec<u64> = self.heap.into_iter().map(|Reverse(k)| k).collect();
+        top.sort_unstable_by(|a, b| b.cmp(a));
+        top.into_iter().map(|k| u32::MAX - k as u32).collect()
+    }
 }

@@ -77,7 +77,34 @@ pub(super) fn encode_fast(data: &[u8]) -> std::io::Result<Encoded> {
 const ANSWER: Levels = Levels { brotli: 1, gzip: 1 };
 
 pub(super) fn encode_answer(data: &[u8]) -> std::io::Result<Encoded> {
-    encode(data, ANSWER)
+    Ok(Encoded {
+        gzip: Bytes::from(encode_answer_as(data, "gzip")?),
+        br: Bytes::from(encode_answer_as(data, "br")?),
+    })
+}
+
+/// One encoding (`br` or `gzip`, as [`super::choose_encoding`] names them)
+/// of a search answer, at the [`ANSWER`] levels: what the answer cache
+/// stores and what a computed answer is sent with (`server::search_api`).
+///
+/// Brotli over the whole answer in one write (at quality 1 that is one
+/// meta-block), through a 4 KB output buffer: the pages' writer allocates
+/// 64 KB per call, more than a ~7 KB answer (~2.5 KB compressed) needs.
+pub(crate) fn encode_answer_as(data: &[u8], encoding: &str) -> std::io::Result<Vec<u8>> {
+    if encoding != "br" {
+        return gzip(data, ANSWER.gzip);
+    }
+    let params = brotli::enc::BrotliEncoderParams {
+        quality: ANSWER.brotli as i32,
+        lgwin: BROTLI_WINDOW as i32,
+        size_hint: data.len(),
+        ..Default::default()
+    };
+    let mut w =
+        brotli::CompressorWriter::with_params(Vec::with_capacity(data.len() / 2), 4096, &params);
+    w.write_all(data)?;
+    // Finishing into a `Vec` cannot fail.
+    Ok(w.into_inner())
 }
 
 struct Upgrade {

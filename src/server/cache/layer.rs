@@ -146,7 +146,7 @@ fn uncached(res: Response, request: &HeaderMap, is_head: bool) -> Response {
 /// Which stored encoding to send: the one the client weighs highest (a
 /// `q=0` refuses), brotli when it wants both equally, else the plain body
 /// (also when the header does not parse).
-pub(super) fn choose_encoding(headers: &HeaderMap) -> Option<&'static str> {
+pub(crate) fn choose_encoding(headers: &HeaderMap) -> Option<&'static str> {
     let mut values = headers.get_all(header::ACCEPT_ENCODING).iter();
     match (values.next(), values.next()) {
         (None, _) => None,
