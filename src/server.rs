@@ -24,8 +24,8 @@ pub mod ops;
 pub mod persist;
 pub mod router;
 pub mod schedule;
-pub mod search_page;
 pub mod search_api;
+pub mod search_page;
 pub mod state;
 pub mod watch;
 

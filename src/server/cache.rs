@@ -46,10 +46,10 @@ use axum::body::Bytes;
 use axum::http::{HeaderName, HeaderValue, Method};
 
 pub use answers::AnswerCache;
-pub use compress::pending_upgrades;
 pub(crate) use compress::encode_answer_as;
-pub(crate) use layer::choose_encoding;
+pub use compress::pending_upgrades;
 pub use front::Front;
+pub(crate) use layer::choose_encoding;
 pub use layer::page_cache;
 pub use warm::{WarmReport, Warmer};
 
