@@ -12,6 +12,9 @@ use super::*;
 use crate::search_rank::{kept_expansions, shown_query, snippet, word_score};
 
 /// The answer by the rules, from the index's dictionary and documents only.
+/// A token and its postings: (document, body count, flags).
+type TokenPostings = (String, Vec<(u32, u32, u8)>);
+
 fn reference(index: &SearchIndex, query: &str) -> SearchResults {
     let words = query_words(query);
     let mut results = SearchResults {
@@ -22,11 +25,11 @@ fn reference(index: &SearchIndex, query: &str) -> SearchResults {
     if words.is_empty() || index.is_empty() {
         return results;
     }
-    let dictionary: Vec<(String, Vec<(u32, u32, u8)>)> = index.postings().collect();
+    let dictionary: Vec<TokenPostings> = index.postings().collect();
     // Per document: the score so far, for those that matched every word.
     let mut scores: Option<FxHashMap<u32, u32>> = None;
     for w in &words {
-        let run: Vec<&(String, Vec<(u32, u32, u8)>)> = dictionary
+        let run: Vec<&TokenPostings> = dictionary
             .iter()
             .filter(|(token, _)| token.starts_with(w.as_str()))
             .collect();
